@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// Entry point for every npm script. Plain JavaScript so that an old Node can still print why it cannot go on:
+// the TypeScript modules behind it rely on Node 24's built-in type stripping.
+const MIN_MAJOR = 24;
+const major = Number(process.versions.node.split('.')[0]);
+if (major < MIN_MAJOR) {
+  console.error(
+    `Call Me Back needs Node ${MIN_MAJOR} or newer, but this is Node ${process.version} (${process.execPath}).\n` +
+      `Run it through npm (npm start, npm test, npm run ...): npm puts the pinned Node ${MIN_MAJOR} from ` +
+      `node_modules/.bin first on PATH. If node_modules is missing, run "npm install" first.`
+  );
+  process.exit(1);
+}
+
+const commands = {
+  start: '../src/cli/start.ts',
+  test: '../src/cli/test.ts',
+  bench: '../src/cli/bench.ts',
+  prereqs: '../src/cli/prereqs.ts',
+  'stack:start': '../src/cli/stack_start.ts',
+  'stack:stop': '../src/cli/stack_stop.ts',
+  'stack:status': '../src/cli/stack_status.ts',
+  'stack:reset': '../src/cli/stack_reset.ts',
+  'stack:serve': '../src/cli/stack_serve.ts',
+  typecheck: '../src/cli/typecheck.ts'
+};
+
+const name = process.argv[2];
+const target = commands[name];
+if (!target) {
+  console.error(`Unknown command "${name}". Known: ${Object.keys(commands).join(', ')}.`);
+  process.exit(2);
+}
+process.argv.splice(2, 1);
+const mod = await import(new URL(target, import.meta.url).href);
+await mod.main(process.argv.slice(2));

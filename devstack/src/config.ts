@@ -1,0 +1,91 @@
+// devstack's configuration, read once per process from the environment.
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+// Supabase CLI defaults, so keys minted here also work against `supabase start`.
+export const CLI_JWT_SECRET = 'super-secret-jwt-token-with-at-least-32-characters-long';
+export const CLI_PUBLISHABLE_KEY = 'sb_publishable_ACJWlzQHlZjBrEguHvfOxg_3BJgxAaH';
+export const CLI_SECRET_KEY = 'sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz';
+
+export interface DevstackConfig {
+  root: string;
+  stateDir: string;
+  pgDataDir: string;
+  pgRunDir: string;
+  pgLogFile: string;
+  pgBinDir: string | null;
+  pgMajor: number | null;
+  dbHost: string;
+  dbPort: number;
+  dbPassword: string;
+  apiPort: number;
+  relayPort: number;
+  webPort: number;
+  jwtSecret: string;
+  publishableKey: string;
+  secretKey: string;
+  migrationsDir: string;
+  seedFile: string;
+}
+
+function intFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0 || n > 65535) {
+    throw new Error(`${name} must be a port number between 1 and 65535, got "${raw}".`);
+  }
+  return n;
+}
+
+/** Newest installed PostgreSQL server under Debian's layout, or an explicit PG_BIN_DIR. */
+export function findPostgres(): { binDir: string; major: number } | null {
+  const explicit = process.env.PG_BIN_DIR;
+  if (explicit) {
+    if (!existsSync(join(explicit, 'postgres'))) return null;
+    const m = /postgresql\/(\d+)\//.exec(explicit);
+    return { binDir: explicit, major: m ? Number(m[1]) : 15 };
+  }
+  const base = '/usr/lib/postgresql';
+  if (!existsSync(base)) return null;
+  const majors = readdirSync(base)
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && existsSync(join(base, String(n), 'bin', 'postgres')))
+    .sort((a, b) => b - a);
+  const major = majors[0];
+  return major === undefined ? null : { binDir: join(base, String(major), 'bin'), major };
+}
+
+function load(): DevstackConfig {
+  const stateDir = resolve(REPO_ROOT, process.env.DEVSTACK_DIR ?? '.devstack');
+  const pg = findPostgres();
+  return {
+    root: REPO_ROOT,
+    stateDir,
+    pgDataDir: join(stateDir, 'pg', 'data'),
+    pgRunDir: join(stateDir, 'pg', 'run'),
+    pgLogFile: join(stateDir, 'pg', 'postgres.log'),
+    pgBinDir: pg?.binDir ?? null,
+    pgMajor: pg?.major ?? null,
+    dbHost: '127.0.0.1',
+    dbPort: intFromEnv('DEVSTACK_DB_PORT', 54322),
+    dbPassword: process.env.DEVSTACK_DB_PASSWORD ?? 'postgres',
+    apiPort: intFromEnv('DEVSTACK_API_PORT', 54321),
+    relayPort: intFromEnv('RELAY_PORT', 8787),
+    webPort: intFromEnv('WEB_PORT', 5173),
+    jwtSecret: process.env.DEVSTACK_JWT_SECRET ?? CLI_JWT_SECRET,
+    publishableKey: process.env.DEVSTACK_PUBLISHABLE_KEY ?? CLI_PUBLISHABLE_KEY,
+    secretKey: process.env.DEVSTACK_SECRET_KEY ?? CLI_SECRET_KEY,
+    migrationsDir: join(REPO_ROOT, 'supabase', 'migrations'),
+    seedFile: join(REPO_ROOT, 'supabase', 'seed.sql')
+  };
+}
+
+export const config: DevstackConfig = load();
+
+export function dbUrl(user = 'postgres', password = config.dbPassword): string {
+  return `postgresql://${user}:${encodeURIComponent(password)}@${config.dbHost}:${config.dbPort}/postgres`;
+}

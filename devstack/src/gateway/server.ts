@@ -1,0 +1,80 @@
+// The single origin (default 127.0.0.1:54321) in front of Auth, REST, Realtime and Functions, as the Supabase
+// gateway routes them (supabase-api.md §1.1).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { answerPreflight, applyCors } from './cors.ts';
+import { sendJson } from './http.ts';
+import { resolveBearer, type KeySet } from './keys.ts';
+import type { RequestContext, Service } from './types.ts';
+
+export interface GatewayServices {
+  auth?: Service;
+  rest?: Service;
+  realtime?: Service;
+  functions?: Service;
+}
+
+const ROUTES: { prefix: string; name: keyof GatewayServices }[] = [
+  { prefix: '/auth/v1', name: 'auth' },
+  { prefix: '/rest/v1', name: 'rest' },
+  { prefix: '/realtime/v1', name: 'realtime' },
+  { prefix: '/functions/v1', name: 'functions' }
+];
+
+function route(pathname: string): { name: keyof GatewayServices; path: string } | null {
+  for (const r of ROUTES) {
+    if (pathname === r.prefix || pathname.startsWith(`${r.prefix}/`)) {
+      return { name: r.name, path: pathname.slice(r.prefix.length) || '/' };
+    }
+  }
+  return null;
+}
+
+function contextFor(req: IncomingMessage, path: string, keys: KeySet): RequestContext {
+  const url = new URL(req.url ?? '/', 'http://gateway.local');
+  const headerKey = req.headers.apikey;
+  const apikey = (Array.isArray(headerKey) ? headerKey[0] : headerKey) ?? url.searchParams.get('apikey');
+  return { path, url, apikey: apikey ?? null, bearer: resolveBearer(req.headers.authorization, apikey ?? null, keys) };
+}
+
+export function createGateway(services: GatewayServices, keys: KeySet, log: (line: string) => void): Server {
+  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://gateway.local');
+    if (url.pathname === '/health') {
+      sendJson(res, 200, { status: 'ok', services: Object.keys(services) });
+      return;
+    }
+    const target = route(url.pathname);
+    const service = target ? services[target.name] : undefined;
+    // Edge functions answer their own preflights; every other service's is the gateway's.
+    if (req.method === 'OPTIONS' && target?.name !== 'functions') {
+      answerPreflight(req, res);
+      return;
+    }
+    if (target?.name !== 'functions') applyCors(req, res);
+    if (!target || !service?.http) {
+      sendJson(res, 404, { message: 'no Route matched with those values' });
+      return;
+    }
+    try {
+      await service.http(req, res, contextFor(req, target.path, keys));
+    } catch (err) {
+      log(`gateway: unhandled error on ${req.method} ${url.pathname}: ${(err as Error).stack ?? err}`);
+      if (!res.headersSent) sendJson(res, 500, { message: 'An unexpected error occurred in the gateway.' });
+      else res.end();
+    }
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://gateway.local');
+    const target = route(url.pathname);
+    const service = target ? services[target.name] : undefined;
+    if (!target || !service?.upgrade) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    service.upgrade(req, socket, head, contextFor(req, target.path, keys));
+  });
+  // Keep-alive sockets from clients must not hold the process open at shutdown.
+  server.keepAliveTimeout = 5_000;
+  return server;
+}

@@ -1,0 +1,135 @@
+// devstack as a whole: the PostgreSQL cluster plus one background Node process ("services") that serves the
+// Supabase-compatible API gateway and the vendor stand-ins.
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { config, dbUrl, REPO_ROOT } from './config.ts';
+import { destroyCluster, initCluster, isRunning, portInUse, StackError, startServer, stopServer } from './db/cluster.ts';
+import { migrate, type MigrationReport } from './db/migrate.ts';
+import { waitForDatabase } from './db/wait.ts';
+import { legacyApiKey } from './keys.ts';
+import { ensurePrerequisites } from './prereqs.ts';
+
+const servicesPidFile = join(config.stateDir, 'services.pid');
+export const servicesLogFile = join(config.stateDir, 'services.log');
+
+export interface StartReport {
+  cold: boolean;
+  database: 'started' | 'already-running';
+  migrations: MigrationReport;
+  services: 'started' | 'already-running';
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function servicesPid(): number | null {
+  if (!existsSync(servicesPidFile)) return null;
+  const pid = Number(readFileSync(servicesPidFile, 'utf8').trim());
+  return Number.isInteger(pid) && pid > 0 && pidAlive(pid) ? pid : null;
+}
+
+async function waitForHttp(url: string, timeoutMs: number, pid: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (!pidAlive(pid)) {
+      const tail = existsSync(servicesLogFile) ? readFileSync(servicesLogFile, 'utf8').split('\n').slice(-20).join('\n') : '';
+      throw new StackError(`devstack services exited during start-up. Last log lines:\n${tail}`);
+    }
+    if (Date.now() > deadline) throw new StackError(`devstack services did not answer ${url} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function startServices(): Promise<'started' | 'already-running'> {
+  if (servicesPid() !== null) return 'already-running';
+  if (await portInUse(config.apiPort)) {
+    throw new StackError(
+      `Port ${config.apiPort} on 127.0.0.1 is already in use, so devstack's API gateway cannot listen there. ` +
+        `Stop whatever holds it, or pick another port with DEVSTACK_API_PORT=<port>.`
+    );
+  }
+  const out = openSync(servicesLogFile, 'a');
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'devstack', 'bin', 'run.mjs'), 'stack:serve'], {
+    cwd: REPO_ROOT,
+    detached: true,
+    stdio: ['ignore', out, out],
+    env: process.env
+  });
+  closeSync(out);
+  child.unref();
+  const pid = child.pid;
+  if (pid === undefined) throw new StackError('Could not spawn devstack services.');
+  writeFileSync(servicesPidFile, String(pid));
+  await waitForHttp(`http://127.0.0.1:${config.apiPort}/health`, 20_000, pid);
+  return 'started';
+}
+
+function stopServices(): boolean {
+  const pid = servicesPid();
+  rmSync(servicesPidFile, { force: true });
+  if (pid === null) return false;
+  try {
+    process.kill(-pid, 'SIGTERM');
+  } catch {
+    process.kill(pid, 'SIGTERM');
+  }
+  return true;
+}
+
+export async function startStack(opts: { services?: boolean } = {}): Promise<StartReport> {
+  ensurePrerequisites();
+  const cold = initCluster();
+  const database = await startServer();
+  await waitForDatabase();
+  const migrations = await migrate();
+  const services = opts.services === false ? 'already-running' : await startServices();
+  return { cold, database, migrations, services };
+}
+
+export async function stopStack(): Promise<{ database: string; services: boolean }> {
+  const services = stopServices();
+  const database = stopServer();
+  return { database, services };
+}
+
+export async function resetStack(): Promise<StartReport> {
+  stopServices();
+  destroyCluster();
+  return startStack();
+}
+
+export interface StackStatus {
+  [key: string]: string | boolean;
+}
+
+export function stackStatus(): StackStatus {
+  const api = `http://127.0.0.1:${config.apiPort}`;
+  return {
+    DB_RUNNING: isRunning(),
+    SERVICES_RUNNING: servicesPid() !== null,
+    API_URL: api,
+    REST_URL: `${api}/rest/v1`,
+    GRAPHQL_URL: `${api}/graphql/v1`,
+    FUNCTIONS_URL: `${api}/functions/v1`,
+    REALTIME_URL: `ws://127.0.0.1:${config.apiPort}/realtime/v1`,
+    DB_URL: dbUrl(),
+    ANON_KEY: legacyApiKey('anon', config.jwtSecret),
+    SERVICE_ROLE_KEY: legacyApiKey('service_role', config.jwtSecret),
+    PUBLISHABLE_KEY: config.publishableKey,
+    SECRET_KEY: config.secretKey,
+    JWT_SECRET: config.jwtSecret
+  };
+}
