@@ -79,8 +79,8 @@ function load(): DevstackConfig {
     jwtSecret: process.env.DEVSTACK_JWT_SECRET ?? CLI_JWT_SECRET,
     publishableKey: process.env.DEVSTACK_PUBLISHABLE_KEY ?? CLI_PUBLISHABLE_KEY,
     secretKey: process.env.DEVSTACK_SECRET_KEY ?? CLI_SECRET_KEY,
-    migrationsDir: join(REPO_ROOT, 'supabase', 'migrations'),
-    seedFile: join(REPO_ROOT, 'supabase', 'seed.sql')
+    migrationsDir: resolve(REPO_ROOT, process.env.DEVSTACK_MIGRATIONS_DIR ?? 'supabase/migrations'),
+    seedFile: resolve(REPO_ROOT, process.env.DEVSTACK_SEED_FILE ?? 'supabase/seed.sql')
   };
 }
 

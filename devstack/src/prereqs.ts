@@ -50,22 +50,32 @@ export function installCommand(packages: string[]): string {
   return `sudo apt-get update && sudo apt-get install -y ${packages.join(' ')}`;
 }
 
-/** Ensures every prerequisite is present. Throws with the exact install command when it cannot install. */
-export function ensurePrerequisites(log: (line: string) => void = console.log): void {
-  const missing = checkRequirements().filter((r) => !r.present);
-  if (missing.length === 0) return;
+export type PrerequisitePlan =
+  | { action: 'none' }
+  | { action: 'apt'; packages: string[]; missing: string }
+  | { action: 'instruct'; message: string };
+
+/** What to do about missing requirements on this kind of machine. Pure, so the messages are testable. */
+export function planPrerequisites(reqs: Requirement[], host: { root: boolean; debianLike: boolean }): PrerequisitePlan {
+  const missing = reqs.filter((r) => !r.present);
+  if (missing.length === 0) return { action: 'none' };
   const packages = [...new Set(missing.flatMap((r) => r.aptPackages))];
   const names = missing.map((r) => r.what).join(', ');
-  if (process.getuid?.() === 0 && isDebianLike()) {
-    log(`Installing missing prerequisites (${names}) with apt: ${packages.join(' ')}`);
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', ...packages]]) {
-      const res = spawnSync('apt-get', args, { stdio: 'inherit', env });
-      if (res.status !== 0) throw new Error(`apt-get ${args[0]} failed; run it yourself: ${installCommand(packages)}`);
-    }
-    const still = checkRequirements().filter((r) => !r.present);
-    if (still.length > 0) throw new Error(`Still missing after apt: ${still.map((r) => r.what).join(', ')}.`);
-    return;
+  if (host.root && host.debianLike) return { action: 'apt', packages, missing: names };
+  return { action: 'instruct', message: `Missing prerequisites: ${names}.\nInstall them with:\n  ${installCommand(packages)}` };
+}
+
+/** Ensures every prerequisite is present. Throws with the exact install command when it cannot install. */
+export function ensurePrerequisites(log: (line: string) => void = console.log): void {
+  const plan = planPrerequisites(checkRequirements(), { root: process.getuid?.() === 0, debianLike: isDebianLike() });
+  if (plan.action === 'none') return;
+  if (plan.action === 'instruct') throw new Error(plan.message);
+  log(`Installing missing prerequisites (${plan.missing}) with apt: ${plan.packages.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', ...plan.packages]]) {
+    const res = spawnSync('apt-get', args, { stdio: 'inherit', env });
+    if (res.status !== 0) throw new Error(`apt-get ${args[0]} failed; run it yourself: ${installCommand(plan.packages)}`);
   }
-  throw new Error(`Missing prerequisites: ${names}.\nInstall them with:\n  ${installCommand(packages)}`);
+  const still = checkRequirements().filter((r) => !r.present);
+  if (still.length > 0) throw new Error(`Still missing after apt: ${still.map((r) => r.what).join(', ')}.`);
 }

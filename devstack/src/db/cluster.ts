@@ -94,7 +94,10 @@ export function initCluster(): boolean {
   rmSync(pwFile, { force: true });
   if (res.status !== 0) {
     rmSync(config.pgDataDir, { recursive: true, force: true });
-    throw new StackError(`initdb failed:\n${res.stderr || res.stdout}`);
+    const hint = user
+      ? `\nThe server runs as OS user "${user.name}": every directory above ${config.pgDataDir} must be readable by it.`
+      : '';
+    throw new StackError(`initdb failed:\n${res.stderr || res.stdout}${hint}`);
   }
   // Settings for a development stand-in: logical WAL for Realtime, pg_cron preloaded, and durability traded for
   // speed (fsync off): this data is disposable, production durability is the hosted database's.
