@@ -1,0 +1,37 @@
+import { createServerClient } from '@supabase/ssr';
+import { redirect, type Handle } from '@sveltejs/kit';
+import { publicConfig } from '$lib/public_config';
+
+// Pages under these prefixes need a signed-in user; everything else is public.
+const PROTECTED = ['/personas', '/call', '/calls', '/schedule', '/billing', '/budget', '/scenarios', '/onboarding'];
+
+export const handle: Handle = async ({ event, resolve }) => {
+  const cfg = publicConfig();
+  event.locals.supabase = createServerClient(cfg.supabaseUrl, cfg.supabaseAnonKey, {
+    cookies: {
+      getAll: () => event.cookies.getAll(),
+      setAll: (cookies) => {
+        for (const { name, value, options } of cookies) event.cookies.set(name, value, { ...options, path: '/' });
+      }
+    }
+  });
+
+  // getSession() reads the cookie without checking it; getUser() asks Auth, so a revoked session is refused here.
+  event.locals.safeGetSession = async () => {
+    const { data: { session } } = await event.locals.supabase.auth.getSession();
+    if (!session) return { session: null, user: null };
+    const { data: { user }, error } = await event.locals.supabase.auth.getUser();
+    if (error || !user) return { session: null, user: null };
+    return { session, user };
+  };
+
+  const path = event.url.pathname;
+  if (PROTECTED.some((p) => path === p || path.startsWith(`${p}/`))) {
+    const { user } = await event.locals.safeGetSession();
+    if (!user) redirect(303, `/login?next=${encodeURIComponent(path + event.url.search)}`);
+  }
+
+  return resolve(event, {
+    filterSerializedResponseHeaders: (name) => name === 'content-range' || name === 'x-supabase-api-version'
+  });
+};

@@ -1,0 +1,16 @@
+// The web app's public configuration: only values that may reach a browser (never the service-role key).
+import { env } from '$env/dynamic/public';
+
+export interface PublicConfig {
+  supabaseUrl: string;
+  supabaseAnonKey: string;
+  demoMode: boolean;
+}
+
+export function publicConfig(): PublicConfig {
+  const supabaseUrl = env.PUBLIC_SUPABASE_URL;
+  const supabaseAnonKey = env.PUBLIC_SUPABASE_ANON_KEY;
+  const missing = [!supabaseUrl && 'PUBLIC_SUPABASE_URL', !supabaseAnonKey && 'PUBLIC_SUPABASE_ANON_KEY'].filter(Boolean);
+  if (missing.length > 0) throw new Error(`Missing configuration: ${missing.join(', ')}. Start the app with npm start.`);
+  return { supabaseUrl: supabaseUrl!, supabaseAnonKey: supabaseAnonKey!, demoMode: env.PUBLIC_DEMO_MODE !== 'false' };
+}
