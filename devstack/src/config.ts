@@ -29,6 +29,25 @@ export interface DevstackConfig {
   secretKey: string;
   migrationsDir: string;
   seedFile: string;
+  vendors: VendorConfig;
+}
+
+/** Ports and demo credentials of the vendor stand-ins. Demo values only: they open nothing outside this machine. */
+export interface VendorConfig {
+  twilioPort: number;
+  stripePort: number;
+  deepgramPort: number;
+  elevenlabsPort: number;
+  llmPort: number;
+  twilioAccountSid: string;
+  twilioAuthToken: string;
+  twilioVerifyServiceSid: string;
+  twilioFromNumber: string;
+  stripeSecretKey: string;
+  stripeWebhookSecret: string;
+  deepgramApiKey: string;
+  elevenlabsApiKey: string;
+  llmApiKey: string;
 }
 
 function intFromEnv(name: string, fallback: number): number {
@@ -80,7 +99,23 @@ function load(): DevstackConfig {
     publishableKey: process.env.DEVSTACK_PUBLISHABLE_KEY ?? CLI_PUBLISHABLE_KEY,
     secretKey: process.env.DEVSTACK_SECRET_KEY ?? CLI_SECRET_KEY,
     migrationsDir: resolve(REPO_ROOT, process.env.DEVSTACK_MIGRATIONS_DIR ?? 'supabase/migrations'),
-    seedFile: resolve(REPO_ROOT, process.env.DEVSTACK_SEED_FILE ?? 'supabase/seed.sql')
+    seedFile: resolve(REPO_ROOT, process.env.DEVSTACK_SEED_FILE ?? 'supabase/seed.sql'),
+    vendors: {
+      twilioPort: intFromEnv('DEVSTACK_TWILIO_PORT', 54340),
+      stripePort: intFromEnv('DEVSTACK_STRIPE_PORT', 54341),
+      deepgramPort: intFromEnv('DEVSTACK_DEEPGRAM_PORT', 54342),
+      elevenlabsPort: intFromEnv('DEVSTACK_ELEVENLABS_PORT', 54343),
+      llmPort: intFromEnv('DEVSTACK_LLM_PORT', 54344),
+      twilioAccountSid: 'AC00000000000000000000000000devst',
+      twilioAuthToken: 'devstack-twilio-auth-token-0000000',
+      twilioVerifyServiceSid: 'VA00000000000000000000000000devst',
+      twilioFromNumber: '+15005550006',
+      stripeSecretKey: 'sk_test_devstack_000000000000000000000000',
+      stripeWebhookSecret: 'whsec_devstack_0000000000000000000000000000',
+      deepgramApiKey: 'devstack-deepgram-key',
+      elevenlabsApiKey: 'devstack-elevenlabs-key',
+      llmApiKey: 'devstack-llm-key'
+    }
   };
 }
 

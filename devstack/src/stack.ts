@@ -117,6 +117,7 @@ export interface StackStatus {
 
 export function stackStatus(): StackStatus {
   const api = `http://127.0.0.1:${config.apiPort}`;
+  const v = config.vendors;
   return {
     DB_RUNNING: isRunning(),
     SERVICES_RUNNING: servicesPid() !== null,
@@ -130,6 +131,20 @@ export function stackStatus(): StackStatus {
     SERVICE_ROLE_KEY: legacyApiKey('service_role', config.jwtSecret),
     PUBLISHABLE_KEY: config.publishableKey,
     SECRET_KEY: config.secretKey,
-    JWT_SECRET: config.jwtSecret
+    JWT_SECRET: config.jwtSecret,
+    TWILIO_API_BASE: `http://127.0.0.1:${v.twilioPort}`,
+    TWILIO_ACCOUNT_SID: v.twilioAccountSid,
+    TWILIO_AUTH_TOKEN: v.twilioAuthToken,
+    TWILIO_VERIFY_SERVICE_SID: v.twilioVerifyServiceSid,
+    TWILIO_FROM_NUMBER: v.twilioFromNumber,
+    STRIPE_API_BASE: `http://127.0.0.1:${v.stripePort}`,
+    STRIPE_SECRET_KEY: v.stripeSecretKey,
+    STRIPE_WEBHOOK_SECRET: v.stripeWebhookSecret,
+    DEEPGRAM_API_BASE: `ws://127.0.0.1:${v.deepgramPort}`,
+    DEEPGRAM_API_KEY: v.deepgramApiKey,
+    ELEVENLABS_API_BASE: `http://127.0.0.1:${v.elevenlabsPort}`,
+    ELEVENLABS_API_KEY: v.elevenlabsApiKey,
+    LLM_API_BASE: `http://127.0.0.1:${v.llmPort}/v1`,
+    LLM_API_KEY: v.llmApiKey
   };
 }

@@ -18,7 +18,10 @@ const GATEWAY_SERVICES: { name: keyof GatewayServices; module: string }[] = [
   { name: 'functions', module: '../functions/service.ts' }
 ];
 
-const BACKGROUND: { name: string; module: string }[] = [{ name: 'pg_net worker', module: '../pg_net/worker.ts' }];
+const BACKGROUND: { name: string; module: string }[] = [
+  { name: 'pg_net worker', module: '../pg_net/worker.ts' },
+  { name: 'Twilio stand-in', module: '../vendors/twilio/service.ts' }
+];
 
 async function load(module: string): Promise<ServiceModule | null> {
   try {
