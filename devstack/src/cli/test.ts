@@ -133,6 +133,14 @@ export async function main(): Promise<void> {
       })
     );
     results.push(await step('integration (vitest against devstack)', () => vitest('integration', 'vitest.integration.config.ts')));
+    results.push(
+      await step('e2e (Playwright, Chromium)', async () => {
+        const { code, output } = await run(bin('playwright'), ['test', '-c', 'e2e/playwright.config.ts']);
+        const passed = Number(/(\d+) passed/.exec(output)?.[1] ?? 0);
+        const failed = Number(/(\d+) failed/.exec(output)?.[1] ?? 0);
+        return { ok: code === 0, passed, failed: code !== 0 && failed === 0 ? 1 : failed };
+      })
+    );
   }
   if (!wasRunning) await stopStack();
 

@@ -1,0 +1,41 @@
+import { defineConfig } from '@playwright/test';
+import { stackStatus } from '../devstack/src/stack.ts';
+
+// Debian's Chromium, never a downloaded browser; the built web app (adapter-node) against the running devstack.
+const status = stackStatus();
+const port = Number(process.env.E2E_WEB_PORT ?? 4173);
+
+export default defineConfig({
+  testDir: '.',
+  testMatch: '*.spec.ts',
+  outputDir: './test-results',
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 60_000,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: 'off',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run']
+    }
+  },
+  webServer: {
+    command: 'node build/web/index.js',
+    cwd: '..',
+    url: `http://127.0.0.1:${port}`,
+    reuseExistingServer: false,
+    timeout: 30_000,
+    env: {
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      ORIGIN: `http://127.0.0.1:${port}`,
+      PUBLIC_SUPABASE_URL: String(status.API_URL),
+      PUBLIC_SUPABASE_ANON_KEY: String(status.ANON_KEY),
+      PUBLIC_DEMO_MODE: 'true'
+    }
+  }
+});
