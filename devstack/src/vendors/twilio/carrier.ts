@@ -1,15 +1,16 @@
 // The simulated phone network behind the Twilio stand-in: rings the destination, fetches TwiML from the call's Url
 // with a valid X-Twilio-Signature, posts signed status callbacks, enforces TimeLimit and ring Timeout, and connects
-// the simulated callee to the Media Streams URL. Special destinations give the outcomes Twilio's test numbers give.
+// the simulated callee to the Media Streams URL. Special destinations (fictional 555-01xx numbers, which pass the
+// product's phone rules) give the outcomes Twilio's test numbers give.
 import { connectCallee, DEFAULT_SCRIPT, type CalleeScript, type CalleeSession } from './callee.ts';
 import { postSigned } from './callbacks.ts';
 import { parseTwiml } from './twiml.ts';
 
 export const SPECIAL_NUMBERS: Record<string, 'busy' | 'no-answer' | 'failed' | 'machine'> = {
-  '+15005550010': 'busy',
-  '+15005550011': 'no-answer',
-  '+15005550012': 'failed',
-  '+15005550013': 'machine'
+  '+12025550110': 'busy',
+  '+12025550111': 'no-answer',
+  '+12025550112': 'failed',
+  '+12025550113': 'machine'
 };
 
 export type TwilioCallStatus = 'queued' | 'initiated' | 'ringing' | 'in-progress' | 'completed' | 'busy' | 'no-answer' | 'failed' | 'canceled';

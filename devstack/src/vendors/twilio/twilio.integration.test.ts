@@ -137,9 +137,9 @@ describe('Twilio stand-in', () => {
   });
 
   it.each([
-    ['+15005550010', 'busy'],
-    ['+15005550011', 'no-answer'],
-    ['+15005550012', 'failed']
+    ['+12025550110', 'busy'],
+    ['+12025550111', 'no-answer'],
+    ['+12025550112', 'failed']
   ])('a call to %s ends %s without fetching TwiML', async (to, outcome) => {
     const created = await api(`/2010-04-01/Accounts/${ACCOUNT}/Calls.json`, {
       To: to, From: '+15005550006', Url: `${productUrl}/twiml`, StatusCallback: `${productUrl}/status`, StatusCallbackEvent: ['completed'], Timeout: '5'

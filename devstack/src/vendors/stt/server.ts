@@ -1,0 +1,324 @@
+// Deepgram-compatible live speech-to-text stand-in: WebSocket /v1/listen with `Authorization: Token <key>`
+// (or the `token` subprotocol), binary μ-law 8 kHz audio in, JSON `Results` / `UtteranceEnd` / `SpeechStarted` /
+// `Metadata` out. Speech is cut into utterances by an energy detector and recognised offline: pocketsphinx for
+// free speech, plus phrase spotting when the expected phrases are known (`keyterm` / `keywords` query parameters
+// or the stand-in's vocabulary). Stand-in only: accuracy is nothing like Deepgram's.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { decodeMulaw } from '../../../../core/src/mulaw.ts';
+import { synthesizeMulaw } from '../speech/espeak.ts';
+import { features, matchPhrase, type PhraseTemplate } from './phrase_matcher.ts';
+import { recognizeMulaw } from './pocketsphinx.ts';
+
+export interface SttStandInOptions {
+  port?: number;
+  /** Extra delay before each transcript message, on top of recognition time. */
+  latencyMs?: number;
+  /** When set, the token must match; otherwise any non-empty token is accepted. */
+  apiKey?: string;
+  /** Phrases always spotted, in addition to those a client passes as `keyterm`. */
+  vocabulary?: readonly string[];
+  /** Close a stream that sends neither audio nor KeepAlive for this long (Deepgram: 10 s, NET-0001). */
+  idleTimeoutMs?: number;
+  /** Recogniser override, for tests that need deterministic transcripts without pocketsphinx. */
+  recognize?: (mulaw: Buffer) => Promise<string>;
+  log?: (line: string) => void;
+}
+
+export interface StandIn {
+  url: string;
+  close: () => Promise<void>;
+}
+
+const FRAME = 160; // 20 ms
+const SPEECH_RMS = 400;
+const PHRASE_THRESHOLD = 9;
+const MAX_UTTERANCE_MS = 15_000;
+const INTERIM_EVERY_MS = 800;
+
+/** Phrase templates, rendered once per text (and per sentence of it, as callers pause between sentences). */
+const templateCache = new Map<string, Promise<PhraseTemplate>>();
+function templatesFor(phrases: readonly string[]): Promise<PhraseTemplate[]> {
+  const texts = new Set<string>();
+  for (const p of phrases) {
+    const t = p.trim();
+    if (!t) continue;
+    texts.add(t);
+    for (const s of t.match(/[^.?!]+[.?!]*/g) ?? []) if (s.trim() && s.trim() !== t) texts.add(s.trim());
+  }
+  return Promise.all([...texts].map((text) => {
+    let hit = templateCache.get(text);
+    if (!hit) {
+      hit = synthesizeMulaw(text).then((audio) => ({ text, features: features(decodeMulaw(audio)) }));
+      templateCache.set(text, hit);
+    }
+    return hit;
+  }));
+}
+
+/** Transcript text as Deepgram returns it without `punctuate`: lower case words. */
+function normalise(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9' ]+/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+function rms(frame: Int16Array): number {
+  let s = 0;
+  for (const x of frame) s += x * x;
+  return Math.sqrt(s / Math.max(1, frame.length));
+}
+
+interface StreamOptions {
+  interim: boolean;
+  endpointingMs: number | null;
+  utteranceEndMs: number | null;
+  vadEvents: boolean;
+  phrases: string[];
+}
+
+function parseQuery(url: URL): StreamOptions | string {
+  const q = url.searchParams;
+  const encoding = q.get('encoding');
+  if (encoding !== 'mulaw') return 'This stand-in accepts encoding=mulaw only.';
+  if (q.get('sample_rate') !== '8000') return 'This stand-in accepts sample_rate=8000 only.';
+  if ((q.get('channels') ?? '1') !== '1') return 'This stand-in accepts channels=1 only.';
+  const ep = q.get('endpointing');
+  const endpointingMs = ep === 'false' ? null : ep === null ? 10 : Number(ep);
+  if (endpointingMs !== null && (!Number.isInteger(endpointingMs) || endpointingMs < 0)) return 'endpointing must be false or milliseconds.';
+  const ue = q.get('utterance_end_ms');
+  const utteranceEndMs = ue === null ? null : Number(ue);
+  if (utteranceEndMs !== null && (!Number.isInteger(utteranceEndMs) || utteranceEndMs < 1000)) return 'utterance_end_ms must be at least 1000.';
+  const interim = q.get('interim_results') === 'true';
+  if (utteranceEndMs !== null && !interim) return 'utterance_end_ms requires interim_results=true.';
+  const phrases = [...q.getAll('keyterm'), ...q.getAll('keywords').map((k) => k.replace(/:[-\d.]+$/, ''))];
+  return { interim, endpointingMs, utteranceEndMs, vadEvents: q.get('vad_events') === 'true', phrases };
+}
+
+function tokenOf(req: IncomingMessage): string | null {
+  const auth = req.headers.authorization;
+  const m = auth ? /^(?:Token|Bearer)\s+(\S+)$/.exec(auth) : null;
+  if (m) return m[1]!;
+  const protocols = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
+  return protocols[0] === 'token' && protocols[1] ? protocols[1] : null;
+}
+
+export async function startSttStandIn(opts: SttStandInOptions = {}): Promise<StandIn> {
+  const latencyMs = opts.latencyMs ?? 0;
+  const idleTimeoutMs = opts.idleTimeoutMs ?? 10_000;
+  const recognize = opts.recognize ?? recognizeMulaw;
+  const http = createServer((_req, res) => {
+    res.writeHead(426, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ err_code: 'UPGRADE_REQUIRED', err_msg: 'Connect with a WebSocket to /v1/listen.' }));
+  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024, handleProtocols: (p) => (p.has('token') ? 'token' : false) });
+
+  http.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const reject = (status: number, code: string, msg: string) => {
+      socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Bad Request'}\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n${JSON.stringify({ err_code: code, err_msg: msg })}`);
+    };
+    if (url.pathname !== '/v1/listen') return reject(400, 'NOT_FOUND', 'Unknown path.');
+    const token = tokenOf(req);
+    if (!token || (opts.apiKey !== undefined && token !== opts.apiKey)) return reject(401, 'INVALID_AUTH', 'Invalid credentials.');
+    const parsed = parseQuery(url);
+    if (typeof parsed === 'string') return reject(400, 'Bad Request', parsed);
+    wss.handleUpgrade(req, socket, head, (ws) => serveStream(ws, parsed));
+  });
+
+  function serveStream(ws: WebSocket, so: StreamOptions): void {
+    const requestId = randomUUID();
+    const phrases = [...(opts.vocabulary ?? []), ...so.phrases];
+    const templates = phrases.length > 0 ? templatesFor(phrases) : Promise.resolve([]);
+    templates.catch(() => undefined);
+    let pending = Buffer.alloc(0); // bytes not yet a whole frame
+    let receivedMs = 0; // audio clock: ms of audio received so far
+    let utterance: Buffer[] = [];
+    let utteranceStartMs = 0;
+    let speechMs = 0;
+    let silenceMs = 0;
+    let inSpeech = false;
+    let lastSpeechEndMs: number | null = null;
+    let lastInterimAtMs = 0;
+    let interimBusy = false;
+    let closed = false;
+    // Transcripts go out in order even though recognition is asynchronous.
+    let outQueue: Promise<void> = Promise.resolve();
+    let idleTimer: NodeJS.Timeout | null = null;
+
+    const send = (msg: Record<string, unknown>) => {
+      if (!closed && ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+    };
+    const armIdle = () => {
+      if (idleTimer) clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => {
+        send({ type: 'Error', description: 'No audio or KeepAlive received within the timeout window.', err_code: 'NET-0001' });
+        ws.close(1011, 'NET-0001');
+      }, idleTimeoutMs);
+    };
+    armIdle();
+
+    const results = (text: string, startMs: number, endMs: number, isFinal: boolean, speechFinal: boolean) => {
+      const words = text ? text.split(' ') : [];
+      const dur = (endMs - startMs) / 1000;
+      send({
+        type: 'Results',
+        channel_index: [0, 1],
+        duration: dur,
+        start: startMs / 1000,
+        is_final: isFinal,
+        speech_final: speechFinal,
+        from_finalize: false,
+        channel: {
+          alternatives: [{
+            transcript: text,
+            confidence: text ? 0.8 : 0,
+            words: words.map((w, i) => ({
+              word: w,
+              start: startMs / 1000 + (dur * i) / words.length,
+              end: startMs / 1000 + (dur * (i + 1)) / words.length,
+              confidence: 0.8,
+              punctuated_word: w
+            }))
+          }]
+        },
+        metadata: { request_id: requestId, model_info: { name: 'standin-pocketsphinx', version: '0', arch: 'standin' }, model_uuid: requestId }
+      });
+    };
+
+    const transcribe = async (audio: Buffer): Promise<string> => {
+      const list = await templates.catch(() => []);
+      if (list.length > 0) {
+        const m = matchPhrase(features(decodeMulaw(audio)), list, PHRASE_THRESHOLD);
+        if (m) return normalise(m.text);
+      }
+      return normalise(await recognize(audio).catch((err: Error) => {
+        opts.log?.(`stt stand-in: recognition failed: ${err.message}`);
+        return '';
+      }));
+    };
+
+    const delayed = async () => {
+      if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
+    };
+
+    /** Ends the current utterance: a final result (speech_final when the speaker paused), in order. */
+    const finalize = (speechFinal: boolean) => {
+      if (utterance.length === 0) return;
+      const audio = Buffer.concat(utterance);
+      const startMs = utteranceStartMs;
+      const endMs = receivedMs;
+      utterance = [];
+      speechMs = 0;
+      const text = transcribe(audio);
+      outQueue = outQueue.then(async () => {
+        const t = await text;
+        await delayed();
+        results(t, startMs, endMs, true, speechFinal);
+      });
+    };
+
+    const interim = () => {
+      if (!so.interim || interimBusy || utterance.length === 0) return;
+      interimBusy = true;
+      const audio = Buffer.concat(utterance);
+      const startMs = utteranceStartMs;
+      const endMs = receivedMs;
+      void (async () => {
+        const t = normalise(await recognize(audio).catch(() => ''));
+        await delayed();
+        // An interim that lands after its utterance was finalised would contradict the final: drop it.
+        if (utterance.length > 0 && utteranceStartMs === startMs && t) results(t, startMs, endMs, false, false);
+      })().finally(() => (interimBusy = false));
+    };
+
+    const onFrame = (frame: Buffer) => {
+      receivedMs += 20;
+      const loud = rms(decodeMulaw(frame)) >= SPEECH_RMS;
+      if (loud) {
+        if (!inSpeech) {
+          inSpeech = true;
+          if (utterance.length === 0) {
+            utteranceStartMs = receivedMs - 20;
+            lastInterimAtMs = receivedMs;
+            if (so.vadEvents) send({ type: 'SpeechStarted', channel: [0, 1], timestamp: utteranceStartMs / 1000 });
+          }
+        }
+        silenceMs = 0;
+        speechMs += 20;
+        utterance.push(frame);
+        if (receivedMs - lastInterimAtMs >= INTERIM_EVERY_MS) {
+          lastInterimAtMs = receivedMs;
+          interim();
+        }
+        if (receivedMs - utteranceStartMs >= MAX_UTTERANCE_MS) finalize(false);
+        return;
+      }
+      if (utterance.length > 0) {
+        utterance.push(frame);
+        silenceMs += 20;
+        inSpeech = false;
+        const ep = so.endpointingMs;
+        if (ep !== null && silenceMs >= Math.max(ep, 20)) {
+          lastSpeechEndMs = receivedMs - silenceMs;
+          finalize(true);
+          silenceMs = 0;
+        }
+      } else if (so.utteranceEndMs !== null && lastSpeechEndMs !== null && receivedMs - lastSpeechEndMs >= so.utteranceEndMs) {
+        const lastWordEnd = lastSpeechEndMs / 1000;
+        lastSpeechEndMs = null;
+        outQueue = outQueue.then(() => send({ type: 'UtteranceEnd', channel: [0, 1], last_word_end: lastWordEnd }));
+      }
+    };
+
+    const closeStream = () => {
+      finalize(true);
+      void outQueue.then(() => {
+        send({ type: 'Metadata', transaction_key: 'deprecated', request_id: requestId, sha256: '', created: new Date().toISOString(), duration: receivedMs / 1000, channels: 1 });
+        ws.close(1000);
+      });
+    };
+
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      armIdle();
+      if (isBinary) {
+        pending = pending.length ? Buffer.concat([pending, data]) : data;
+        let i = 0;
+        for (; i + FRAME <= pending.length; i += FRAME) onFrame(pending.subarray(i, i + FRAME));
+        pending = pending.subarray(i);
+        return;
+      }
+      let msg: { type?: unknown };
+      try {
+        msg = JSON.parse(data.toString('utf8')) as { type?: unknown };
+      } catch {
+        send({ type: 'Error', description: 'Text messages must be JSON control messages.', err_code: 'INVALID_MESSAGE' });
+        return;
+      }
+      if (msg.type === 'KeepAlive') return;
+      if (msg.type === 'Finalize') return finalize(false);
+      if (msg.type === 'CloseStream') return closeStream();
+      send({ type: 'Error', description: `Unknown control message ${String(msg.type)}.`, err_code: 'INVALID_MESSAGE' });
+    });
+    ws.on('close', () => {
+      closed = true;
+      if (idleTimer) clearTimeout(idleTimer);
+    });
+    ws.on('error', () => undefined);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = http.address() as AddressInfo;
+  return {
+    url: `ws://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => {
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+      http.closeAllConnections();
+      http.close(() => resolve());
+    })
+  };
+}

@@ -1,0 +1,118 @@
+// Phone verification end to end at the handler level: real Postgres (RLS-protected tables written by the service),
+// the Twilio stand-in's Verify API and its outbox.
+import assert from 'node:assert/strict';
+import { createUser, sessionFor, stackEnv, testPool } from '../_shared/testing.ts';
+import { twilioClient } from '../_shared/twilio_client.ts';
+import { handleVerifyStart } from '../phone-verify-start/handler.ts';
+import { handleVerifyCheck } from './handler.ts';
+
+const db = testPool();
+const twilio = twilioClient({
+  accountSid: stackEnv('TWILIO_ACCOUNT_SID'),
+  authToken: stackEnv('TWILIO_AUTH_TOKEN'),
+  verifyServiceSid: stackEnv('TWILIO_VERIFY_SERVICE_SID'),
+  apiBase: stackEnv('TWILIO_API_BASE'),
+  verifyBase: stackEnv('TWILIO_API_BASE')
+});
+
+function post(body: unknown, authorization: string, ip = '203.0.113.9'): Request {
+  return new Request('http://functions/phone', { method: 'POST', body: JSON.stringify(body), headers: { authorization, 'x-forwarded-for': ip } });
+}
+
+async function latestCode(phone: string): Promise<string> {
+  const res = await fetch(`${stackEnv('TWILIO_API_BASE')}/devstack/outbox?to=${encodeURIComponent(phone)}`);
+  const msgs = (await res.json()) as { code?: string }[];
+  return msgs.at(-1)!.code!;
+}
+
+async function errorCode(res: Response): Promise<string> {
+  return ((await res.json()) as { error: { code: string } }).error.code;
+}
+
+function randomUsNumber(): string {
+  return `+1415555${String(1000 + Math.floor(Math.random() * 8999))}`;
+}
+
+Deno.test({ name: 'a user verifies a number with the code from the outbox, and only then owns it', sanitizeResources: false, sanitizeOps: false, fn: async () => {
+  const user = await createUser(db, 'verify');
+  const s = sessionFor(user.id);
+  const phone = randomUsNumber();
+  const start = await handleVerifyStart(post({ phone_number: phone.replace('+1', '+1 ') }, s.authorization), { session: s.deps, db, twilio });
+  assert.equal(start.status, 200);
+  assert.equal((await start.json()).phone_number, phone);
+  assert.equal((await db.query('select 1 from public.user_phone_numbers where user_id = $1', [user.id])).rowCount, 0);
+
+  const wrong = await handleVerifyCheck(post({ phone_number: phone, code: '000000' === (await latestCode(phone)) ? '111111' : '000000' }, s.authorization), { session: s.deps, db, twilio });
+  assert.equal(wrong.status, 400);
+  assert.equal(await errorCode(wrong), 'otp_invalid');
+
+  const ok = await handleVerifyCheck(post({ phone_number: phone, code: await latestCode(phone) }, s.authorization), { session: s.deps, db, twilio });
+  assert.equal(ok.status, 200);
+  const body = await ok.json();
+  assert.equal(body.verified, true);
+  const owned = await db.query('select phone_number, country_code from public.user_phone_numbers where id = $1 and user_id = $2', [body.phone_number_id, user.id]);
+  assert.deepEqual(owned.rows[0], { phone_number: phone, country_code: 'US' });
+}});
+
+Deno.test({ name: 'toll-fraud and malformed numbers are refused with a clear code and nothing is sent', sanitizeResources: false, sanitizeOps: false, fn: async () => {
+  const user = await createUser(db, 'fraud');
+  const s = sessionFor(user.id);
+  const cases: [string, string][] = [
+    ['+19005551234', 'phone_type_not_allowed'], // US premium rate
+    ['+448712345678', 'phone_type_not_allowed'], // UK shared cost
+    ['+2348031234567', 'phone_country_not_allowed'],
+    ['CALL-ME-NOW', 'phone_invalid'],
+    ['+1415555123412341234123412341234', 'phone_invalid'],
+    ['', 'phone_invalid']
+  ];
+  for (const [input, code] of cases) {
+    const res = await handleVerifyStart(post({ phone_number: input }, s.authorization), { session: s.deps, db, twilio });
+    assert.equal(await errorCode(res), code, input);
+  }
+  assert.equal((await db.query('select 1 from public.phone_verifications where user_id = $1', [user.id])).rowCount, 0);
+}});
+
+Deno.test({ name: 'five wrong codes lock the challenge; the right code is then refused too', sanitizeResources: false, sanitizeOps: false, fn: async () => {
+  const user = await createUser(db, 'guess');
+  const s = sessionFor(user.id);
+  const phone = randomUsNumber();
+  await handleVerifyStart(post({ phone_number: phone }, s.authorization), { session: s.deps, db, twilio });
+  const right = await latestCode(phone);
+  const wrong = right === '123456' ? '654321' : '123456';
+  const codes: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    codes.push(await errorCode(await handleVerifyCheck(post({ phone_number: phone, code: wrong }, s.authorization), { session: s.deps, db, twilio })));
+  }
+  assert.deepEqual(codes.slice(0, 4), ['otp_invalid', 'otp_invalid', 'otp_invalid', 'otp_invalid']);
+  assert.equal(codes[4], 'rate_limited');
+  const late = await handleVerifyCheck(post({ phone_number: phone, code: right }, s.authorization), { session: s.deps, db, twilio });
+  assert.equal(await errorCode(late), 'rate_limited');
+  assert.equal((await db.query('select 1 from public.user_phone_numbers where user_id = $1', [user.id])).rowCount, 0);
+}});
+
+Deno.test({ name: 'send limits: per user and per number within an hour', sanitizeResources: false, sanitizeOps: false, fn: async () => {
+  const user = await createUser(db, 'limits');
+  const s = sessionFor(user.id);
+  const phone = randomUsNumber();
+  const statuses: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    statuses.push((await handleVerifyStart(post({ phone_number: phone }, s.authorization, `198.51.100.${i}`), { session: s.deps, db, twilio })).status);
+  }
+  assert.deepEqual(statuses, [200, 200, 200, 429]);
+  const other = await createUser(db, 'limits2');
+  const s2 = sessionFor(other.id);
+  const blocked = await handleVerifyStart(post({ phone_number: phone }, s2.authorization, '198.51.100.77'), { session: s2.deps, db, twilio });
+  assert.equal(await errorCode(blocked), 'rate_limited');
+}});
+
+Deno.test({ name: 'an expired code says so and asks for a new one', sanitizeResources: false, sanitizeOps: false, fn: async () => {
+  const user = await createUser(db, 'expired');
+  const s = sessionFor(user.id);
+  const phone = randomUsNumber();
+  await handleVerifyStart(post({ phone_number: phone }, s.authorization), { session: s.deps, db, twilio });
+  await db.query(`update public.phone_verifications set created_at = now() - interval '20 minutes', expires_at = now() - interval '10 minutes' where user_id = $1`, [user.id]);
+  const res = await handleVerifyCheck(post({ phone_number: phone, code: await latestCode(phone) }, s.authorization), { session: s.deps, db, twilio });
+  assert.equal(await errorCode(res), 'otp_expired');
+}});
+
+Deno.test({ name: 'close the pool', sanitizeResources: false, sanitizeOps: false, fn: async () => { await db.end(); } });

@@ -1,0 +1,7 @@
+import { commandWiring } from '../_shared/wiring.ts';
+import { preflight } from '../_shared/cors.ts';
+import { handleVerifyStart } from './handler.ts';
+
+const deps = commandWiring();
+
+Deno.serve((req) => preflight(req) ?? handleVerifyStart(req, deps));
