@@ -74,6 +74,30 @@ async function vitest(name: string, config: string): Promise<Omit<StepResult, 'n
   return { ok: code === 0 && counts.failed === 0, ...counts, failed: code !== 0 && counts.failed === 0 ? 1 : counts.failed };
 }
 
+/** The stack's values under the names functions read, for handler tests against devstack. */
+function stackEnvForFunctions(): Record<string, string> {
+  const s = stackStatus();
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(s)) env[k] = String(v);
+  env.SUPABASE_URL = String(s.API_URL);
+  env.SUPABASE_DB_URL = String(s.DB_URL);
+  env.SUPABASE_ANON_KEY = String(s.ANON_KEY);
+  env.SUPABASE_SERVICE_ROLE_KEY = String(s.SERVICE_ROLE_KEY);
+  return env;
+}
+
+async function denoTests(suffix: string, env: Record<string, string>): Promise<Omit<StepResult, 'name' | 'seconds'>> {
+  const files = findFiles(join(REPO_ROOT, 'edge-functions'), suffix).filter(
+    (f) => suffix !== '.test.ts' || !f.endsWith('.integration.test.ts')
+  );
+  if (files.length === 0) return { ok: true, passed: 0, failed: 0 };
+  const { code, output } = await run(bin('deno'), ['test', '--allow-all', '--no-prompt', '--config', 'edge-functions/deno.json', ...files], env);
+  const m = /(ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/.exec(output);
+  const passed = m ? Number(m[2]) : 0;
+  const failed = m ? Number(m[3]) : code === 0 ? 0 : 1;
+  return { ok: code === 0, passed, failed: code !== 0 && failed === 0 ? 1 : failed };
+}
+
 export async function main(): Promise<void> {
   mkdirSync(reportDir, { recursive: true });
   const results: StepResult[] = [];
@@ -93,17 +117,7 @@ export async function main(): Promise<void> {
     })
   );
   results.push(await step('unit (vitest)', () => vitest('unit', 'vitest.config.ts')));
-  results.push(
-    await step('edge functions (deno test)', async () => {
-      const files = findFiles(join(REPO_ROOT, 'edge-functions'), '.test.ts');
-      if (files.length === 0) return { ok: true, passed: 0, failed: 0 };
-      const { code, output } = await run(bin('deno'), ['test', '--allow-all', '--no-prompt', '--config', 'edge-functions/deno.json', ...files]);
-      const m = /(ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/.exec(output);
-      const passed = m ? Number(m[2]) : 0;
-      const failed = m ? Number(m[3]) : code === 0 ? 0 : 1;
-      return { ok: code === 0, passed, failed: code !== 0 && failed === 0 ? 1 : failed };
-    })
-  );
+  results.push(await step('edge functions (deno test)', () => denoTests('.test.ts', {})));
   results.push(
     await step('web build', async () => {
       const { code } = await run(bin('vite'), ['build', '--logLevel', 'warn']);
@@ -133,6 +147,7 @@ export async function main(): Promise<void> {
       })
     );
     results.push(await step('integration (vitest against devstack)', () => vitest('integration', 'vitest.integration.config.ts')));
+    results.push(await step('edge functions against devstack (deno test)', () => denoTests('.integration.test.ts', stackEnvForFunctions())));
     results.push(
       await step('e2e (Playwright, Chromium)', async () => {
         const { code, output } = await run(bin('playwright'), ['test', '-c', 'e2e/playwright.config.ts']);

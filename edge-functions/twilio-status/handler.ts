@@ -1,0 +1,43 @@
+// Twilio status callbacks: signature first (nothing is read or written for an unsigned request), then one SQL call
+// that stores the callback once and moves the call forward; a finished call is settled right away.
+import type { Queryable } from '../_shared/queryable.ts';
+import { fail, json } from '../_shared/responses.ts';
+import { checkTwilioSignature, param, signedUrl } from '../_shared/twilio_signature.ts';
+
+export interface StatusDeps {
+  db: Queryable;
+  publicApiUrl: string;
+  authTokens: string[];
+  log?: (line: string) => void;
+}
+
+const TWILIO_STATUSES = new Set(['queued', 'initiated', 'ringing', 'in-progress', 'completed', 'busy', 'no-answer', 'failed', 'canceled']);
+const TERMINAL = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
+
+export async function handleTwilioStatus(req: Request, deps: StatusDeps): Promise<Response> {
+  if (req.method !== 'POST') return fail(405, 'method_not_allowed', 'Twilio posts status callbacks.');
+  const check = await checkTwilioSignature(req, signedUrl(deps.publicApiUrl, req, '/functions/v1'), deps.authTokens);
+  if (!check.ok) return fail(check.status, check.code, check.message);
+
+  const callSid = param(check.params, 'CallSid') ?? '';
+  const status = param(check.params, 'CallStatus') ?? '';
+  const sequence = Number(param(check.params, 'SequenceNumber') ?? 0);
+  const duration = param(check.params, 'CallDuration');
+  if (!/^CA[0-9a-fA-F]{32}$/.test(callSid) || !TWILIO_STATUSES.has(status) || !Number.isInteger(sequence) || sequence < 0) {
+    // Signed but not a call-progress callback we understand: acknowledge so Twilio does not retry, and log it.
+    deps.log?.(`twilio-status: ignored signed callback with CallSid=${callSid} CallStatus=${status}`);
+    return json(200, { outcome: 'ignored' });
+  }
+  const flat: Record<string, string> = {};
+  for (const k of Object.keys(check.params)) flat[k] = param(check.params, k) ?? '';
+  const r = await deps.db.query<{ outcome: string; call_id: string | null; call_status: string | null }>(
+    'select * from private.record_twilio_status($1, $2, $3, $4, $5, $6)',
+    [callSid, status, sequence, duration === undefined ? null : Number(duration), param(check.params, 'AnsweredBy') ?? null, flat]
+  );
+  const row = r.rows[0]!;
+  let settlement: string | null = null;
+  if (row.call_id && TERMINAL.has(status) && row.outcome !== 'duplicate') {
+    settlement = (await deps.db.query<{ s: string }>('select private.settle_finished_call($1) as s', [row.call_id])).rows[0]!.s;
+  }
+  return json(200, { outcome: row.outcome, call_id: row.call_id, status: row.call_status, settlement });
+}
