@@ -88,6 +88,7 @@ create trigger on_auth_session_deleted
   for each row execute function private.blacklist_ended_session();
 
 -- Expired entries are useless; purge hourly.
+create extension if not exists pg_cron;
 select cron.schedule(
   'purge-token-blacklist',
   '17 * * * *',
