@@ -1,0 +1,324 @@
+// Placing a call, shared by "call now" and the scheduled-call dispatcher so both apply exactly the same rules:
+// validate → estimate → budget → pay (reserve credits / card hold / demo quota) → calls row → Twilio. Any failure
+// undoes what came before it (no reservation or hold is left behind) and says which rule refused the call.
+import { appError, type AppError } from '../../core/src/errors.ts';
+import { normalizePhone } from '../../core/src/phone.ts';
+import { DEFAULT_ESTIMATE_ASSUMPTIONS, estimateCallCostCents, MAX_CALL_SECONDS, maxDurationForBudget } from '../../core/src/pricing.ts';
+import type { CountryCode } from 'libphonenumber-js/max';
+import { inTransaction, type Db, type Tx } from './db.ts';
+import { currentRates } from './rates.ts';
+import { TwilioApiError, type TwilioClient } from './twilio_client.ts';
+
+export const PAYMENT_METHODS = ['credits', 'subscription', 'card', 'demo'] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+
+export interface PlaceCallRequest {
+  userId: string;
+  personaId: string;
+  mode: 'phone' | 'browser';
+  phoneNumberId?: string | null;
+  scenarioTemplateId?: string | null;
+  customInstructions?: string | null;
+  maxDurationMinutes?: number | null;
+  paymentMethod: PaymentMethod;
+  idempotencyKey?: string | null;
+  scheduledCallId?: string | null;
+  /** Only estimate and check: nothing is reserved, stored or dialled. */
+  dryRun?: boolean;
+}
+
+export interface PlacedCall {
+  call_id: string;
+  status: string;
+  mode: 'phone' | 'browser';
+  max_duration_seconds: number;
+  estimated_cost_cents: number;
+  reserved_credits: number;
+  payment_method: string;
+  replayed: boolean;
+}
+
+export interface CallLimits {
+  callsPerUserPerHour: number;
+  callsPerNumberPerHour: number;
+  demoCallsPerUserPerDay: number;
+  ringTimeoutSeconds: number;
+}
+
+export const DEFAULT_CALL_LIMITS: CallLimits = {
+  callsPerUserPerHour: 10,
+  callsPerNumberPerHour: 6,
+  demoCallsPerUserPerDay: 20,
+  ringTimeoutSeconds: 25
+};
+
+/** Holds and releases card payments (Stripe PaymentIntents with manual capture). */
+export interface CardPayments {
+  authorize(userId: string, callId: string, amountCents: number): Promise<{ paymentIntentId: string }>;
+  cancel(paymentIntentId: string): Promise<void>;
+}
+
+export interface PlaceCallDeps {
+  db: Db;
+  twilio: Pick<TwilioClient, 'createCall'>;
+  publicApiUrl: string;
+  twilioFromNumber: string;
+  demoMode: boolean;
+  allowedCountries?: readonly CountryCode[];
+  limits?: CallLimits;
+  cards?: CardPayments;
+  log?: (line: string) => void;
+}
+
+export type PlaceCallResult = { ok: true; call: PlacedCall } | { ok: false; error: AppError };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ACTIVE = `('created', 'queued', 'initiated', 'ringing', 'in_progress')`;
+// Shortest call worth placing: Twilio bills the first minute whole.
+const MIN_CALL_SECONDS = 60;
+
+class Refusal extends Error {
+  readonly error: AppError;
+  constructor(error: AppError) {
+    super(error.message);
+    this.error = error;
+  }
+}
+const refuse = (code: Parameters<typeof appError>[0], message?: string): never => {
+  throw new Refusal(appError(code, message));
+};
+
+/** Money errors from the ledger functions arrive as "<code>: <sentence>" with the code in HINT. */
+function moneyRefusal(err: unknown): AppError | null {
+  const e = err as { code?: string; hint?: string; message?: string };
+  if (e?.code !== 'P0001' || !e.hint) return null;
+  const sentence = (e.message ?? '').replace(/^[a-z_]+:\s*/, '');
+  const known = ['insufficient_credits', 'budget_exceeded_per_call', 'budget_exceeded_monthly'] as const;
+  const code = known.find((k) => k === e.hint);
+  return code ? appError(code, sentence) : { code: e.hint, message: sentence, status: 409 };
+}
+
+export function validatePlaceCall(body: Record<string, unknown>, userId: string): PlaceCallRequest | AppError {
+  const str = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
+  const personaId = str(body.persona_id);
+  if (!personaId || !UUID.test(personaId)) return appError('persona_not_found', 'Pick a persona to call you.');
+  const mode = body.mode === 'browser' ? 'browser' : body.mode === 'phone' || body.mode === undefined ? 'phone' : null;
+  if (!mode) return appError('invalid_input', 'Choose whether the persona calls your phone or your browser.');
+  const phoneNumberId = str(body.phone_number_id);
+  if (mode === 'phone' && (!phoneNumberId || !UUID.test(phoneNumberId))) {
+    return appError('number_not_verified', 'Choose one of your verified phone numbers, or verify a number first.');
+  }
+  const scenario = str(body.scenario_template_id);
+  if (scenario && !UUID.test(scenario)) return appError('scenario_not_found');
+  const instructions = body.custom_instructions === undefined || body.custom_instructions === null ? null : String(body.custom_instructions).trim();
+  if (instructions && instructions.length > 1000) return appError('invalid_input', 'Keep the instructions under 1,000 characters.');
+  const minutes = body.max_duration_minutes === undefined || body.max_duration_minutes === null ? null : Number(body.max_duration_minutes);
+  if (minutes !== null && (!Number.isInteger(minutes) || minutes < 1 || minutes > MAX_CALL_SECONDS / 60)) {
+    return appError('invalid_input', `Choose a call length between 1 and ${MAX_CALL_SECONDS / 60} minutes.`);
+  }
+  const method = (str(body.payment_method) ?? 'credits') as PaymentMethod;
+  if (!PAYMENT_METHODS.includes(method)) return appError('invalid_input', 'Pay with credits, your subscription, a card, or the demo allowance.');
+  const key = str(body.idempotency_key);
+  if (key && key.length > 200) return appError('invalid_input', 'The request key is too long.');
+  return {
+    userId, personaId, mode, phoneNumberId: mode === 'phone' ? phoneNumberId : null, scenarioTemplateId: scenario,
+    customInstructions: instructions || null, maxDurationMinutes: minutes, paymentMethod: method, idempotencyKey: key,
+    dryRun: body.dry_run === true
+  };
+}
+
+interface Prepared {
+  callId: string;
+  toNumber: string | null;
+  maxSeconds: number;
+  estimate: number;
+  reserved: number;
+  dbMethod: 'credits' | 'card' | 'demo';
+  replayed: PlacedCall | null;
+}
+
+async function prepare(tx: Tx, req: PlaceCallRequest, deps: PlaceCallDeps): Promise<Prepared> {
+  const limits = deps.limits ?? DEFAULT_CALL_LIMITS;
+  // One writer per user at a time: concurrent "call now" clicks and dispatcher runs queue here, so the
+  // one-active-call rule and the budget cannot be raced.
+  const user = await tx.query<{ timezone: string }>('select timezone from public.users where id = $1 for update', [req.userId]);
+  if (!user.rows[0]) refuse('unauthenticated');
+
+  if (req.idempotencyKey) {
+    const prior = await tx.query<Record<string, unknown>>(
+      `select id, status, mode, max_duration_seconds, estimated_cost_cents, reserved_credits, payment_method
+         from public.calls where user_id = $1 and idempotency_key = $2`, [req.userId, req.idempotencyKey]);
+    const p = prior.rows[0];
+    if (p) {
+      return { callId: String(p.id), toNumber: null, maxSeconds: 0, estimate: 0, reserved: 0, dbMethod: 'credits', replayed: {
+        call_id: String(p.id), status: String(p.status), mode: p.mode as 'phone' | 'browser', max_duration_seconds: Number(p.max_duration_seconds),
+        estimated_cost_cents: Number(p.estimated_cost_cents), reserved_credits: Number(p.reserved_credits), payment_method: String(p.payment_method), replayed: true
+      } };
+    }
+  }
+
+  const persona = await tx.query('select 1 from public.personas where id = $1 and is_active', [req.personaId]);
+  if (!persona.rowCount) refuse('persona_not_found');
+  if (req.scenarioTemplateId) {
+    const s = await tx.query('select 1 from public.call_scenario_templates where id = $1 and (user_id is null or user_id = $2)', [req.scenarioTemplateId, req.userId]);
+    if (!s.rowCount) refuse('scenario_not_found');
+  }
+  let toNumber: string | null = null;
+  if (req.mode === 'phone') {
+    const n = await tx.query<{ phone_number: string }>('select phone_number from public.user_phone_numbers where id = $1 and user_id = $2', [req.phoneNumberId, req.userId]);
+    if (!n.rows[0]) refuse('number_not_verified');
+    // The rules may have tightened since the number was verified (a country removed from the allow-list).
+    const checked = normalizePhone(n.rows[0]!.phone_number, { allowedCountries: deps.allowedCountries });
+    if (!checked.ok) throw new Refusal(checked.error);
+    toNumber = checked.value.e164;
+  }
+
+  const active = await tx.query(`select 1 from public.calls where user_id = $1 and status in ${ACTIVE} and created_at > now() - interval '4 hours'`, [req.userId]);
+  if (active.rowCount) refuse('conflict', 'You already have a call in progress. Wait for it to end, or hang it up first.');
+  const recent = await tx.query<{ by_user: number; by_number: number; demo_today: number }>(
+    `select count(*) filter (where created_at > now() - interval '1 hour')::int as by_user,
+            count(*) filter (where created_at > now() - interval '1 hour' and to_number = $2)::int as by_number,
+            count(*) filter (where created_at > now() - interval '1 day' and payment_method = 'demo')::int as demo_today
+       from public.calls where user_id = $1 and created_at > now() - interval '1 day'`, [req.userId, toNumber]);
+  const r = recent.rows[0]!;
+  if (r.by_user >= limits.callsPerUserPerHour) refuse('rate_limited', 'You have placed a lot of calls in the last hour. Try again a little later.');
+  if (toNumber && r.by_number >= limits.callsPerNumberPerHour) refuse('rate_limited', 'This number has been called a lot in the last hour. Try again a little later.');
+
+  const dbMethod = req.paymentMethod === 'subscription' ? 'credits' : req.paymentMethod;
+  if (dbMethod === 'demo') {
+    if (!deps.demoMode) refuse('invalid_input', 'Demo calls are only available in demo mode. Pay with credits or a card.');
+    if (r.demo_today >= limits.demoCallsPerUserPerDay) refuse('rate_limited', 'You have used today\u2019s demo calls. Try again tomorrow.');
+  }
+
+  // Estimate and budget: the call may last as long as the smallest of what was asked, the per-call cap, the
+  // month's remaining budget and (for credits) the balance allow.
+  const rates = await currentRates(tx);
+  const assumptions = { ...DEFAULT_ESTIMATE_ASSUMPTIONS, telephony: req.mode === 'phone' };
+  const budget = await tx.query<{ per_call: number; monthly: number; auto_cutoff: boolean; spent: number; held: number; available: number }>(
+    `select b.per_call_cap_cents as per_call, b.monthly_cap_cents as monthly, b.auto_cutoff,
+            s.spent_cents::int as spent, s.reserved_cents::int as held, c.available_credits::int as available
+       from public.user_budget_settings b
+       join public.user_credits c on c.user_id = b.user_id
+       cross join lateral private.budget_month($2) m
+       cross join lateral private.month_spend(b.user_id, m.month_start, m.month_end) s
+      where b.user_id = $1`, [req.userId, user.rows[0]!.timezone]);
+  const b = budget.rows[0];
+  if (!b) refuse('internal_error');
+  const requested = req.maxDurationMinutes ? req.maxDurationMinutes * 60 : MAX_CALL_SECONDS;
+  const caps: { cents: number; code: 'budget_exceeded_per_call' | 'budget_exceeded_monthly' | 'insufficient_credits' }[] = [
+    { cents: b!.per_call, code: 'budget_exceeded_per_call' }
+  ];
+  if (b!.auto_cutoff && dbMethod !== 'demo') caps.push({ cents: b!.monthly - b!.spent - b!.held, code: 'budget_exceeded_monthly' });
+  if (dbMethod === 'credits') caps.push({ cents: b!.available, code: 'insufficient_credits' });
+  const binding = caps.reduce((a, c) => (c.cents < a.cents ? c : a));
+  const maxSeconds = Math.min(requested, maxDurationForBudget(rates, Math.max(0, binding.cents), assumptions));
+  if (maxSeconds < Math.min(MIN_CALL_SECONDS, requested)) {
+    const need = estimateCallCostCents(rates, MIN_CALL_SECONDS, assumptions);
+    const sentences = {
+      budget_exceeded_per_call: `Even a one-minute call costs about ${need} credits, more than your per-call limit of ${b!.per_call}. Raise the limit in Budget settings.`,
+      budget_exceeded_monthly: `Only ${Math.max(0, b!.monthly - b!.spent - b!.held)} credits of your monthly limit are left, and a one-minute call costs about ${need}. Raise the limit in Budget settings or wait until next month.`,
+      insufficient_credits: `You have ${b!.available} credits and a one-minute call costs about ${need}. Buy a credit pack or pay by card.`
+    };
+    refuse(binding.code, sentences[binding.code]);
+  }
+  const estimate = estimateCallCostCents(rates, maxSeconds, assumptions);
+  if (req.dryRun) {
+    return { callId: '', toNumber, maxSeconds, estimate, reserved: 0, dbMethod, replayed: {
+      call_id: '', status: 'estimate', mode: req.mode, max_duration_seconds: maxSeconds, estimated_cost_cents: estimate,
+      reserved_credits: 0, payment_method: dbMethod, replayed: false
+    } };
+  }
+
+  const inserted = await tx.query<{ id: string }>(
+    `insert into public.calls (user_id, persona_id, scenario_template_id, scheduled_call_id, mode, phone_number_id, to_number,
+        custom_instructions, payment_method, max_duration_seconds, estimated_cost_cents, idempotency_key, relationship_id)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+        (select r.id from public.user_persona_relationships r where r.user_id = $1 and r.persona_id = $2))
+     returning id`,
+    [req.userId, req.personaId, req.scenarioTemplateId ?? null, req.scheduledCallId ?? null, req.mode, req.phoneNumberId ?? null,
+     toNumber, req.customInstructions ?? null, dbMethod, maxSeconds, estimate, req.idempotencyKey ?? null]
+  );
+  const callId = inserted.rows[0]!.id;
+  let reserved = 0;
+  if (dbMethod === 'credits') {
+    await tx.query('select private.reserve_call_credits($1, $2, $3, $4)', [req.userId, callId, estimate, `reserve:${callId}`]);
+    reserved = estimate;
+  }
+  return { callId, toNumber, maxSeconds, estimate, reserved, dbMethod, replayed: null };
+}
+
+async function undo(deps: PlaceCallDeps, callId: string, reason: string, endReason: string): Promise<void> {
+  await inTransaction(deps.db, async (tx) => {
+    await tx.query(
+      `update public.calls set status = 'failed', end_reason = $2, error_message = $3
+        where id = $1 and status in ${ACTIVE}`, [callId, endReason, reason]);
+    await tx.query('select private.settle_finished_call($1)', [callId]);
+  });
+}
+
+export async function placeCall(req: PlaceCallRequest, deps: PlaceCallDeps): Promise<PlaceCallResult> {
+  let p: Prepared;
+  try {
+    p = await inTransaction(deps.db, (tx) => prepare(tx, req, deps));
+  } catch (err) {
+    if (err instanceof Refusal) return { ok: false, error: err.error };
+    const money = moneyRefusal(err);
+    if (money) return { ok: false, error: money };
+    if ((err as { code?: string }).code === '23505' && req.scheduledCallId) {
+      return { ok: false, error: appError('conflict', 'This scheduled call has already been placed.') };
+    }
+    throw err;
+  }
+  if (p.replayed) return { ok: true, call: p.replayed };
+
+  if (p.dbMethod === 'card') {
+    if (!deps.cards) {
+      await undo(deps, p.callId, 'Card payments are not available right now.', 'payment_failed');
+      return { ok: false, error: appError('payment_failed', 'Card payments are not available right now. Pay with credits instead.') };
+    }
+    try {
+      const { paymentIntentId } = await deps.cards.authorize(req.userId, p.callId, p.estimate);
+      await deps.db.query(`update public.calls set stripe_payment_intent_id = $2, payment_status = 'authorized' where id = $1`, [p.callId, paymentIntentId]);
+    } catch (err) {
+      deps.log?.(`place-call: card hold failed for ${p.callId}: ${(err as Error).message}`);
+      await undo(deps, p.callId, 'The card payment was declined.', 'payment_failed');
+      return { ok: false, error: appError('payment_failed') };
+    }
+  }
+
+  let status = 'queued';
+  if (req.mode === 'phone') {
+    const base = deps.publicApiUrl.replace(/\/+$/, '');
+    try {
+      const call = await deps.twilio.createCall({
+        to: p.toNumber!, from: deps.twilioFromNumber,
+        url: `${base}/functions/v1/twilio-twiml?call_id=${p.callId}`,
+        statusCallback: `${base}/functions/v1/twilio-status`,
+        timeout: (deps.limits ?? DEFAULT_CALL_LIMITS).ringTimeoutSeconds,
+        timeLimit: p.maxSeconds,
+        machineDetection: true
+      });
+      // Callbacks may already have moved the call on; only a call still at 'created' becomes 'queued'.
+      const u = await deps.db.query<{ status: string }>(
+        `update public.calls set twilio_call_sid = coalesce(twilio_call_sid, $2), dialed_at = now(),
+                status = case when status = 'created' then 'queued' else status end
+          where id = $1 returning status`, [p.callId, call.sid]);
+      status = u.rows[0]?.status ?? status;
+    } catch (err) {
+      const message = err instanceof TwilioApiError ? `Twilio refused the call (${err.twilioCode ?? err.status}).` : 'Twilio did not answer.';
+      deps.log?.(`place-call: ${p.callId}: ${(err as Error).message}`);
+      await undo(deps, p.callId, message, 'provider_error');
+      if (p.dbMethod === 'card') await deps.cards?.cancel(String((await deps.db.query<{ pi: string }>('select stripe_payment_intent_id as pi from public.calls where id = $1', [p.callId])).rows[0]?.pi)).catch(() => undefined);
+      return { ok: false, error: appError('provider_unavailable', 'We could not place the call right now. Nothing was charged; try again in a minute.') };
+    }
+  } else {
+    await deps.db.query(`update public.calls set status = 'queued', dialed_at = now() where id = $1 and status = 'created'`, [p.callId]);
+  }
+  return {
+    ok: true,
+    call: {
+      call_id: p.callId, status, mode: req.mode, max_duration_seconds: p.maxSeconds, estimated_cost_cents: p.estimate,
+      reserved_credits: p.reserved, payment_method: p.dbMethod, replayed: false
+    }
+  };
+}

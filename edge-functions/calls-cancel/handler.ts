@@ -1,0 +1,45 @@
+// Hang up (or stop before it rings) one of the user's own calls. Ending is Twilio's to report: the status callback
+// moves the call to its final state and settles it; a call Twilio never accepted is ended here.
+import { appError } from '../../core/src/errors.ts';
+import type { Db } from '../_shared/db.ts';
+import { readJsonObject } from '../_shared/request_body.ts';
+import { failWith, json } from '../_shared/responses.ts';
+import type { TwilioClient } from '../_shared/twilio_client.ts';
+import { requireSession, type SessionDeps } from '../_shared/user_session.ts';
+
+export interface CallsCancelDeps {
+  session: SessionDeps;
+  db: Db;
+  twilio: Pick<TwilioClient, 'hangUp'>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function handleCallsCancel(req: Request, deps: CallsCancelDeps): Promise<Response> {
+  if (req.method !== 'POST') return failWith(appError('invalid_input', 'Use POST.'));
+  const session = await requireSession(req, deps.session);
+  if (session instanceof Response) return session;
+  const body = await readJsonObject(req);
+  if (!body.ok) return failWith(body.error);
+  const callId = String(body.value.call_id ?? '');
+  if (!UUID.test(callId)) return failWith(appError('call_not_found'));
+  const r = await deps.db.query<{ status: string; twilio_call_sid: string | null; mode: string }>(
+    'select status, twilio_call_sid, mode from public.calls where id = $1 and user_id = $2', [callId, session.userId]);
+  const call = r.rows[0];
+  if (!call) return failWith(appError('call_not_found'));
+  if (['completed', 'busy', 'no_answer', 'failed', 'canceled'].includes(call.status)) return failWith(appError('call_not_cancellable'));
+  if (call.twilio_call_sid) {
+    try {
+      await deps.twilio.hangUp(call.twilio_call_sid);
+    } catch {
+      return failWith(appError('provider_unavailable', 'We could not hang up right now. Try again in a moment.'));
+    }
+    return json(202, { call_id: callId, status: call.status, hanging_up: true });
+  }
+  // Never reached Twilio (or a browser call): end it here and release what was held.
+  const ended = await deps.db.query<{ status: string }>(
+    `update public.calls set status = 'canceled', end_reason = 'canceled'
+      where id = $1 and status in ('created', 'queued', 'initiated', 'ringing', 'in_progress') returning status`, [callId]);
+  await deps.db.query('select private.settle_finished_call($1)', [callId]);
+  return json(200, { call_id: callId, status: ended.rows[0]?.status ?? call.status, hanging_up: false });
+}

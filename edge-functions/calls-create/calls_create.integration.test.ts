@@ -1,0 +1,136 @@
+// "Call now" at the handler level against devstack's Postgres (ledger functions, RLS-protected tables) and the
+// Twilio stand-in: every refusal leaves nothing behind, a placed call holds exactly its estimate.
+import assert from 'node:assert/strict';
+import type pg from 'pg';
+import { createUser, sessionFor, stackEnv, testPool } from '../_shared/testing.ts';
+import { twilioClient, type TwilioClient } from '../_shared/twilio_client.ts';
+import { handleCallsCreate, type CallsCreateDeps } from './handler.ts';
+
+const db = testPool();
+const BRAD = 'a0000000-0000-4000-8000-000000000001';
+const twilio = twilioClient({
+  accountSid: stackEnv('TWILIO_ACCOUNT_SID'), authToken: stackEnv('TWILIO_AUTH_TOKEN'), verifyServiceSid: stackEnv('TWILIO_VERIFY_SERVICE_SID'),
+  apiBase: stackEnv('TWILIO_API_BASE'), verifyBase: stackEnv('TWILIO_API_BASE')
+});
+const opts = { sanitizeResources: false, sanitizeOps: false };
+
+async function caller(tag: string) {
+  const user = await createUser(db, tag);
+  const n = await db.query<{ id: string }>(
+    `insert into public.user_phone_numbers (user_id, phone_number, country_code) values ($1, $2, 'US') returning id`,
+    [user.id, `+1415555${String(1000 + Math.floor(Math.random() * 8999))}`]);
+  const s = sessionFor(user.id);
+  // The stand-in's callbacks go to an address nothing listens on: these tests look at what calls-create did.
+  const deps = (over: Partial<CallsCreateDeps> = {}): CallsCreateDeps => ({
+    session: s.deps, db: db as unknown as CallsCreateDeps['db'], twilio, publicApiUrl: 'http://127.0.0.1:9',
+    twilioFromNumber: stackEnv('TWILIO_FROM_NUMBER'), demoMode: true, ...over
+  });
+  const call = (body: Record<string, unknown>, d = deps()) =>
+    handleCallsCreate(new Request('http://functions/calls-create', { method: 'POST', body: JSON.stringify(body), headers: { authorization: s.authorization } }), d);
+  return { user, phoneId: n.rows[0]!.id, deps, call };
+}
+
+async function state(userId: string) {
+  const c = await db.query<{ available_credits: number; reserved_credits: number }>('select available_credits::int, reserved_credits::int from public.user_credits where user_id = $1', [userId]);
+  const calls = await db.query('select 1 from public.calls where user_id = $1', [userId]);
+  const ledger = await db.query<{ type: string }>('select type from public.credit_transactions where user_id = $1 order by id', [userId]);
+  return { ...c.rows[0]!, calls: calls.rowCount, ledger: ledger.rows.map((r: { type: string }) => r.type) };
+}
+
+const errorCode = async (r: Response) => ((await r.json()) as { error: { code: string } }).error.code;
+
+Deno.test({ ...opts, name: 'a credits call is reserved for its estimate, stored and handed to Twilio', fn: async () => {
+  const c = await caller('place');
+  const before = await state(c.user.id);
+  const res = await c.call({ persona_id: BRAD, mode: 'phone', phone_number_id: c.phoneId, payment_method: 'credits', max_duration_minutes: 3 });
+  assert.equal(res.status, 201);
+  const body = await res.json();
+  assert.equal(body.max_duration_seconds, 180);
+  assert.ok(body.estimated_cost_cents > 0);
+  const row = (await db.query<{ status: string; twilio_call_sid: string; reserved_credits: number; payment_status: string }>(
+    'select status, twilio_call_sid, reserved_credits, payment_status from public.calls where id = $1', [body.call_id])).rows[0]!;
+  assert.match(row.twilio_call_sid, /^CA[0-9a-f]{32}$/);
+  assert.equal(row.payment_status, 'reserved');
+  assert.equal(row.reserved_credits, body.estimated_cost_cents);
+  const after = await state(c.user.id);
+  assert.equal(after.available_credits, before.available_credits - body.estimated_cost_cents);
+  assert.equal(after.reserved_credits, body.estimated_cost_cents);
+  assert.deepEqual(after.ledger, [...before.ledger, 'reservation']);
+  await twilio.hangUp(row.twilio_call_sid);
+}});
+
+Deno.test({ ...opts, name: 'dry_run answers the estimate and stores nothing', fn: async () => {
+  const c = await caller('dry');
+  const res = await c.call({ persona_id: BRAD, mode: 'phone', phone_number_id: c.phoneId, payment_method: 'credits', max_duration_minutes: 2, dry_run: true });
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  assert.equal(body.status, 'estimate');
+  assert.equal(body.max_duration_seconds, 120);
+  assert.equal((await state(c.user.id)).calls, 0);
+}});
+
+Deno.test({ ...opts, name: 'refusals say which rule refused and change nothing', fn: async () => {
+  const c = await caller('refuse');
+  const other = await caller('other');
+  const before = await state(c.user.id);
+  const cases: [Record<string, unknown>, string][] = [
+    [{ persona_id: '00000000-0000-4000-8000-000000000000', mode: 'phone', phone_number_id: c.phoneId }, 'persona_not_found'],
+    [{ persona_id: BRAD, mode: 'phone', phone_number_id: other.phoneId }, 'number_not_verified'],
+    [{ persona_id: BRAD, mode: 'phone' }, 'number_not_verified'],
+    [{ persona_id: BRAD, mode: 'phone', phone_number_id: c.phoneId, max_duration_minutes: 0 }, 'invalid_input'],
+    [{ persona_id: BRAD, mode: 'phone', phone_number_id: c.phoneId, payment_method: 'bitcoin' }, 'invalid_input'],
+    [{ persona_id: BRAD, mode: 'fax' }, 'invalid_input']
+  ];
+  for (const [body, code] of cases) assert.equal(await errorCode(await c.call(body)), code, JSON.stringify(body));
+
+  await db.query('update public.user_budget_settings set per_call_cap_cents = 1 where user_id = $1', [c.user.id]);
+  const perCall = await c.call({ persona_id: BRAD, mode: 'phone', phone_number_id: c.phoneId });
+  assert.equal(perCall.status, 402);
+  const perCallBody = await perCall.json();
+  assert.equal(perCallBody.error.code, 'budget_exceeded_per_call');
+  assert.match(perCallBody.error.message, /per-call limit of 1/);
+
+  await db.query('update public.user_budget_settings set per_call_cap_cents = 2, monthly_cap_cents = 2 where user_id = $1', [c.user.id]);
+  assert.equal(await errorCode(await c.call({ persona_id: BRAD, mode: 'phone', phone_number_id: c.phoneId })), 'budget_exceeded_per_call');
+  await db.query('update public.user_budget_settings set per_call_cap_cents = 300, monthly_cap_cents = 300 where user_id = $1', [c.user.id]);
+  await db.query(
+    `insert into public.calls (user_id, persona_id, mode, payment_method, max_duration_seconds, status, payment_status, actual_cost_cents, ended_at)
+     values ($1, $2, 'browser', 'demo', 60, 'completed', 'settled', 299, now())`, [c.user.id, BRAD]);
+  assert.equal(await errorCode(await c.call({ persona_id: BRAD, mode: 'phone', phone_number_id: c.phoneId })), 'budget_exceeded_monthly');
+
+  const after = await state(c.user.id);
+  assert.deepEqual([after.available_credits, after.reserved_credits, after.ledger], [before.available_credits, before.reserved_credits, before.ledger]);
+}});
+
+Deno.test({ ...opts, name: 'when Twilio refuses, the reservation is released and the call is marked failed', fn: async () => {
+  const c = await caller('twilio-down');
+  const before = await state(c.user.id);
+  const broken: Pick<TwilioClient, 'createCall'> = { createCall: () => Promise.reject(new Error('connect ECONNREFUSED')) };
+  const res = await c.call({ persona_id: BRAD, mode: 'phone', phone_number_id: c.phoneId }, c.deps({ twilio: broken }));
+  assert.equal(await errorCode(res), 'provider_unavailable');
+  const after = await state(c.user.id);
+  assert.equal(after.available_credits, before.available_credits);
+  assert.equal(after.reserved_credits, 0);
+  assert.deepEqual(after.ledger, [...before.ledger, 'reservation', 'settlement']);
+  const row = (await db.query<{ status: string; payment_status: string; end_reason: string }>('select status, payment_status, end_reason from public.calls where user_id = $1', [c.user.id])).rows[0]!;
+  assert.deepEqual(row, { status: 'failed', payment_status: 'released', end_reason: 'provider_error' });
+}});
+
+Deno.test({ ...opts, name: 'a double click with the same key places one call; parallel clicks place one call', fn: async () => {
+  const c = await caller('double');
+  const fake: Pick<TwilioClient, 'createCall'> = { createCall: () => Promise.resolve({ sid: `CA${crypto.randomUUID().replace(/-/g, '')}`, status: 'queued', duration: null }) };
+  const body = { persona_id: BRAD, mode: 'phone', phone_number_id: c.phoneId, idempotency_key: 'click-1' };
+  const a = await (await c.call(body, c.deps({ twilio: fake }))).json();
+  const b = await (await c.call(body, c.deps({ twilio: fake }))).json();
+  assert.equal(a.call_id, b.call_id);
+  assert.equal(b.replayed, true);
+
+  const d = await caller('parallel');
+  const results = await Promise.all(Array.from({ length: 6 }, () => d.call({ persona_id: BRAD, mode: 'phone', phone_number_id: d.phoneId }, d.deps({ twilio: fake }))));
+  assert.deepEqual(results.map((r) => r.status).sort(), [201, 409, 409, 409, 409, 409]);
+  const s = await state(d.user.id);
+  assert.equal(s.calls, 1);
+  assert.equal(s.ledger.filter((t: string) => t === 'reservation').length, 1);
+}});
+
+Deno.test({ ...opts, name: 'close the pool', fn: async () => { await (db as pg.Pool).end(); } });

@@ -1,0 +1,24 @@
+// "Call me now": a signed-in user with a live session asks a persona to call their verified number or browser.
+// With dry_run it only answers the estimate and the budget check, so the app can show them before confirming.
+import { appError } from '../../core/src/errors.ts';
+import { placeCall, validatePlaceCall, type PlaceCallDeps } from '../_shared/place_call.ts';
+import { readJsonObject } from '../_shared/request_body.ts';
+import { failWith, json } from '../_shared/responses.ts';
+import { requireSession, type SessionDeps } from '../_shared/user_session.ts';
+
+export interface CallsCreateDeps extends PlaceCallDeps {
+  session: SessionDeps;
+}
+
+export async function handleCallsCreate(req: Request, deps: CallsCreateDeps): Promise<Response> {
+  if (req.method !== 'POST') return failWith(appError('invalid_input', 'Use POST.'));
+  const session = await requireSession(req, deps.session);
+  if (session instanceof Response) return session;
+  const body = await readJsonObject(req);
+  if (!body.ok) return failWith(body.error);
+  const request = validatePlaceCall(body.value, session.userId);
+  if ('code' in request) return failWith(request);
+  const result = await placeCall(request, deps);
+  if (!result.ok) return failWith(result.error);
+  return json(request.dryRun ? 200 : result.call.replayed ? 200 : 201, result.call);
+}

@@ -1,0 +1,63 @@
+// The TwiML Twilio fetches when the callee answers: connect the call's audio to the media relay, carrying the call
+// id and a single-use stream token bound to this call and CallSid. A machine that answered gets one short message.
+import type { Queryable } from '../_shared/queryable.ts';
+import { fail } from '../_shared/responses.ts';
+import { mintStreamToken, STREAM_TOKEN_TTL_SECONDS } from '../_shared/stream_token.ts';
+import { checkTwilioSignature, param, signedUrl } from '../_shared/twilio_signature.ts';
+
+export interface TwimlDeps {
+  db: Queryable;
+  publicApiUrl: string;
+  authTokens: string[];
+  relayStreamUrl: string;
+  streamTokenSecret: string;
+  now?: () => number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function xml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
+function twiml(body: string): Response {
+  return new Response(`<?xml version="1.0" encoding="UTF-8"?><Response>${body}</Response>`, {
+    status: 200,
+    headers: { 'Content-Type': 'text/xml; charset=utf-8' }
+  });
+}
+
+export async function handleTwiml(req: Request, deps: TwimlDeps): Promise<Response> {
+  if (req.method !== 'POST') return fail(405, 'method_not_allowed', 'Twilio fetches TwiML with POST.');
+  const check = await checkTwilioSignature(req, signedUrl(deps.publicApiUrl, req, '/functions/v1'), deps.authTokens);
+  if (!check.ok) return fail(check.status, check.code, check.message);
+  const callId = new URL(req.url).searchParams.get('call_id') ?? '';
+  const callSid = param(check.params, 'CallSid') ?? '';
+  if (!UUID.test(callId) || !/^CA[0-9a-fA-F]{32}$/.test(callSid)) return twiml('<Hangup/>');
+
+  // The call learns its CallSid here if the TwiML fetch beats calls-create's own update.
+  const r = await deps.db.query<{ status: string; persona_name: string; first_name: string | null }>(
+    `update public.calls c set twilio_call_sid = coalesce(c.twilio_call_sid, $2)
+      where c.id = $1 and c.mode = 'phone' and (c.twilio_call_sid is null or c.twilio_call_sid = $2)
+      returning c.status, (select p.name from public.personas p where p.id = c.persona_id) as persona_name,
+                (select split_part(coalesce(u.name, ''), ' ', 1) from public.users u where u.id = c.user_id) as first_name`,
+    [callId, callSid]
+  );
+  const call = r.rows[0];
+  // Unknown call, another call's CallSid, or a call that already ended: nothing to connect.
+  if (!call || ['completed', 'busy', 'no_answer', 'failed', 'canceled'].includes(call.status)) return twiml('<Hangup/>');
+
+  const answeredBy = param(check.params, 'AnsweredBy') ?? '';
+  if (answeredBy.startsWith('machine') || answeredBy === 'fax') {
+    const who = call.first_name ? `, ${call.first_name}` : '';
+    return twiml(`<Say>${xml(`Hi${who}, it's ${call.persona_name} from Call Me Back. Sorry I missed you, talk soon!`)}</Say><Hangup/>`);
+  }
+
+  const exp = Math.floor((deps.now?.() ?? Date.now()) / 1000) + STREAM_TOKEN_TTL_SECONDS;
+  const token = mintStreamToken({ callId, callSid, exp }, deps.streamTokenSecret);
+  return twiml(
+    `<Connect><Stream url="${xml(deps.relayStreamUrl)}">` +
+      `<Parameter name="call_id" value="${xml(callId)}"/><Parameter name="stream_token" value="${xml(token)}"/>` +
+      `</Stream></Connect>`
+  );
+}
