@@ -5,7 +5,7 @@ import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } 
 import { join } from 'node:path';
 import { config, dbUrl, REPO_ROOT } from './config.ts';
 import { destroyCluster, initCluster, isRunning, portInUse, StackError, startServer, stopServer } from './db/cluster.ts';
-import { migrate, type MigrationReport } from './db/migrate.ts';
+import { migrate, withSuperuser, type MigrationReport } from './db/migrate.ts';
 import { waitForDatabase } from './db/wait.ts';
 import { legacyApiKey } from './keys.ts';
 import { ensurePrerequisites } from './prereqs.ts';
@@ -89,12 +89,26 @@ function stopServices(): boolean {
   return true;
 }
 
+/** The values pg_cron jobs read from Vault to call functions, as on a hosted project. */
+async function storeProjectSecrets(): Promise<void> {
+  await withSuperuser((c) =>
+    c.query(
+      `insert into vault.secrets (name, secret, description) values
+         ('project_url', $1, 'Base URL of the API gateway, for pg_cron jobs that call edge functions'),
+         ('service_role_key', $2, 'Service-role key pg_cron jobs send to edge functions')
+       on conflict (name) do update set secret = excluded.secret, updated_at = now()`,
+      [`http://127.0.0.1:${config.apiPort}`, legacyApiKey('service_role', config.jwtSecret)]
+    )
+  );
+}
+
 export async function startStack(opts: { services?: boolean } = {}): Promise<StartReport> {
   ensurePrerequisites();
   const cold = initCluster();
   const database = await startServer();
   await waitForDatabase();
   const migrations = await migrate();
+  await storeProjectSecrets();
   const services = opts.services === false ? 'already-running' : await startServices();
   return { cold, database, migrations, services };
 }
