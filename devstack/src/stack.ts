@@ -154,11 +154,12 @@ export function stackStatus(): StackStatus {
     STRIPE_API_BASE: `http://127.0.0.1:${v.stripePort}`,
     STRIPE_SECRET_KEY: v.stripeSecretKey,
     STRIPE_WEBHOOK_SECRET: v.stripeWebhookSecret,
-    DEEPGRAM_API_BASE: `ws://127.0.0.1:${v.deepgramPort}`,
+    DEEPGRAM_BASE_URL: `ws://127.0.0.1:${v.deepgramPort}`,
     DEEPGRAM_API_KEY: v.deepgramApiKey,
-    ELEVENLABS_API_BASE: `http://127.0.0.1:${v.elevenlabsPort}`,
+    ELEVENLABS_BASE_URL: `http://127.0.0.1:${v.elevenlabsPort}`,
     ELEVENLABS_API_KEY: v.elevenlabsApiKey,
-    LLM_API_BASE: `http://127.0.0.1:${v.llmPort}/v1`,
-    LLM_API_KEY: v.llmApiKey
+    LLM_BASE_URL: `http://127.0.0.1:${v.llmPort}/v1`,
+    LLM_API_KEY: v.llmApiKey,
+    RELAY_URL: `ws://127.0.0.1:${config.relayPort}`
   };
 }

@@ -1,0 +1,39 @@
+// The settings every product process gets in demo mode: the same variable names production uses, pointed at
+// devstack's stand-ins. Production sets these to the real vendors; nothing in product code knows the difference.
+import { config, dbUrl } from './config.ts';
+import { legacyApiKey } from './keys.ts';
+
+// Demo-only secret shared by the TwiML function and the relay; production sets its own.
+const DEMO_STREAM_TOKEN_SECRET = 'devstack-demo-stream-token-secret-0000000000';
+
+export function demoEnv(): Record<string, string> {
+  const v = config.vendors;
+  const api = `http://127.0.0.1:${config.apiPort}`;
+  return {
+    DEMO_MODE: 'true',
+    PUBLIC_API_URL: api,
+    SUPABASE_URL: api,
+    SUPABASE_ANON_KEY: legacyApiKey('anon', config.jwtSecret),
+    SUPABASE_SERVICE_ROLE_KEY: legacyApiKey('service_role', config.jwtSecret),
+    DATABASE_URL: dbUrl(),
+    TWILIO_API_BASE: `http://127.0.0.1:${v.twilioPort}`,
+    TWILIO_VERIFY_API_BASE: `http://127.0.0.1:${v.twilioPort}`,
+    TWILIO_ACCOUNT_SID: v.twilioAccountSid,
+    TWILIO_AUTH_TOKEN: v.twilioAuthToken,
+    TWILIO_VERIFY_SERVICE_SID: v.twilioVerifyServiceSid,
+    TWILIO_FROM_NUMBER: v.twilioFromNumber,
+    RELAY_STREAM_URL: `ws://127.0.0.1:${config.relayPort}/twilio/stream`,
+    RELAY_STREAM_TOKEN_SECRET: process.env.RELAY_STREAM_TOKEN_SECRET ?? DEMO_STREAM_TOKEN_SECRET,
+    RELAY_PORT: String(config.relayPort),
+    STRIPE_API_BASE: `http://127.0.0.1:${v.stripePort}`,
+    STRIPE_SECRET_KEY: v.stripeSecretKey,
+    STRIPE_WEBHOOK_SECRET: v.stripeWebhookSecret,
+    DEEPGRAM_BASE_URL: `ws://127.0.0.1:${v.deepgramPort}`,
+    DEEPGRAM_API_KEY: v.deepgramApiKey,
+    ELEVENLABS_BASE_URL: `http://127.0.0.1:${v.elevenlabsPort}`,
+    ELEVENLABS_API_KEY: v.elevenlabsApiKey,
+    LLM_PROVIDER: 'cerebras',
+    LLM_BASE_URL: `http://127.0.0.1:${v.llmPort}/v1`,
+    LLM_API_KEY: v.llmApiKey
+  };
+}
