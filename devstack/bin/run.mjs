@@ -21,6 +21,7 @@ const commands = {
   'stack:stop': '../src/cli/stack_stop.ts',
   'stack:status': '../src/cli/stack_status.ts',
   'stack:reset': '../src/cli/stack_reset.ts',
+  'stack:restart': '../src/cli/stack_restart.ts',
   'stack:serve': '../src/cli/stack_serve.ts',
   typecheck: '../src/cli/typecheck.ts'
 };

@@ -113,6 +113,13 @@ export async function startStack(opts: { services?: boolean } = {}): Promise<Sta
   return { cold, database, migrations, services };
 }
 
+/** Restarts the services process (gateway and stand-ins) over the running database, e.g. after code changes. */
+export async function restartServices(): Promise<'started' | 'already-running'> {
+  stopServices();
+  for (let i = 0; i < 100 && (await portInUse(config.apiPort)); i++) await new Promise((r) => setTimeout(r, 50));
+  return startServices();
+}
+
 export async function stopStack(): Promise<{ database: string; services: boolean }> {
   const services = stopServices();
   const database = stopServer();

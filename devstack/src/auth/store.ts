@@ -133,7 +133,7 @@ export async function insertUser(c: pg.PoolClient, u: NewUser): Promise<string> 
 export async function insertIdentity(c: pg.PoolClient, userId: string, provider: string, data: Record<string, unknown>): Promise<void> {
   await c.query(
     `insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at)
-     values ($1, $1, $2, $3, now(), now(), now())`,
+     values ($1::text, $1::uuid, $2, $3, now(), now(), now())`,
     [userId, JSON.stringify(data), provider]
   );
 }

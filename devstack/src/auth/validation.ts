@@ -27,6 +27,7 @@ export function normalisePhone(raw: unknown): string {
 export function checkPassword(raw: unknown, minLength: number): string {
   if (typeof raw !== 'string') throw errors.validation('The password must be a string.');
   if (raw.length < minLength) throw errors.weakPassword(minLength);
+  if (raw.includes('\u0000')) throw errors.validation('The password must not contain NUL characters.');
   if (Buffer.byteLength(raw, 'utf8') > 72) throw errors.validation('Password cannot be longer than 72 characters');
   return raw;
 }

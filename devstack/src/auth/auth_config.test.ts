@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { loadAuthConfig } from './auth_config.ts';
+
+describe('Auth configuration', () => {
+  it('defaults to the Supabase CLI settings', () => {
+    expect(loadAuthConfig({})).toEqual({
+      minPasswordLength: 6, signInLimit: 30, signInWindowSeconds: 300, jwtExpirySeconds: 3600,
+      refreshReuseIntervalSeconds: 10, maxBodyBytes: 1_048_576
+    });
+  });
+
+  it('reads overrides, including a count/seconds rate limit', () => {
+    const cfg = loadAuthConfig({ AUTH_MIN_PASSWORD_LENGTH: '10', AUTH_SIGNIN_RATE_LIMIT: '5/60' });
+    expect(cfg.minPasswordLength).toBe(10);
+    expect(cfg.signInLimit).toBe(5);
+    expect(cfg.signInWindowSeconds).toBe(60);
+    expect(loadAuthConfig({ AUTH_SIGNIN_RATE_LIMIT: '12' }).signInWindowSeconds).toBe(300);
+  });
+
+  it('refuses nonsense with a message naming the variable', () => {
+    expect(() => loadAuthConfig({ AUTH_MIN_PASSWORD_LENGTH: 'six' })).toThrow(/AUTH_MIN_PASSWORD_LENGTH/);
+    expect(() => loadAuthConfig({ AUTH_SIGNIN_RATE_LIMIT: 'lots' })).toThrow(/AUTH_SIGNIN_RATE_LIMIT/);
+  });
+});
