@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { config, REPO_ROOT } from '../config.ts';
 import { withSuperuser } from '../db/migrate.ts';
 import { DEMO_EMAIL, DEMO_PASSWORD, ensureDemoUser } from '../demo_user.ts';
+import { demoEnv } from '../demo_env.ts';
 import { startStack, stackStatus, stopStack } from '../stack.ts';
 
 function launch(name: string, cmd: string, args: string[], env: Record<string, string>): ChildProcess {
@@ -34,7 +35,7 @@ export async function main(): Promise<void> {
   };
   const relayEntry = join(REPO_ROOT, 'media-relay', 'src', 'main.ts');
   if (existsSync(relayEntry)) {
-    children.push(launch('relay', process.execPath, [relayEntry], { RELAY_PORT: String(config.relayPort) }));
+    children.push(launch('relay', process.execPath, [relayEntry], demoEnv()));
   }
   children.push(
     launch('web', join(REPO_ROOT, 'node_modules', '.bin', 'vite'), ['dev', '--port', String(config.webPort), '--strictPort'], publicEnv)
