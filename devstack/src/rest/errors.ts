@@ -4,7 +4,7 @@
 export class RestError extends Error {
   readonly status: number;
   readonly code: string;
-  readonly details: string | null;
+  readonly details: unknown;
   readonly hint: string | null;
   readonly headers: Record<string, string>;
 
@@ -12,7 +12,7 @@ export class RestError extends Error {
     status: number,
     code: string,
     message: string,
-    details: string | null = null,
+    details: unknown = null,
     hint: string | null = null,
     headers: Record<string, string> = {}
   ) {
@@ -24,7 +24,7 @@ export class RestError extends Error {
     this.headers = headers;
   }
 
-  body(): { code: string; details: string | null; hint: string | null; message: string } {
+  body(): { code: string; details: unknown; hint: string | null; message: string } {
     return { code: this.code, details: this.details, hint: this.hint, message: this.message };
   }
 }
@@ -69,8 +69,13 @@ export function statusForSqlState(code: string, message: string, role: string): 
 export function fromPgError(err: unknown, role: string): RestError {
   if (err instanceof RestError) return err;
   const e = err as PgLikeError;
+  const text = String((err as Error)?.message ?? err);
+  // Socket-level failures (ECONNREFUSED, terminated connections) mean the database is unreachable: retryable 503.
+  if ((typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code)) || /connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(text)) {
+    return new RestError(503, 'PGRST001', 'Database client error. Retrying the connection.', text, null, { 'Retry-After': '1' });
+  }
   if (typeof e?.code !== 'string' || e.code.length !== 5) {
-    return new RestError(500, 'PGRST000', 'Database request failed', String((err as Error)?.message ?? err));
+    return new RestError(500, 'PGRST000', 'The request could not be completed', text);
   }
   const message = e.message ?? '';
   const status = statusForSqlState(e.code, message, role);
