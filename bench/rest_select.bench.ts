@@ -36,7 +36,7 @@ const supabase = createClient(stack.apiUrl, stack.anonKey, {
 
 const viaRest = async () => {
   const { data, error } = await supabase.from('bench_books').select('id,title,author:bench_authors(name)').order('id').limit(50);
-  if (error || data.length !== 50) throw new Error(`REST answered ${error?.message ?? data.length}`);
+  if (error || data?.length !== 50) throw new Error(`REST answered ${error?.message ?? data?.length}`);
 };
 const direct = async () => {
   await db.query('begin');
