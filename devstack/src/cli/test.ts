@@ -91,7 +91,7 @@ async function denoTests(suffix: string, env: Record<string, string>): Promise<O
     (f) => suffix !== '.test.ts' || !f.endsWith('.integration.test.ts')
   );
   if (files.length === 0) return { ok: true, passed: 0, failed: 0 };
-  const { code, output } = await run(bin('deno'), ['test', '--allow-all', '--no-prompt', '--config', 'edge-functions/deno.json', ...files], env);
+  const { code, output } = await run(bin('deno'), ['test', '--allow-all', '--no-prompt', '--config', 'edge-functions/deno.json', ...files], { ...env, NO_COLOR: '1' });
   const m = /(ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/.exec(output);
   const passed = m ? Number(m[2]) : 0;
   const failed = m ? Number(m[3]) : code === 0 ? 0 : 1;
