@@ -12,6 +12,7 @@ export function demoEnv(): Record<string, string> {
   return {
     DEMO_MODE: 'true',
     PUBLIC_API_URL: api,
+    SITE_URL: process.env.SITE_URL ?? `http://127.0.0.1:${config.webPort}`,
     SUPABASE_URL: api,
     SUPABASE_ANON_KEY: legacyApiKey('anon', config.jwtSecret),
     SUPABASE_SERVICE_ROLE_KEY: legacyApiKey('service_role', config.jwtSecret),

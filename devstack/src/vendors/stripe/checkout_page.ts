@@ -1,0 +1,33 @@
+// The local page a Checkout Session's `url` opens: what is being bought, and Pay / Cancel buttons. It says
+// plainly that it is a stand-in, so nobody mistakes it for a real payment form.
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+function money(cents: number, currency: string): string {
+  return new Intl.NumberFormat('en-US', { style: 'currency', currency: currency.toUpperCase() }).format(cents / 100);
+}
+
+const STYLE = `body{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem;color:#1a1a2e}
+.badge{display:inline-block;background:#fff3cd;border:1px solid #e0c36a;border-radius:4px;padding:.2rem .5rem;font-size:.8rem}
+.total{font-size:2rem;margin:.5rem 0}button{font-size:1rem;padding:.6rem 1.4rem;margin-right:.5rem;border-radius:6px;cursor:pointer}
+#pay{background:#635bff;color:#fff;border:0}#cancel{background:#fff;border:1px solid #999}`;
+
+export function checkoutPage(session: Record<string, unknown>): string {
+  const items = (session as { mode: string; amount_total: number; currency: string; id: string });
+  const what = items.mode === 'subscription' ? 'Subscription (billed monthly)' : 'One-time payment';
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Checkout (devstack stand-in)</title>
+<meta name="viewport" content="width=device-width,initial-scale=1"><style>${STYLE}</style></head><body>
+<p class="badge">Demo checkout: devstack Stripe stand-in, no card is charged</p>
+<h1>Call Me Back</h1><p>${escapeHtml(what)}</p>
+<p class="total" data-testid="checkout-total">${escapeHtml(money(items.amount_total, items.currency))}</p>
+<form method="post" action="/checkout/${escapeHtml(items.id)}/pay" style="display:inline"><button id="pay" type="submit">Pay</button></form>
+<form method="post" action="/checkout/${escapeHtml(items.id)}/cancel" style="display:inline"><button id="cancel" type="submit">Cancel</button></form>
+</body></html>`;
+}
+
+export function closedPage(message: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Checkout</title><style>${STYLE}</style></head>
+<body><p class="badge">Demo checkout: devstack Stripe stand-in</p><p>${escapeHtml(message)}</p></body></html>`;
+}

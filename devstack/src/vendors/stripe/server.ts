@@ -1,0 +1,634 @@
+// A local stand-in for the Stripe API, spoken by the real `stripe` SDK pointed at it
+// (`new Stripe(key, { host: '127.0.0.1', port, protocol: 'http' })`). It keeps customers, prices, Checkout
+// Sessions, PaymentIntents (automatic and manual capture), charges, refunds, subscriptions and invoices in memory,
+// serves a local checkout page with Pay and Cancel buttons, and emits the events Stripe would emit, signed, to
+// the configured webhook URL with retries. Nothing here moves real money.
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { checkoutPage, closedPage } from './checkout_page.ts';
+import { bool, int, list, metadata, obj, parseForm, str, type FormObject } from './form.ts';
+import { WebhookSender, type DeliveryRecord, type StripeEvent } from './webhooks.ts';
+
+export const STAND_IN_API_VERSION = '2026-02-25.clover';
+
+export interface StripeStandInOptions {
+  port: number;
+  host?: string;
+  /** Where events are POSTed; null keeps them only in the event list. */
+  webhookUrl: string | null;
+  webhookSecret: string;
+  /** Accepted API key; any `sk_test_` key when omitted. */
+  secretKey?: string;
+  retryDelaysMs?: number[];
+  log?: (line: string) => void;
+}
+
+export interface StripeStandIn {
+  url: string;
+  port: number;
+  /** Events emitted so far, oldest first. */
+  events: StripeEvent[];
+  deliveries: Map<string, DeliveryRecord>;
+  /** Resolves when every webhook has been delivered or given up. */
+  webhooksIdle: () => Promise<void>;
+  close: () => Promise<void>;
+}
+
+type Obj = Record<string, unknown>;
+
+class ApiError extends Error {
+  readonly status: number;
+  readonly type: string;
+  readonly code: string | undefined;
+  readonly param: string | undefined;
+  readonly extra: Obj;
+
+  constructor(status: number, type: string, message: string, code?: string, param?: string, extra: Obj = {}) {
+    super(message);
+    this.status = status;
+    this.type = type;
+    this.code = code;
+    this.param = param;
+    this.extra = extra;
+  }
+}
+
+const missing = (param: string) =>
+  new ApiError(400, 'invalid_request_error', `Missing required param: ${param}.`, 'parameter_missing', param);
+const invalid = (param: string, message: string) =>
+  new ApiError(400, 'invalid_request_error', message, 'parameter_invalid', param);
+const notFound = (kind: string, id: string) =>
+  new ApiError(404, 'invalid_request_error', `No such ${kind}: '${id}'`, 'resource_missing', 'id');
+
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+function newId(prefix: string, length = 24): string {
+  const bytes = randomBytes(length);
+  let out = '';
+  for (const b of bytes) out += ID_ALPHABET[b % ID_ALPHABET.length];
+  return `${prefix}_${out}`;
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+
+function addMonths(unix: number, months: number): number {
+  const d = new Date(unix * 1000);
+  d.setUTCMonth(d.getUTCMonth() + months);
+  return Math.floor(d.getTime() / 1000);
+}
+
+function periodEnd(start: number, interval: string, count: number): number {
+  switch (interval) {
+    case 'day': return start + 86400 * count;
+    case 'week': return start + 7 * 86400 * count;
+    case 'year': return addMonths(start, 12 * count);
+    default: return addMonths(start, count);
+  }
+}
+
+/** Cards that behave like Stripe's test payment methods. */
+const DECLINING = new Set(['pm_card_chargeDeclined', 'pm_card_visa_chargeDeclined', 'pm_card_chargeDeclinedInsufficientFunds']);
+
+export async function startStripeStandIn(opts: StripeStandInOptions): Promise<StripeStandIn> {
+  const log = opts.log ?? (() => undefined);
+  const host = opts.host ?? '127.0.0.1';
+  const sender = new WebhookSender({
+    url: opts.webhookUrl, secret: opts.webhookSecret, log,
+    retryDelaysMs: opts.retryDelaysMs ?? [1_000, 5_000, 30_000, 120_000, 600_000]
+  });
+  const events: StripeEvent[] = [];
+  const store = {
+    customers: new Map<string, Obj>(),
+    prices: new Map<string, Obj>(),
+    sessions: new Map<string, Obj>(),
+    paymentIntents: new Map<string, Obj>(),
+    charges: new Map<string, Obj>(),
+    refunds: new Map<string, Obj>(),
+    subscriptions: new Map<string, Obj>(),
+    invoices: new Map<string, Obj>()
+  };
+  const idempotent = new Map<string, { status: number; body: string }>();
+  let baseUrl = '';
+
+  function emit(type: string, object: Obj, previous?: Obj): StripeEvent {
+    const event: StripeEvent = {
+      id: newId('evt'), object: 'event', api_version: STAND_IN_API_VERSION, created: now(),
+      data: { object: structuredClone(object), ...(previous ? { previous_attributes: previous } : {}) },
+      livemode: false, pending_webhooks: opts.webhookUrl ? 1 : 0, request: { id: null, idempotency_key: null }, type
+    };
+    events.push(event);
+    sender.send(event);
+    return event;
+  }
+
+  function get(map: Map<string, Obj>, kind: string, id: string): Obj {
+    const o = map.get(id);
+    if (!o) throw notFound(kind, id);
+    return o;
+  }
+
+  // Prices ------------------------------------------------------------------------------------------------------
+  function priceFrom(data: FormObject | undefined, priceId: string | undefined, param: string): Obj {
+    if (priceId) return get(store.prices, 'price', priceId);
+    if (!data) throw missing(`${param}[price] or ${param}[price_data]`);
+    const unit = int(data.unit_amount);
+    if (unit === undefined || unit < 0) throw invalid(`${param}[price_data][unit_amount]`, 'unit_amount must be a non-negative integer of the smallest currency unit.');
+    const currency = str(data.currency);
+    if (!currency) throw missing(`${param}[price_data][currency]`);
+    const recurring = obj(data.recurring);
+    const product = str(data.product) ?? newId('prod', 14);
+    const price: Obj = {
+      id: newId('price'), object: 'price', active: true, currency, unit_amount: unit,
+      product, nickname: str(obj(data.product_data)?.name) ?? null,
+      recurring: recurring ? { interval: str(recurring.interval) ?? 'month', interval_count: int(recurring.interval_count) ?? 1 } : null,
+      type: recurring ? 'recurring' : 'one_time', metadata: metadata(data.metadata), created: now(), livemode: false
+    };
+    store.prices.set(price.id as string, price);
+    return price;
+  }
+
+  // Payments ----------------------------------------------------------------------------------------------------
+  function createCharge(pi: Obj, captured: boolean): Obj {
+    const charge: Obj = {
+      id: newId('ch'), object: 'charge', amount: pi.amount, amount_captured: captured ? pi.amount : 0, amount_refunded: 0,
+      captured, refunded: false, currency: pi.currency, customer: pi.customer, payment_intent: pi.id,
+      metadata: { ...(pi.metadata as Obj) }, status: 'succeeded', paid: true, created: now(), livemode: false,
+      refunds: { object: 'list', data: [], has_more: false, total_count: 0, url: '' }
+    };
+    store.charges.set(charge.id as string, charge);
+    pi.latest_charge = charge.id;
+    return charge;
+  }
+
+  function confirmIntent(pi: Obj, paymentMethod: string | undefined): void {
+    if (pi.status !== 'requires_payment_method' && pi.status !== 'requires_confirmation') {
+      throw new ApiError(400, 'invalid_request_error',
+        `This PaymentIntent's status is ${pi.status}, so it cannot be confirmed.`, 'payment_intent_unexpected_state');
+    }
+    const pm = paymentMethod ?? (pi.payment_method as string | null) ?? undefined;
+    if (!pm) throw missing('payment_method');
+    pi.payment_method = pm;
+    if (DECLINING.has(pm)) {
+      pi.status = 'requires_payment_method';
+      pi.last_payment_error = { type: 'card_error', code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.' };
+      emit('payment_intent.payment_failed', pi);
+      throw new ApiError(402, 'card_error', 'Your card was declined.', 'card_declined', undefined,
+        { decline_code: 'generic_decline', payment_intent: structuredClone(pi) });
+    }
+    pi.last_payment_error = null;
+    if (pi.capture_method === 'manual') {
+      pi.status = 'requires_capture';
+      pi.amount_capturable = pi.amount;
+      createCharge(pi, false);
+      emit('payment_intent.amount_capturable_updated', pi);
+    } else {
+      pi.status = 'succeeded';
+      pi.amount_received = pi.amount;
+      const charge = createCharge(pi, true);
+      emit('charge.succeeded', charge);
+      emit('payment_intent.succeeded', pi);
+    }
+  }
+
+  function newPaymentIntent(f: FormObject): Obj {
+    const amount = int(f.amount);
+    if (amount === undefined) throw missing('amount');
+    if (amount < 50) throw invalid('amount', 'Amount must be at least $0.50 usd');
+    const currency = str(f.currency);
+    if (!currency) throw missing('currency');
+    const customer = str(f.customer) ?? null;
+    if (customer) get(store.customers, 'customer', customer);
+    const captureMethod = str(f.capture_method) ?? 'automatic';
+    if (!['automatic', 'automatic_async', 'manual'].includes(captureMethod)) throw invalid('capture_method', `Invalid capture_method: ${captureMethod}`);
+    const id = newId('pi');
+    const pi: Obj = {
+      id, object: 'payment_intent', amount, amount_capturable: 0, amount_received: 0, currency, customer,
+      capture_method: captureMethod === 'manual' ? 'manual' : 'automatic', status: str(f.payment_method) ? 'requires_confirmation' : 'requires_payment_method',
+      metadata: metadata(f.metadata), description: str(f.description) ?? null, payment_method: str(f.payment_method) ?? null,
+      client_secret: `${id}_secret_${newId('s', 16).slice(2)}`, latest_charge: null, last_payment_error: null,
+      canceled_at: null, cancellation_reason: null, created: now(), livemode: false
+    };
+    store.paymentIntents.set(id, pi);
+    emit('payment_intent.created', pi);
+    if (bool(f.confirm)) confirmIntent(pi, str(f.payment_method));
+    return pi;
+  }
+
+  function capture(pi: Obj, f: FormObject): Obj {
+    if (pi.status !== 'requires_capture') {
+      throw new ApiError(400, 'invalid_request_error',
+        `This PaymentIntent could not be captured because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be captured: requires_capture.`,
+        'payment_intent_unexpected_state');
+    }
+    const amount = int(f.amount_to_capture) ?? (pi.amount_capturable as number);
+    if (amount <= 0 || amount > (pi.amount_capturable as number)) {
+      throw invalid('amount_to_capture', `amount_to_capture must be between 1 and the amount capturable (${pi.amount_capturable}).`);
+    }
+    pi.status = 'succeeded';
+    pi.amount_received = amount;
+    pi.amount_capturable = 0;
+    const charge = store.charges.get(pi.latest_charge as string)!;
+    charge.captured = true;
+    charge.amount_captured = amount;
+    // The uncaptured remainder goes back to the card: Stripe reports it as refunded.
+    if (amount < (charge.amount as number)) charge.amount_refunded = (charge.amount as number) - amount;
+    emit('charge.captured', charge);
+    emit('payment_intent.succeeded', pi);
+    return pi;
+  }
+
+  function cancelIntent(pi: Obj, reason: string | undefined): Obj {
+    if (!['requires_payment_method', 'requires_capture', 'requires_confirmation', 'requires_action'].includes(pi.status as string)) {
+      throw new ApiError(400, 'invalid_request_error',
+        `You cannot cancel this PaymentIntent because it has a status of ${pi.status}.`, 'payment_intent_unexpected_state');
+    }
+    pi.status = 'canceled';
+    pi.amount_capturable = 0;
+    pi.canceled_at = now();
+    pi.cancellation_reason = reason ?? null;
+    emit('payment_intent.canceled', pi);
+    return pi;
+  }
+
+  function refund(f: FormObject): Obj {
+    const chargeId = str(f.charge) ?? (str(f.payment_intent) ? get(store.paymentIntents, 'payment_intent', str(f.payment_intent)!).latest_charge as string : undefined);
+    if (!chargeId) throw missing('charge or payment_intent');
+    const charge = get(store.charges, 'charge', chargeId);
+    const refundable = (charge.amount_captured as number) - (charge.amount_refunded as number);
+    const amount = int(f.amount) ?? refundable;
+    if (!charge.captured || amount <= 0 || amount > refundable) {
+      throw new ApiError(400, 'invalid_request_error',
+        `Refund amount (${amount}) is greater than the unrefunded amount on the charge (${refundable}).`, 'amount_too_large', 'amount');
+    }
+    const r: Obj = {
+      id: newId('re'), object: 'refund', amount, charge: chargeId, payment_intent: charge.payment_intent, currency: charge.currency,
+      status: 'succeeded', reason: str(f.reason) ?? null, metadata: metadata(f.metadata), created: now()
+    };
+    store.refunds.set(r.id as string, r);
+    charge.amount_refunded = (charge.amount_refunded as number) + amount;
+    charge.refunded = charge.amount_refunded === charge.amount_captured;
+    const refunds = charge.refunds as { data: Obj[]; total_count: number };
+    refunds.data.unshift(r);
+    refunds.total_count += 1;
+    emit('refund.created', r);
+    emit('charge.refunded', charge);
+    return r;
+  }
+
+  // Subscriptions and invoices ------------------------------------------------------------------------------------
+  function payInvoice(sub: Obj, reason: 'subscription_create' | 'subscription_cycle', fail = false): Obj {
+    const item = (sub.items as { data: Obj[] }).data[0]!;
+    const price = item.price as Obj;
+    const amount = (price.unit_amount as number) * ((item.quantity as number) ?? 1);
+    const inv: Obj = {
+      id: newId('in'), object: 'invoice', customer: sub.customer, subscription: sub.id,
+      parent: { type: 'subscription_details', quote_details: null,
+                subscription_details: { subscription: sub.id, metadata: { ...(sub.metadata as Obj) } } },
+      billing_reason: reason, currency: price.currency, amount_due: amount, amount_paid: fail ? 0 : amount,
+      amount_remaining: fail ? amount : 0, status: fail ? 'open' : 'paid', attempted: true, paid: !fail,
+      period_start: sub.current_period_start, period_end: sub.current_period_end,
+      lines: { object: 'list', has_more: false, data: [{
+        id: newId('il'), object: 'line_item', amount, currency: price.currency, quantity: item.quantity,
+        period: { start: sub.current_period_start, end: sub.current_period_end },
+        pricing: { price_details: { price: price.id, product: price.product } }, metadata: { ...(sub.metadata as Obj) }
+      }] },
+      metadata: {}, created: now(), livemode: false
+    };
+    store.invoices.set(inv.id as string, inv);
+    sub.latest_invoice = inv.id;
+    emit('invoice.created', inv);
+    emit('invoice.finalized', inv);
+    if (fail) {
+      emit('invoice.payment_failed', inv);
+    } else {
+      emit('invoice.paid', inv);
+      emit('invoice.payment_succeeded', inv);
+    }
+    return inv;
+  }
+
+  function newSubscription(customer: string, price: Obj, quantity: number, meta: Record<string, string>): Obj {
+    if (!price.recurring) throw invalid('items[0][price]', 'The price specified is set to `type=one_time` but this field only accepts prices with `type=recurring`.');
+    const start = now();
+    const recurring = price.recurring as { interval: string; interval_count: number };
+    const end = periodEnd(start, recurring.interval, recurring.interval_count);
+    const id = newId('sub');
+    const sub: Obj = {
+      id, object: 'subscription', customer, status: 'active', metadata: meta, cancel_at_period_end: false,
+      canceled_at: null, ended_at: null, created: start, start_date: start, current_period_start: start, current_period_end: end,
+      items: { object: 'list', has_more: false, data: [{
+        id: newId('si'), object: 'subscription_item', subscription: id, price, quantity,
+        current_period_start: start, current_period_end: end
+      }] },
+      latest_invoice: null, livemode: false
+    };
+    store.subscriptions.set(id, sub);
+    emit('customer.subscription.created', sub);
+    payInvoice(sub, 'subscription_create');
+    return sub;
+  }
+
+  function setPeriod(sub: Obj, start: number, end: number): void {
+    sub.current_period_start = start;
+    sub.current_period_end = end;
+    const item = (sub.items as { data: Obj[] }).data[0]!;
+    item.current_period_start = start;
+    item.current_period_end = end;
+  }
+
+  /** Moves a subscription into its next period, as a test clock would: the renewal invoice is paid (or fails). */
+  function advance(sub: Obj, fail: boolean): Obj {
+    if (sub.status === 'canceled') throw new ApiError(400, 'invalid_request_error', 'This subscription is canceled and has no next period.');
+    if (sub.cancel_at_period_end) {
+      sub.status = 'canceled';
+      sub.canceled_at = sub.current_period_end;
+      sub.ended_at = sub.current_period_end;
+      emit('customer.subscription.deleted', sub);
+      return sub;
+    }
+    const price = ((sub.items as { data: Obj[] }).data[0]!.price) as Obj;
+    const recurring = price.recurring as { interval: string; interval_count: number };
+    const start = sub.current_period_end as number;
+    const previous = { current_period_start: sub.current_period_start, current_period_end: sub.current_period_end, status: sub.status };
+    setPeriod(sub, start, periodEnd(start, recurring.interval, recurring.interval_count));
+    sub.status = fail ? 'past_due' : 'active';
+    payInvoice(sub, 'subscription_cycle', fail);
+    emit('customer.subscription.updated', sub, previous);
+    return sub;
+  }
+
+  // Checkout ------------------------------------------------------------------------------------------------------
+  function newSession(f: FormObject): Obj {
+    const mode = str(f.mode);
+    if (!mode) throw missing('mode');
+    if (mode !== 'payment' && mode !== 'subscription') throw invalid('mode', `Invalid mode: must be one of payment, setup, or subscription`);
+    const successUrl = str(f.success_url);
+    if (!successUrl) throw missing('success_url');
+    const items = list(f.line_items).map((li, i) => {
+      const o = obj(li);
+      if (!o) throw missing(`line_items[${i}]`);
+      const price = priceFrom(obj(o.price_data), str(o.price), `line_items[${i}]`);
+      if (mode === 'payment' && price.recurring) throw invalid(`line_items[${i}]`, 'You must be in `subscription` mode to use recurring prices.');
+      if (mode === 'subscription' && !price.recurring) throw invalid(`line_items[${i}]`, 'You must have at least one recurring price in `subscription` mode.');
+      return { price, quantity: int(o.quantity) ?? 1 };
+    });
+    if (items.length === 0) throw missing('line_items');
+    let customer = str(f.customer) ?? null;
+    if (customer) get(store.customers, 'customer', customer);
+    else if (mode === 'subscription') customer = createCustomer({ email: f.customer_email ?? '' }).id as string;
+    const amount = items.reduce((s, it) => s + (it.price.unit_amount as number) * it.quantity, 0);
+    const id = newId('cs_test', 58);
+    const session: Obj = {
+      id, object: 'checkout.session', mode, status: 'open', payment_status: 'unpaid', amount_total: amount, amount_subtotal: amount,
+      currency: items[0]!.price.currency, customer, customer_email: str(f.customer_email) ?? null,
+      client_reference_id: str(f.client_reference_id) ?? null, metadata: metadata(f.metadata),
+      success_url: successUrl, cancel_url: str(f.cancel_url) ?? null, payment_intent: null, subscription: null, invoice: null,
+      url: `${baseUrl}/checkout/${id}`, expires_at: now() + 24 * 3600, created: now(), livemode: false,
+      // Kept for the Pay button; not part of Stripe's object.
+      _items: items, _payment_intent_data: obj(f.payment_intent_data) ?? {}, _subscription_data: obj(f.subscription_data) ?? {}
+    };
+    store.sessions.set(id, session);
+    return session;
+  }
+
+  function publicSession(s: Obj): Obj {
+    return Object.fromEntries(Object.entries(s).filter(([k]) => !k.startsWith('_')));
+  }
+
+  function paySession(s: Obj): Obj {
+    if (s.status !== 'open') throw new ApiError(400, 'invalid_request_error', `This Checkout Session is ${s.status}.`);
+    const items = s._items as { price: Obj; quantity: number }[];
+    if (s.mode === 'payment') {
+      const pid = s._payment_intent_data as FormObject;
+      const pi = newPaymentIntent({
+        amount: String(s.amount_total), currency: String(s.currency), ...(s.customer ? { customer: String(s.customer) } : {}),
+        metadata: pid.metadata ?? {}, capture_method: pid.capture_method ?? 'automatic', description: pid.description ?? ''
+      });
+      confirmIntent(pi, 'pm_card_visa');
+      s.payment_intent = pi.id;
+    } else {
+      const sd = s._subscription_data as FormObject;
+      const sub = newSubscription(s.customer as string, items[0]!.price, items[0]!.quantity, metadata(sd.metadata));
+      s.subscription = sub.id;
+      s.invoice = sub.latest_invoice;
+    }
+    s.status = 'complete';
+    s.payment_status = 'paid';
+    emit('checkout.session.completed', publicSession(s));
+    return s;
+  }
+
+  function createCustomer(f: FormObject): Obj {
+    const c: Obj = {
+      id: newId('cus', 14), object: 'customer', email: str(f.email) || null, name: str(f.name) ?? null,
+      metadata: metadata(f.metadata), created: now(), livemode: false, deleted: undefined
+    };
+    store.customers.set(c.id as string, c);
+    emit('customer.created', c);
+    return c;
+  }
+
+  // Routing -------------------------------------------------------------------------------------------------------
+  function authorised(req: IncomingMessage): boolean {
+    const auth = req.headers.authorization ?? '';
+    const m = /^Bearer (\S+)$/.exec(auth) ?? /^Basic (\S+)$/.exec(auth);
+    if (!m) return false;
+    let key = m[1]!;
+    if (auth.startsWith('Basic ')) key = Buffer.from(key, 'base64').toString('utf8').split(':')[0]!;
+    return opts.secretKey ? key === opts.secretKey : key.startsWith('sk_test_');
+  }
+
+  async function api(method: string, path: string, f: FormObject, query: URLSearchParams): Promise<Obj> {
+    const seg = path.split('/').filter(Boolean); // ['v1', 'customers', ...]
+    const [, res, id, action] = seg;
+    const route = `${method} ${res}${id ? '/:id' : ''}${action ? `/${action}` : ''}`;
+    switch (route) {
+      case 'POST customers': return createCustomer(f);
+      case 'GET customers/:id': return get(store.customers, 'customer', id!);
+      case 'POST customers/:id': {
+        const c = get(store.customers, 'customer', id!);
+        if (f.email !== undefined) c.email = str(f.email) || null;
+        if (f.name !== undefined) c.name = str(f.name) ?? null;
+        if (f.metadata !== undefined) c.metadata = { ...(c.metadata as Obj), ...metadata(f.metadata) };
+        emit('customer.updated', c);
+        return c;
+      }
+      case 'POST prices': return priceFrom(f, undefined, 'price');
+      case 'GET prices/:id': return get(store.prices, 'price', id!);
+      case 'POST payment_intents': return newPaymentIntent(f);
+      case 'GET payment_intents/:id': return get(store.paymentIntents, 'payment_intent', id!);
+      case 'POST payment_intents/:id/confirm': {
+        const pi = get(store.paymentIntents, 'payment_intent', id!);
+        confirmIntent(pi, str(f.payment_method));
+        return pi;
+      }
+      case 'POST payment_intents/:id/capture': return capture(get(store.paymentIntents, 'payment_intent', id!), f);
+      case 'POST payment_intents/:id/cancel': return cancelIntent(get(store.paymentIntents, 'payment_intent', id!), str(f.cancellation_reason));
+      case 'GET charges/:id': return get(store.charges, 'charge', id!);
+      case 'POST refunds': return refund(f);
+      case 'GET refunds/:id': return get(store.refunds, 'refund', id!);
+      case 'POST subscriptions': {
+        const customer = str(f.customer);
+        if (!customer) throw missing('customer');
+        get(store.customers, 'customer', customer);
+        const item = obj(list(f.items)[0]);
+        if (!item) throw missing('items');
+        return newSubscription(customer, priceFrom(obj(item.price_data), str(item.price), 'items[0]'), int(item.quantity) ?? 1, metadata(f.metadata));
+      }
+      case 'GET subscriptions/:id': return get(store.subscriptions, 'subscription', id!);
+      case 'POST subscriptions/:id': {
+        const sub = get(store.subscriptions, 'subscription', id!);
+        const previous: Obj = {};
+        const cape = bool(f.cancel_at_period_end);
+        if (cape !== undefined) { previous.cancel_at_period_end = sub.cancel_at_period_end; sub.cancel_at_period_end = cape; }
+        if (f.metadata !== undefined) { previous.metadata = sub.metadata; sub.metadata = { ...(sub.metadata as Obj), ...metadata(f.metadata) }; }
+        emit('customer.subscription.updated', sub, previous);
+        return sub;
+      }
+      case 'DELETE subscriptions/:id': {
+        const sub = get(store.subscriptions, 'subscription', id!);
+        if (sub.status !== 'canceled') {
+          sub.status = 'canceled';
+          sub.canceled_at = now();
+          sub.ended_at = now();
+          emit('customer.subscription.deleted', sub);
+        }
+        return sub;
+      }
+      case 'GET invoices/:id': return get(store.invoices, 'invoice', id!);
+      case 'GET events/:id': {
+        const e = events.find((x) => x.id === id);
+        if (!e) throw notFound('event', id!);
+        return e as unknown as Obj;
+      }
+      case 'GET events': {
+        const limit = Math.min(Number(query.get('limit') ?? 10), 100);
+        const type = query.get('type');
+        const data = [...events].reverse().filter((e) => !type || e.type === type).slice(0, limit);
+        return { object: 'list', data, has_more: false, url: '/v1/events' };
+      }
+    }
+    // /v1/checkout/sessions[/:id[/expire]] has a two-segment resource name.
+    if (res === 'checkout' && id === 'sessions') {
+      const sid = action;
+      const sub = seg[4];
+      if (method === 'POST' && !sid) return publicSession(newSession(f));
+      if (method === 'GET' && sid && !sub) return publicSession(get(store.sessions, 'checkout session', sid));
+      if (method === 'POST' && sid && sub === 'expire') {
+        const s = get(store.sessions, 'checkout session', sid);
+        if (s.status !== 'open') throw new ApiError(400, 'invalid_request_error', `Only Checkout Sessions with a status of open can be expired.`);
+        s.status = 'expired';
+        emit('checkout.session.expired', publicSession(s));
+        return publicSession(s);
+      }
+    }
+    throw new ApiError(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${path}). This Stripe stand-in implements only what Call Me Back uses.`);
+  }
+
+  function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): string {
+    const text = typeof body === 'string' ? body : JSON.stringify(body, null, 2);
+    res.writeHead(status, { 'content-type': 'application/json', 'request-id': newId('req', 14), 'stripe-version': STAND_IN_API_VERSION, ...headers });
+    res.end(text);
+    return text;
+  }
+
+  async function readBody(req: IncomingMessage): Promise<string> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', baseUrl);
+    const method = req.method ?? 'GET';
+    try {
+      const body = await readBody(req);
+      // Local checkout page.
+      const page = /^\/checkout\/(cs_[A-Za-z0-9_]+)(?:\/(pay|cancel))?$/.exec(url.pathname);
+      if (page) {
+        const s = store.sessions.get(page[1]!);
+        if (!s) return void send(res, 404, closedPage('This checkout link is not valid.'), { 'content-type': 'text/html; charset=utf-8' });
+        if (method === 'GET' && !page[2]) {
+          const html = s.status === 'open' ? checkoutPage(publicSession(s)) : closedPage(`This checkout is ${s.status}.`);
+          return void send(res, 200, html, { 'content-type': 'text/html; charset=utf-8' });
+        }
+        if (method === 'POST' && page[2] === 'pay') {
+          if (s.status === 'open') paySession(s);
+          const to = String(s.success_url).replace('{CHECKOUT_SESSION_ID}', String(s.id));
+          res.writeHead(303, { location: to });
+          return void res.end();
+        }
+        if (method === 'POST' && page[2] === 'cancel') {
+          res.writeHead(303, { location: String(s.cancel_url ?? s.success_url) });
+          return void res.end();
+        }
+      }
+      // devstack controls (not part of Stripe's API): test-clock style advance, event list, delivery state.
+      const adv = /^\/__devstack\/subscriptions\/(sub_[A-Za-z0-9]+)\/advance$/.exec(url.pathname);
+      if (adv && method === 'POST') {
+        const sub = advance(get(store.subscriptions, 'subscription', adv[1]!), url.searchParams.get('fail') === '1');
+        return void send(res, 200, sub);
+      }
+      if (url.pathname === '/__devstack/events' && method === 'GET') {
+        return void send(res, 200, { events, deliveries: Object.fromEntries(sender.records) });
+      }
+      const resend = /^\/__devstack\/events\/(evt_[A-Za-z0-9]+)\/resend$/.exec(url.pathname);
+      if (resend && method === 'POST') {
+        const e = events.find((x) => x.id === resend[1]);
+        if (!e) throw notFound('event', resend[1]!);
+        sender.resend(e);
+        return void send(res, 200, { resent: e.id });
+      }
+
+      if (!url.pathname.startsWith('/v1/')) throw new ApiError(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${url.pathname}).`);
+      if (!authorised(req)) {
+        return void send(res, 401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided: use the devstack test secret key.' } });
+      }
+      const idemKey = method === 'POST' ? req.headers['idempotency-key'] : undefined;
+      const memoKey = typeof idemKey === 'string' ? `${url.pathname}\n${idemKey}` : null;
+      if (memoKey && idempotent.has(memoKey)) {
+        const prior = idempotent.get(memoKey)!;
+        return void send(res, prior.status, prior.body, { 'idempotent-replayed': 'true' });
+      }
+      const f = parseForm(method === 'GET' ? url.search.slice(1) : body);
+      let status = 200;
+      let out: unknown;
+      try {
+        out = await api(method, url.pathname, f, url.searchParams);
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+        status = err.status;
+        out = { error: { type: err.type, message: err.message, ...(err.code ? { code: err.code } : {}), ...(err.param ? { param: err.param } : {}), ...err.extra } };
+      }
+      const text = send(res, status, out);
+      if (memoKey && status < 500) idempotent.set(memoKey, { status, body: text });
+    } catch (err) {
+      if (err instanceof ApiError) {
+        return void send(res, err.status, { error: { type: err.type, message: err.message, code: err.code } });
+      }
+      log(`Stripe stand-in error: ${(err as Error).stack ?? err}`);
+      if (!res.headersSent) send(res, 500, { error: { type: 'api_error', message: 'The Stripe stand-in failed on this request.' } });
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  baseUrl = `http://${host}:${port}`;
+  log(`Stripe stand-in on ${baseUrl} (test mode only: no card is charged)`);
+
+  return {
+    url: baseUrl,
+    port,
+    events,
+    deliveries: sender.records,
+    webhooksIdle: () => sender.idle(),
+    close: async () => {
+      sender.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  };
+}

@@ -1,0 +1,138 @@
+// Starts a Stripe Checkout for a credit pack or a monthly plan. The user comes from the live session, never from
+// the body; the credits travel in metadata set here; one checkout per user at a time (a database claim, so two
+// tabs or a double click cannot start two payments); the Stripe customer is created once per user.
+import { appError } from '../../core/src/errors.ts';
+import { readJsonObject } from '../_shared/request_body.ts';
+import { fail, failWith, json } from '../_shared/responses.ts';
+import { sqlMoneyError } from '../_shared/sql_errors.ts';
+import { requireSession, type SessionDeps } from '../_shared/user_session.ts';
+import { CREDIT_PACKS, findPack, findPlan, PLANS } from './catalogue.ts';
+
+export interface CheckoutClaim {
+  checkoutId: string;
+  stripeCustomerId: string | null;
+  email: string | null;
+  /** Open sessions of this user left alone long enough to give way; expired at Stripe so they cannot be paid. */
+  supersededSessionIds: string[];
+}
+
+export interface CheckoutStore {
+  begin(userId: string, kind: 'pack' | 'plan', item: string, credits: number, amountCents: number): Promise<CheckoutClaim>;
+  /** Links the customer unless the user already has one; returns the customer now linked. */
+  linkCustomer(userId: string, customerId: string): Promise<string>;
+  open(checkoutId: string, sessionId: string, url: string, expiresAt: Date): Promise<void>;
+  abandon(checkoutId: string): Promise<void>;
+}
+
+export interface SessionParams {
+  mode: 'payment' | 'subscription';
+  customer: string;
+  client_reference_id: string;
+  success_url: string;
+  cancel_url: string;
+  line_items: {
+    quantity: number;
+    price_data: { currency: 'usd'; unit_amount: number; product_data: { name: string }; recurring?: { interval: 'month' } };
+  }[];
+  metadata: Record<string, string>;
+  payment_intent_data?: { metadata: Record<string, string> };
+  subscription_data?: { metadata: Record<string, string> };
+}
+
+export interface CheckoutStripe {
+  createCustomer(params: { email?: string; metadata: Record<string, string> }, idempotencyKey: string): Promise<{ id: string }>;
+  createSession(params: SessionParams, idempotencyKey: string): Promise<{ id: string; url: string | null; expires_at: number }>;
+  expireSession(sessionId: string): Promise<unknown>;
+}
+
+export interface BillingCheckoutDeps {
+  session: SessionDeps;
+  store: CheckoutStore;
+  stripe: CheckoutStripe;
+  siteUrl: string;
+  log: (line: string) => void;
+}
+
+const STORE_ERRORS: Record<string, number> = {
+  checkout_in_progress: 409,
+  unknown_user: 404,
+  amount_not_positive: 400
+};
+
+function storeFailure(err: unknown, deps: BillingCheckoutDeps): Response {
+  const money = sqlMoneyError(err);
+  if (money && STORE_ERRORS[money.code]) return fail(STORE_ERRORS[money.code]!, money.code, money.message);
+  deps.log(`billing-checkout: database error: ${(err as Error).message}`);
+  return failWith(appError('internal_error'));
+}
+
+export async function handleBillingCheckout(req: Request, deps: BillingCheckoutDeps): Promise<Response> {
+  if (req.method !== 'POST') return failWith(appError('invalid_input', 'Use POST.'));
+  const session = await requireSession(req, deps.session);
+  if (session instanceof Response) return session;
+  const body = await readJsonObject(req);
+  if (!body.ok) return failWith(body.error);
+
+  const { pack: packId, plan: planId } = body.value;
+  if ((packId === undefined) === (planId === undefined) || (packId !== undefined && typeof packId !== 'string')
+      || (planId !== undefined && typeof planId !== 'string')) {
+    return failWith(appError('invalid_input', 'Choose either a credit pack ("pack") or a plan ("plan").'));
+  }
+  const pack = typeof packId === 'string' ? findPack(packId) : undefined;
+  const plan = typeof planId === 'string' ? findPlan(planId) : undefined;
+  if (typeof packId === 'string' && !pack) {
+    return fail(400, 'unknown_pack', `There is no credit pack called "${packId.slice(0, 40)}". Choose one of: ${CREDIT_PACKS.map((p) => p.id).join(', ')}.`);
+  }
+  if (typeof planId === 'string' && !plan) {
+    return fail(400, 'unknown_plan', `There is no plan called "${planId.slice(0, 40)}". Choose one of: ${PLANS.map((p) => p.id).join(', ')}.`);
+  }
+  const kind = pack ? 'pack' : 'plan';
+  const item = (pack ?? plan)!;
+  const credits = pack ? pack.credits : plan!.monthlyCredits;
+
+  let claim: CheckoutClaim;
+  try {
+    claim = await deps.store.begin(session.userId, kind, item.id, credits, item.priceCents);
+  } catch (err) {
+    return storeFailure(err, deps);
+  }
+
+  for (const stale of claim.supersededSessionIds) {
+    await deps.stripe.expireSession(stale).catch((err) => deps.log(`billing-checkout: could not expire ${stale}: ${(err as Error).message}`));
+  }
+
+  try {
+    let customer = claim.stripeCustomerId;
+    if (!customer) {
+      // Same key for every attempt by this user: retries and races reuse one Stripe customer.
+      const created = await deps.stripe.createCustomer(
+        { ...(claim.email ? { email: claim.email } : {}), metadata: { user_id: session.userId } }, `customer:${session.userId}`);
+      customer = await deps.store.linkCustomer(session.userId, created.id);
+    }
+    const meta = { user_id: session.userId, kind: pack ? 'credit_pack' : 'subscription', item: item.id, credits: String(credits) };
+    const params: SessionParams = {
+      mode: pack ? 'payment' : 'subscription',
+      customer,
+      client_reference_id: session.userId,
+      success_url: `${deps.siteUrl}/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}`,
+      cancel_url: `${deps.siteUrl}/billing?checkout=cancelled`,
+      line_items: [{
+        quantity: 1,
+        price_data: { currency: 'usd', unit_amount: item.priceCents, product_data: { name: `Call Me Back: ${item.name}` },
+                      ...(plan ? { recurring: { interval: 'month' as const } } : {}) }
+      }],
+      metadata: meta,
+      ...(pack ? { payment_intent_data: { metadata: meta } } : {}),
+      ...(plan ? { subscription_data: { metadata: { user_id: session.userId, plan: plan.id, monthly_credits: String(plan.monthlyCredits) } } } : {})
+    };
+    const created = await deps.stripe.createSession(params, `checkout:${claim.checkoutId}`);
+    if (!created.url) throw new Error('Stripe returned a Checkout Session without a URL');
+    await deps.store.open(claim.checkoutId, created.id, created.url, new Date(created.expires_at * 1000));
+    return json(200, { url: created.url, session_id: created.id, kind, item: item.id, credits, amount_cents: item.priceCents });
+  } catch (err) {
+    await deps.store.abandon(claim.checkoutId).catch(() => undefined);
+    if (sqlMoneyError(err)) return storeFailure(err, deps);
+    deps.log(`billing-checkout: Stripe error: ${(err as Error).message}`);
+    return failWith(appError('provider_unavailable', 'The payment provider is not responding. Nothing was charged; please try again shortly.'));
+  }
+}

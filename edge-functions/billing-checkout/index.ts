@@ -1,0 +1,27 @@
+import { preflight } from '../_shared/cors.ts';
+import { database } from '../_shared/db.ts';
+import { requireEnv } from '../_shared/env.ts';
+import { stripeClient } from '../_shared/stripe_client.ts';
+import { liveSessionDeps } from '../_shared/user_session.ts';
+import { handleBillingCheckout } from './handler.ts';
+import { pgCheckoutStore } from './store.ts';
+
+const env = requireEnv(['SUPABASE_URL', 'SUPABASE_ANON_KEY', 'SUPABASE_DB_URL', 'STRIPE_SECRET_KEY']);
+const db = database(env.SUPABASE_DB_URL);
+const stripe = stripeClient(env.STRIPE_SECRET_KEY, Deno.env.get('STRIPE_API_BASE'));
+
+const deps = {
+  session: liveSessionDeps(env.SUPABASE_URL, env.SUPABASE_ANON_KEY, (sql, args) => db.query(sql, args)),
+  store: pgCheckoutStore(db),
+  stripe: {
+    createCustomer: (params: { email?: string; metadata: Record<string, string> }, idempotencyKey: string) =>
+      stripe.customers.create(params, { idempotencyKey }),
+    createSession: (params: Parameters<typeof stripe.checkout.sessions.create>[0], idempotencyKey: string) =>
+      stripe.checkout.sessions.create(params, { idempotencyKey }),
+    expireSession: (sessionId: string) => stripe.checkout.sessions.expire(sessionId)
+  },
+  siteUrl: (Deno.env.get('SITE_URL') ?? 'http://127.0.0.1:5173').replace(/\/$/, ''),
+  log: (line: string) => console.log(line)
+};
+
+Deno.serve((req) => preflight(req) ?? handleBillingCheckout(req, deps));

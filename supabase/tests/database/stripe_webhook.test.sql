@@ -1,0 +1,179 @@
+-- Stripe webhook ingestion and checkout claims: duplicates and multi-event purchases credit once, subscription
+-- events in any order end in the right state, refunds claw back once, failures change nothing.
+begin;
+select plan(38);
+
+create schema tests;
+create function tests.create_user(p_id uuid, p_email text)
+returns uuid language sql as $$
+  insert into auth.users (id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data)
+  values (p_id, 'authenticated', 'authenticated', p_email, now(), '{"provider":"email"}', '{}')
+  returning id
+$$;
+create function tests.error_of(p_sql text)
+returns text language plpgsql as $$
+begin
+  execute p_sql;
+  return 'no error';
+exception when others then
+  return sqlstate || ' ' || sqlerrm;
+end;
+$$;
+create function tests.ev(p_id text, p_type text, p_created bigint, p_obj jsonb)
+returns jsonb language sql as $$
+  select jsonb_build_object('id', p_id, 'object', 'event', 'type', p_type, 'created', p_created, 'livemode', false,
+                            'data', jsonb_build_object('object', p_obj))
+$$;
+create function tests.ingest(p_event jsonb)
+returns text language sql as $$ select private.ingest_stripe_event(p_event) ->> 'status' $$;
+create function tests.available(p_user uuid)
+returns bigint language sql as $$ select available_credits from public.user_credits where user_id = p_user $$;
+grant usage on schema tests to service_role;
+grant execute on all functions in schema tests to service_role;
+
+\set ada '''a1111111-1111-4111-8111-111111111111'''
+select tests.create_user(:ada, 'ada@example.com');
+update public.users set stripe_customer_id = 'cus_ada' where id = :ada;
+
+set local role service_role;
+
+-- Credit pack purchase ----------------------------------------------------------------------------------------
+select is(tests.ingest(tests.ev('evt_cs1', 'checkout.session.completed', 1000, jsonb_build_object(
+  'id', 'cs_test_1', 'object', 'checkout.session', 'mode', 'payment', 'payment_status', 'paid', 'customer', 'cus_ada',
+  'client_reference_id', 'a1111111-1111-4111-8111-111111111111', 'payment_intent', 'pi_pack1',
+  'metadata', jsonb_build_object('user_id', 'a1111111-1111-4111-8111-111111111111', 'kind', 'credit_pack', 'credits', '1000')))),
+  'processed', 'A paid checkout session is processed');
+select is(tests.available(:ada), 1500::bigint, 'and grants the pack''s credits');
+select is(tests.ingest(tests.ev('evt_cs1', 'checkout.session.completed', 1000, '{"id":"cs_test_1"}')), 'duplicate',
+  'The same event again is a duplicate');
+select is(tests.available(:ada), 1500::bigint, 'and credits nothing');
+select is(tests.ingest(tests.ev('evt_pi1', 'payment_intent.succeeded', 1001, jsonb_build_object(
+  'id', 'pi_pack1', 'object', 'payment_intent', 'amount_received', 1000, 'customer', 'cus_ada',
+  'metadata', jsonb_build_object('user_id', 'a1111111-1111-4111-8111-111111111111', 'kind', 'credit_pack', 'credits', '1000')))),
+  'processed', 'The same purchase seen as payment_intent.succeeded is processed');
+select is(tests.available(:ada), 1500::bigint, 'but credits nothing more: one purchase, one grant');
+select is((select count(*)::int from public.credit_transactions where stripe_object_id = 'pi_pack1'), 1,
+  'Exactly one ledger row for the purchase');
+select is((select status from public.stripe_events where id = 'evt_pi1'), 'processed', 'Both events are recorded as processed');
+
+-- Renewal ---------------------------------------------------------------------------------------------------------
+select is(tests.ingest(tests.ev('evt_inv1', 'invoice.paid', 2000, jsonb_build_object(
+  'id', 'in_1', 'object', 'invoice', 'customer', 'cus_ada', 'billing_reason', 'subscription_cycle',
+  'parent', jsonb_build_object('subscription_details', jsonb_build_object('subscription', 'sub_1',
+    'metadata', jsonb_build_object('user_id', 'a1111111-1111-4111-8111-111111111111', 'plan', 'plus', 'monthly_credits', '2000')))))),
+  'processed', 'A paid renewal invoice is processed');
+select is(tests.ingest(tests.ev('evt_inv1b', 'invoice.paid', 2001, jsonb_build_object(
+  'id', 'in_1', 'object', 'invoice', 'customer', 'cus_ada',
+  'parent', jsonb_build_object('subscription_details', jsonb_build_object('subscription', 'sub_1',
+    'metadata', jsonb_build_object('monthly_credits', '2000')))))),
+  'processed', 'The same invoice under another event id is processed');
+select is(tests.available(:ada), 3500::bigint, 'and the period''s credits are granted once');
+select is(tests.ingest(tests.ev('evt_inv2', 'invoice.paid', 2002, '{"id":"in_oneoff","customer":"cus_ada"}')), 'ignored',
+  'An invoice without a subscription is ignored');
+
+-- Subscription state, out of order ---------------------------------------------------------------------------
+reset role;
+create function tests.sub_event(p_id text, p_type text, p_created bigint, p_status text)
+returns text language sql as $$
+  select tests.ingest(tests.ev(p_id, p_type, p_created, jsonb_build_object(
+    'id', 'sub_1', 'object', 'subscription', 'customer', 'cus_ada', 'status', p_status, 'cancel_at_period_end', false,
+    'metadata', jsonb_build_object('plan', 'plus', 'monthly_credits', '2000'),
+    'items', jsonb_build_object('data', jsonb_build_array(jsonb_build_object(
+      'current_period_start', 1700000000, 'current_period_end', 1702592000))))))
+$$;
+grant execute on function tests.sub_event(text, text, bigint, text) to service_role;
+set local role service_role;
+select tests.sub_event('evt_s2', 'customer.subscription.updated', 3002, 'active');
+select tests.sub_event('evt_s1', 'customer.subscription.created', 3001, 'incomplete');
+select results_eq(
+  $$ select subscription_status, subscription_plan, stripe_subscription_id, included_monthly_credits
+     from public.user_credits where user_id = 'a1111111-1111-4111-8111-111111111111' $$,
+  $$ values ('active'::text, 'plus'::text, 'sub_1'::text, 2000) $$,
+  'updated(active) before created(incomplete) ends active'
+);
+select tests.sub_event('evt_s4', 'customer.subscription.deleted', 3010, 'canceled');
+select tests.sub_event('evt_s3', 'customer.subscription.updated', 3005, 'active');
+select is((select subscription_status from public.user_credits where user_id = :ada), 'canceled',
+  'A late updated(active) does not revive a deleted subscription');
+select tests.sub_event('evt_s5', 'customer.subscription.updated', 3010, 'active');
+select is((select subscription_status from public.user_credits where user_id = :ada), 'canceled',
+  'In the same second, canceled is not undone');
+select tests.sub_event('evt_s6', 'customer.subscription.created', 4000, 'incomplete');
+select tests.sub_event('evt_s7', 'customer.subscription.updated', 4000, 'active');
+select is((select subscription_status from public.user_credits where user_id = :ada), 'active',
+  'In the same second, the further-along state wins (incomplete -> active)');
+select is((select subscription_synced_at from public.user_credits where user_id = :ada), to_timestamp(4000),
+  'The newest applied event time is kept');
+
+-- Refunds --------------------------------------------------------------------------------------------------------
+reset role;
+create function tests.refund_event(p_id text, p_refunded bigint)
+returns text language sql as $$
+  select tests.ingest(tests.ev(p_id, 'charge.refunded', 5000, jsonb_build_object(
+    'id', 'ch_pack1', 'object', 'charge', 'amount', 1000, 'amount_captured', 1000, 'amount_refunded', p_refunded,
+    'customer', 'cus_ada', 'payment_intent', 'pi_pack1', 'metadata', jsonb_build_object('kind', 'credit_pack', 'credits', '1000'))))
+$$;
+grant execute on function tests.refund_event(text, bigint) to service_role;
+set local role service_role;
+select is(tests.refund_event('evt_r1', 250), 'processed', 'A partial refund is processed');
+select is(tests.available(:ada), 3250::bigint, 'and claws back the refunded share of the credits');
+select is(tests.refund_event('evt_r1b', 250), 'processed', 'The same refund state under another event');
+select is(tests.available(:ada), 3250::bigint, 'claws back nothing more');
+select is(tests.refund_event('evt_r2', 1000), 'processed', 'The rest refunded later');
+select is(tests.available(:ada), 2500::bigint, 'claws back only the remainder: 1000 in total');
+select is(
+  (select sum(-amount + owed_delta)::int from public.credit_transactions where type = 'refund' and stripe_object_id = 'ch_pack1'),
+  1000, 'The clawbacks add up to the credits bought');
+
+-- Failures change nothing --------------------------------------------------------------------------------------
+select matches(
+  tests.error_of($$ select private.ingest_stripe_event(tests.ev('evt_x1', 'checkout.session.completed', 6000,
+    '{"id":"cs_test_x","mode":"payment","payment_status":"paid","customer":"cus_unknown","payment_intent":"pi_x","metadata":{"credits":"500"}}')) $$),
+  '^P0001 unknown_customer: ', 'An event for a customer we do not know yet fails (so Stripe retries)');
+select is((select count(*)::int from public.stripe_events where id = 'evt_x1'), 0, 'and leaves no trace: the retry will apply it');
+reset role;
+update public.users set stripe_customer_id = 'cus_unknown' where id = :ada;
+set local role service_role;
+select is(tests.ingest(tests.ev('evt_x1', 'checkout.session.completed', 6000,
+    '{"id":"cs_test_x","mode":"payment","payment_status":"paid","customer":"cus_unknown","payment_intent":"pi_x","metadata":{"credits":"500"}}')),
+  'processed', 'The retry after the customer is linked succeeds');
+select is(tests.available(:ada), 3000::bigint, 'and credits once');
+select matches(
+  tests.error_of($$ select private.ingest_stripe_event(tests.ev('evt_x2', 'checkout.session.completed', 6000,
+    '{"id":"cs_test_y","mode":"payment","payment_status":"paid","customer":"cus_unknown","payment_intent":"pi_y","metadata":{}}')) $$),
+  '^P0001 event_invalid: ', 'A purchase without credits in its metadata is invalid');
+select matches(tests.error_of($$ select private.ingest_stripe_event('{"id":"nope"}') $$), '^P0001 event_invalid: ',
+  'Something that is not an event is refused');
+select is(tests.ingest(tests.ev('evt_u1', 'customer.tax_id.created', 6000, '{"id":"txi_1"}')), 'ignored',
+  'Unknown event types are recorded as ignored');
+
+-- Checkout claims ------------------------------------------------------------------------------------------------
+select isnt((select checkout_id from private.begin_checkout(:ada, 'pack', 'credits_1000', 1000, 1000)), null,
+  'A checkout can be started');
+select matches(
+  tests.error_of($$ select private.begin_checkout('a1111111-1111-4111-8111-111111111111', 'pack', 'credits_500', 500, 500) $$),
+  '^P0001 checkout_in_progress: ', 'A second concurrent checkout is refused');
+select lives_ok(
+  $$ select private.open_checkout((select id from private.checkout_sessions where status = 'creating'), 'cs_test_open', 'http://x/checkout/cs_test_open', now() + interval '1 day') $$,
+  'The claim records its Stripe session');
+select matches(
+  tests.error_of($$ select private.begin_checkout('a1111111-1111-4111-8111-111111111111', 'pack', 'credits_500', 500, 500) $$),
+  '^P0001 checkout_in_progress: You already have a checkout open. Finish or cancel it \(http://x/checkout/cs_test_open\)',
+  'While it is open, another checkout is refused with its link');
+select tests.ingest(tests.ev('evt_csopen', 'checkout.session.completed', 7000, jsonb_build_object(
+  'id', 'cs_test_open', 'mode', 'payment', 'payment_status', 'paid', 'customer', 'cus_unknown', 'payment_intent', 'pi_open',
+  'metadata', jsonb_build_object('credits', '1000'))));
+select isnt((select checkout_id from private.begin_checkout(:ada, 'pack', 'credits_500', 500, 500)), null,
+  'Once paid, a new checkout can start');
+
+select lives_ok(
+  $$ select private.open_checkout((select id from private.checkout_sessions where status = 'creating'), 'cs_test_left', 'http://x/checkout/cs_test_left', now() + interval '1 day') $$,
+  'A checkout is opened and then left alone');
+reset role;
+update private.checkout_sessions set created_at = now() - interval '20 minutes' where stripe_session_id = 'cs_test_left';
+set local role service_role;
+select is((select superseded_session_ids from private.begin_checkout(:ada, 'plan', 'plus', 2000, 1500)), array['cs_test_left'],
+  'After 15 minutes it gives way to a new checkout, and is named so it can be expired at Stripe');
+
+select * from finish();
+rollback;
