@@ -1,14 +1,11 @@
 #!/usr/bin/env node
 // Entry point for every npm script. Plain JavaScript so that an old Node can still print why it cannot go on:
 // the TypeScript modules behind it rely on Node 24's built-in type stripping.
-const MIN_MAJOR = 24;
-const major = Number(process.versions.node.split('.')[0]);
-if (major < MIN_MAJOR) {
-  console.error(
-    `Call Me Back needs Node ${MIN_MAJOR} or newer, but this is Node ${process.version} (${process.execPath}).\n` +
-      `Run it through npm (npm start, npm test, npm run ...): npm puts the pinned Node ${MIN_MAJOR} from ` +
-      `node_modules/.bin first on PATH. If node_modules is missing, run "npm install" first.`
-  );
+import { nodeVersionProblem } from './node_version.mjs';
+
+const problem = nodeVersionProblem(process.versions.node, process.execPath);
+if (problem) {
+  console.error(problem);
   process.exit(1);
 }
 
