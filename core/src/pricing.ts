@@ -58,6 +58,19 @@ const BILLING_INCREMENT_SECONDS: Partial<Readonly<Record<UsageKind, number>>> = 
   media_stream_seconds: 60,
 };
 
+/**
+ * What a `service_rates` row prices, from its service and key: Twilio voice vs Media Streams, LLM input vs output.
+ * null for a row the estimate does not use.
+ */
+export function usageOfRateKey(service: string, rateKey: string): UsageKind | null {
+  if (service === 'twilio') return rateKey === 'media_streams' ? 'media_stream_seconds' : rateKey.startsWith('voice') ? 'call_seconds' : null;
+  if (service === 'deepgram') return 'stt_seconds';
+  if (service === 'elevenlabs') return 'tts_characters';
+  if (rateKey.endsWith('_input')) return 'llm_input_tokens';
+  if (rateKey.endsWith('_output')) return 'llm_output_tokens';
+  return null;
+}
+
 export interface ServiceRate {
   readonly service: Service;
   readonly usage: UsageKind;

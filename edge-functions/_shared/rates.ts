@@ -1,5 +1,5 @@
 // Current provider prices from service_rates, in the shape core's pricing helpers take.
-import type { ServiceRate, UsageKind } from '../../core/src/pricing.ts';
+import { usageOfRateKey, type ServiceRate } from '../../core/src/pricing.ts';
 import type { Queryable } from './queryable.ts';
 
 interface RateRow {
@@ -10,20 +10,10 @@ interface RateRow {
   markup_percent: string;
 }
 
-/** What a rate row prices, from its key: Twilio voice vs Media Streams, LLM input vs output. */
-export function usageOf(row: Pick<RateRow, 'service' | 'rate_key'>): UsageKind | null {
-  if (row.service === 'twilio') return row.rate_key === 'media_streams' ? 'media_stream_seconds' : row.rate_key.startsWith('voice') ? 'call_seconds' : null;
-  if (row.service === 'deepgram') return 'stt_seconds';
-  if (row.service === 'elevenlabs') return 'tts_characters';
-  if (row.rate_key.endsWith('_input')) return 'llm_input_tokens';
-  if (row.rate_key.endsWith('_output')) return 'llm_output_tokens';
-  return null;
-}
-
 export function toServiceRates(rows: RateRow[]): ServiceRate[] {
   const out: ServiceRate[] = [];
   for (const r of rows) {
-    const usage = usageOf(r);
+    const usage = usageOfRateKey(r.service, r.rate_key);
     if (!usage) continue;
     const markup = (1 + Number(r.markup_percent) / 100).toFixed(4);
     out.push({ service: r.service, usage, unit: r.unit, usdPerUnit: r.unit_price_usd, markup });

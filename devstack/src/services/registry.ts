@@ -21,7 +21,8 @@ const GATEWAY_SERVICES: { name: keyof GatewayServices; module: string }[] = [
 const BACKGROUND: { name: string; module: string }[] = [
   { name: 'pg_net worker', module: '../pg_net/worker.ts' },
   { name: 'Twilio stand-in', module: '../vendors/twilio/service.ts' },
-  { name: 'Stripe stand-in', module: '../vendors/stripe/service.ts' }
+  { name: 'Stripe stand-in', module: '../vendors/stripe/service.ts' },
+  { name: 'AI stand-ins', module: '../vendors/ai_service.ts' }
 ];
 
 async function load(module: string): Promise<ServiceModule | null> {

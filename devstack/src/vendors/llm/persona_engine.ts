@@ -45,7 +45,7 @@ const GOODBYE_INTENT = /\b(good ?bye|bye|see you|talk (to you )?later|hang(ing)?
 const WRAP_UP = /\bwrap(ping)? up\b|\bsay goodbye\b|\bend the call\b/i;
 
 function personaName(system: string): string {
-  const m = /\b(?:you are|your name is|i am|this is)\s+([A-Z][a-z]+)/.exec(system);
+  const m = /\b(?:[Yy]ou are|[Yy]our name is|I am|[Tt]his is)\s+([A-Z][a-z]+)/.exec(system);
   return m?.[1] ?? 'your assistant';
 }
 
@@ -75,8 +75,10 @@ export function personaReply(messages: readonly ChatMessage[]): PersonaReply {
   const name = personaName(system);
   const scenario = scenarioOf(system);
   const userTurns = messages.filter((m) => m.role === 'user');
-  const last = messages[messages.length - 1];
-  const lastUser = last?.role === 'user' ? last.content.trim() : '';
+  // What the caller said since the persona last spoke ('' when the persona spoke last).
+  const roles = messages.map((m) => m.role);
+  const lastUserIndex = roles.lastIndexOf('user');
+  const lastUser = lastUserIndex > roles.lastIndexOf('assistant') ? messages[lastUserIndex]!.content.trim() : '';
   // A wrap-up instruction is a system message added during the call, after the conversation began.
   const lastSystemIndex = messages.map((m) => m.role).lastIndexOf('system');
   const wrapUp = lastSystemIndex > 0 && WRAP_UP.test(messages[lastSystemIndex]!.content);

@@ -1,6 +1,7 @@
 // A local stand-in for the Stripe API, spoken by the real `stripe` SDK pointed at it
-// (`new Stripe(key, { host: '127.0.0.1', port, protocol: 'http' })`). It keeps customers, prices, Checkout
-// Sessions, PaymentIntents (automatic and manual capture), charges, refunds, subscriptions and invoices in memory,
+// (`new Stripe(key, { host: '127.0.0.1', port, protocol: 'http' })`). It keeps customers, saved cards (Stripe's
+// test payment methods such as `pm_card_visa`, attached to customers), prices, Checkout Sessions, PaymentIntents
+// (automatic and manual capture, off-session), charges, refunds, subscriptions and invoices in memory,
 // serves a local checkout page with Pay and Cancel buttons, and emits the events Stripe would emit, signed, to
 // the configured webhook URL with retries. Nothing here moves real money.
 import { randomBytes } from 'node:crypto';
@@ -86,8 +87,27 @@ function periodEnd(start: number, interval: string, count: number): number {
   }
 }
 
-/** Cards that behave like Stripe's test payment methods. */
-const DECLINING = new Set(['pm_card_chargeDeclined', 'pm_card_visa_chargeDeclined', 'pm_card_chargeDeclinedInsufficientFunds']);
+/** Stripe's test payment methods: what the card looks like and how it behaves when charged. */
+interface TestCard {
+  brand: string;
+  last4: string;
+  decline?: { code: string; decline_code?: string; message: string };
+  /** The bank asks the cardholder to authenticate (3-D Secure): impossible off-session. */
+  authentication?: boolean;
+}
+const GENERIC_DECLINE = { code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.' };
+const TEST_CARDS: Record<string, TestCard> = {
+  pm_card_visa: { brand: 'visa', last4: '4242' },
+  pm_card_mastercard: { brand: 'mastercard', last4: '4444' },
+  pm_card_amex: { brand: 'amex', last4: '8431' },
+  pm_card_chargeDeclined: { brand: 'visa', last4: '0002', decline: GENERIC_DECLINE },
+  pm_card_visa_chargeDeclined: { brand: 'visa', last4: '0002', decline: GENERIC_DECLINE },
+  pm_card_chargeDeclinedInsufficientFunds: { brand: 'visa', last4: '9995',
+    decline: { code: 'card_declined', decline_code: 'insufficient_funds', message: 'Your card has insufficient funds.' } },
+  pm_card_chargeDeclinedExpiredCard: { brand: 'visa', last4: '0069',
+    decline: { code: 'expired_card', message: 'Your card has expired.' } },
+  pm_card_authenticationRequired: { brand: 'visa', last4: '3155', authentication: true }
+};
 
 export async function startStripeStandIn(opts: StripeStandInOptions): Promise<StripeStandIn> {
   const log = opts.log ?? (() => undefined);
@@ -99,6 +119,7 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
   const events: StripeEvent[] = [];
   const store = {
     customers: new Map<string, Obj>(),
+    paymentMethods: new Map<string, Obj>(),
     prices: new Map<string, Obj>(),
     sessions: new Map<string, Obj>(),
     paymentIntents: new Map<string, Obj>(),
@@ -147,11 +168,69 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
     return price;
   }
 
+  // Payment methods ------------------------------------------------------------------------------------------
+  /** A stored payment method, or a fresh one made from a test token (as Stripe does each time one is used). */
+  function paymentMethod(id: string, param = 'payment_method'): Obj {
+    const stored = store.paymentMethods.get(id);
+    if (stored) return stored;
+    const card = TEST_CARDS[id];
+    if (!card) throw new ApiError(400, 'invalid_request_error', `No such PaymentMethod: '${id}'`, 'resource_missing', param);
+    const pm: Obj = {
+      id: newId('pm'), object: 'payment_method', type: 'card', customer: null, metadata: {},
+      card: { brand: card.brand, last4: card.last4, exp_month: 12, exp_year: new Date().getUTCFullYear() + 3, country: 'US', funding: 'credit' },
+      billing_details: { address: null, email: null, name: null, phone: null }, created: now(), livemode: false,
+      // Kept to decide how charges behave; not part of Stripe's object.
+      _test_card: id
+    };
+    store.paymentMethods.set(pm.id as string, pm);
+    return pm;
+  }
+
+  function publicPm(pm: Obj): Obj {
+    return Object.fromEntries(Object.entries(pm).filter(([k]) => !k.startsWith('_')));
+  }
+
+  function attach(id: string, customer: string): Obj {
+    get(store.customers, 'customer', customer);
+    const pm = paymentMethod(id);
+    if (pm.customer && pm.customer !== customer) {
+      throw new ApiError(400, 'invalid_request_error', 'The payment method you provided has already been attached to a customer.', 'payment_method_unexpected_state');
+    }
+    if (!pm.customer) {
+      pm.customer = customer;
+      emit('payment_method.attached', publicPm(pm));
+    }
+    return pm;
+  }
+
+  function detach(pm: Obj): Obj {
+    if (!pm.customer) {
+      throw new ApiError(400, 'invalid_request_error', 'The payment method you provided is not attached to a customer so detachment is impossible.', 'payment_method_unexpected_state');
+    }
+    const c = store.customers.get(pm.customer as string);
+    const settings = c?.invoice_settings as Obj | undefined;
+    if (settings && settings.default_payment_method === pm.id) settings.default_payment_method = null;
+    pm.customer = null;
+    emit('payment_method.detached', publicPm(pm));
+    return pm;
+  }
+
+  function customerPaymentMethods(customer: string, query: URLSearchParams): Obj {
+    get(store.customers, 'customer', customer);
+    const type = query.get('type');
+    const limit = Math.min(Number(query.get('limit') ?? 10), 100);
+    // Newest first, as Stripe lists them.
+    const data = [...store.paymentMethods.values()].reverse()
+      .filter((pm) => pm.customer === customer && (!type || pm.type === type)).slice(0, limit).map(publicPm);
+    return { object: 'list', data, has_more: false, url: `/v1/customers/${customer}/payment_methods` };
+  }
+
   // Payments ----------------------------------------------------------------------------------------------------
   function createCharge(pi: Obj, captured: boolean): Obj {
     const charge: Obj = {
       id: newId('ch'), object: 'charge', amount: pi.amount, amount_captured: captured ? pi.amount : 0, amount_refunded: 0,
       captured, refunded: false, currency: pi.currency, customer: pi.customer, payment_intent: pi.id,
+      payment_method: pi.payment_method,
       metadata: { ...(pi.metadata as Obj) }, status: 'succeeded', paid: true, created: now(), livemode: false,
       refunds: { object: 'list', data: [], has_more: false, total_count: 0, url: '' }
     };
@@ -160,20 +239,38 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
     return charge;
   }
 
-  function confirmIntent(pi: Obj, paymentMethod: string | undefined): void {
+  function decline(pi: Obj, error: { code: string; decline_code?: string; message: string }): never {
+    pi.status = 'requires_payment_method';
+    pi.last_payment_error = { type: 'card_error', ...error, payment_method: { id: pi.payment_method } };
+    emit('payment_intent.payment_failed', pi);
+    throw new ApiError(402, 'card_error', error.message, error.code, undefined,
+      { ...(error.decline_code ? { decline_code: error.decline_code } : {}), payment_intent: structuredClone(pi) });
+  }
+
+  function confirmIntent(pi: Obj, paymentMethodId: string | undefined, offSession = false): void {
     if (pi.status !== 'requires_payment_method' && pi.status !== 'requires_confirmation') {
       throw new ApiError(400, 'invalid_request_error',
         `This PaymentIntent's status is ${pi.status}, so it cannot be confirmed.`, 'payment_intent_unexpected_state');
     }
-    const pm = paymentMethod ?? (pi.payment_method as string | null) ?? undefined;
-    if (!pm) throw missing('payment_method');
-    pi.payment_method = pm;
-    if (DECLINING.has(pm)) {
-      pi.status = 'requires_payment_method';
-      pi.last_payment_error = { type: 'card_error', code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.' };
-      emit('payment_intent.payment_failed', pi);
-      throw new ApiError(402, 'card_error', 'Your card was declined.', 'card_declined', undefined,
-        { decline_code: 'generic_decline', payment_intent: structuredClone(pi) });
+    const pmId = paymentMethodId ?? (pi.payment_method as string | null) ?? undefined;
+    if (!pmId) throw missing('payment_method');
+    const pm = paymentMethod(pmId);
+    if (pm.customer && pi.customer !== pm.customer) {
+      throw new ApiError(400, 'invalid_request_error',
+        `The provided PaymentMethod belongs to a different Customer than the one on this PaymentIntent (${pi.customer ?? 'none'}).`, 'parameter_invalid', 'payment_method');
+    }
+    pi.payment_method = pm.id;
+    const card = TEST_CARDS[pm._test_card as string]!;
+    if (card.decline) decline(pi, card.decline);
+    if (card.authentication) {
+      if (offSession) {
+        decline(pi, { code: 'authentication_required', decline_code: 'authentication_required',
+                      message: 'Your card was declined. This transaction requires authentication.' });
+      }
+      pi.status = 'requires_action';
+      pi.next_action = { type: 'use_stripe_sdk', use_stripe_sdk: {} };
+      emit('payment_intent.requires_action', pi);
+      return;
     }
     pi.last_payment_error = null;
     if (pi.capture_method === 'manual') {
@@ -200,17 +297,23 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
     if (customer) get(store.customers, 'customer', customer);
     const captureMethod = str(f.capture_method) ?? 'automatic';
     if (!['automatic', 'automatic_async', 'manual'].includes(captureMethod)) throw invalid('capture_method', `Invalid capture_method: ${captureMethod}`);
+    // off_session is a flag of the confirmation, so Stripe only takes it together with confirm=true.
+    const offSession = f.off_session === 'true' || f.off_session === 'one_off' || f.off_session === 'recurring';
+    if (offSession && !bool(f.confirm)) throw invalid('off_session', 'You may only specify off_session when confirm is true.');
+    const setupFutureUsage = str(f.setup_future_usage) ?? null;
+    if (setupFutureUsage && !['on_session', 'off_session'].includes(setupFutureUsage)) throw invalid('setup_future_usage', `Invalid setup_future_usage: ${setupFutureUsage}`);
     const id = newId('pi');
     const pi: Obj = {
       id, object: 'payment_intent', amount, amount_capturable: 0, amount_received: 0, currency, customer,
       capture_method: captureMethod === 'manual' ? 'manual' : 'automatic', status: str(f.payment_method) ? 'requires_confirmation' : 'requires_payment_method',
       metadata: metadata(f.metadata), description: str(f.description) ?? null, payment_method: str(f.payment_method) ?? null,
       client_secret: `${id}_secret_${newId('s', 16).slice(2)}`, latest_charge: null, last_payment_error: null,
-      canceled_at: null, cancellation_reason: null, created: now(), livemode: false
+      canceled_at: null, cancellation_reason: null, setup_future_usage: setupFutureUsage, next_action: null,
+      created: now(), livemode: false
     };
     store.paymentIntents.set(id, pi);
     emit('payment_intent.created', pi);
-    if (bool(f.confirm)) confirmIntent(pi, str(f.payment_method));
+    if (bool(f.confirm)) confirmIntent(pi, str(f.payment_method), offSession);
     return pi;
   }
 
@@ -402,13 +505,19 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
       const pid = s._payment_intent_data as FormObject;
       const pi = newPaymentIntent({
         amount: String(s.amount_total), currency: String(s.currency), ...(s.customer ? { customer: String(s.customer) } : {}),
-        metadata: pid.metadata ?? {}, capture_method: pid.capture_method ?? 'automatic', description: pid.description ?? ''
+        metadata: pid.metadata ?? {}, capture_method: pid.capture_method ?? 'automatic', description: pid.description ?? '',
+        ...(str(pid.setup_future_usage) ? { setup_future_usage: pid.setup_future_usage! } : {})
       });
-      confirmIntent(pi, 'pm_card_visa');
+      // The page pays with the Visa test card; with setup_future_usage Stripe saves it on the customer for later.
+      const saveCard = Boolean(s.customer && str(pid.setup_future_usage));
+      confirmIntent(pi, saveCard ? attach('pm_card_visa', String(s.customer)).id as string : 'pm_card_visa');
       s.payment_intent = pi.id;
     } else {
       const sd = s._subscription_data as FormObject;
+      // A subscription keeps the card on the customer so renewals can charge it.
+      const card = attach('pm_card_visa', String(s.customer));
       const sub = newSubscription(s.customer as string, items[0]!.price, items[0]!.quantity, metadata(sd.metadata));
+      sub.default_payment_method = card.id;
       s.subscription = sub.id;
       s.invoice = sub.latest_invoice;
     }
@@ -421,11 +530,30 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
   function createCustomer(f: FormObject): Obj {
     const c: Obj = {
       id: newId('cus', 14), object: 'customer', email: str(f.email) || null, name: str(f.name) ?? null,
-      metadata: metadata(f.metadata), created: now(), livemode: false, deleted: undefined
+      metadata: metadata(f.metadata), created: now(), livemode: false, deleted: undefined,
+      invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null }
     };
     store.customers.set(c.id as string, c);
+    const pm = str(f.payment_method);
+    if (pm) attach(pm, c.id as string);
+    setDefaultCard(c, obj(f.invoice_settings));
     emit('customer.created', c);
     return c;
+  }
+
+  /** invoice_settings[default_payment_method]: must be one of the customer's own payment methods. */
+  function setDefaultCard(c: Obj, settings: FormObject | undefined): void {
+    if (!settings || settings.default_payment_method === undefined) return;
+    const id = str(settings.default_payment_method) ?? '';
+    if (id !== '') {
+      const pm = store.paymentMethods.get(id);
+      if (!pm || pm.customer !== c.id) {
+        throw new ApiError(400, 'invalid_request_error',
+          `The customer does not have a payment method with the ID ${id}. The payment method must be attached to the customer.`,
+          'resource_missing', 'invoice_settings[default_payment_method]');
+      }
+    }
+    (c.invoice_settings as Obj).default_payment_method = id === '' ? null : id;
   }
 
   // Routing -------------------------------------------------------------------------------------------------------
@@ -450,16 +578,30 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
         if (f.email !== undefined) c.email = str(f.email) || null;
         if (f.name !== undefined) c.name = str(f.name) ?? null;
         if (f.metadata !== undefined) c.metadata = { ...(c.metadata as Obj), ...metadata(f.metadata) };
+        setDefaultCard(c, obj(f.invoice_settings));
         emit('customer.updated', c);
         return c;
       }
+      case 'GET customers/:id/payment_methods': return customerPaymentMethods(id!, query);
+      case 'GET payment_methods': {
+        const customer = query.get('customer');
+        if (!customer) throw missing('customer');
+        return customerPaymentMethods(customer, query);
+      }
+      case 'GET payment_methods/:id': return publicPm(get(store.paymentMethods, 'payment_method', id!));
+      case 'POST payment_methods/:id/attach': {
+        const customer = str(f.customer);
+        if (!customer) throw missing('customer');
+        return publicPm(attach(id!, customer));
+      }
+      case 'POST payment_methods/:id/detach': return publicPm(detach(get(store.paymentMethods, 'payment_method', id!)));
       case 'POST prices': return priceFrom(f, undefined, 'price');
       case 'GET prices/:id': return get(store.prices, 'price', id!);
       case 'POST payment_intents': return newPaymentIntent(f);
       case 'GET payment_intents/:id': return get(store.paymentIntents, 'payment_intent', id!);
       case 'POST payment_intents/:id/confirm': {
         const pi = get(store.paymentIntents, 'payment_intent', id!);
-        confirmIntent(pi, str(f.payment_method));
+        confirmIntent(pi, str(f.payment_method), f.off_session === 'true' || f.off_session === 'one_off' || f.off_session === 'recurring');
         return pi;
       }
       case 'POST payment_intents/:id/capture': return capture(get(store.paymentIntents, 'payment_intent', id!), f);

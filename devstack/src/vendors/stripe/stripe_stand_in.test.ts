@@ -135,6 +135,79 @@ describe('Stripe stand-in with the real SDK', () => {
     expect(eventsOfType('payment_intent.payment_failed')).toHaveLength(1);
   });
 
+  it('saves test cards on a customer, lists them newest first and sets the default card', async () => {
+    const customer = await stripe.customers.create({ email: 'cards@example.com' });
+    const visa = await stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
+    expect(visa).toMatchObject({ object: 'payment_method', type: 'card', customer: customer.id, card: { brand: 'visa', last4: '4242' } });
+    expect(visa.id).toMatch(/^pm_[A-Za-z0-9]+$/);
+    expect(visa.id).not.toBe('pm_card_visa');
+    const mc = await stripe.paymentMethods.attach('pm_card_mastercard', { customer: customer.id });
+    const listed = await stripe.customers.listPaymentMethods(customer.id, { type: 'card' });
+    expect(listed.data.map((pm) => pm.id)).toEqual([mc.id, visa.id]);
+    const updated = await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: visa.id } });
+    expect(updated.invoice_settings.default_payment_method).toBe(visa.id);
+    const other = await stripe.customers.create({});
+    await expect(stripe.customers.update(other.id, { invoice_settings: { default_payment_method: visa.id } }))
+      .rejects.toMatchObject({ type: 'StripeInvalidRequestError', param: 'invoice_settings[default_payment_method]' });
+    await expect(stripe.paymentMethods.attach(visa.id, { customer: other.id })).rejects.toMatchObject({ code: 'payment_method_unexpected_state' });
+    await stripe.paymentMethods.detach(mc.id);
+    expect((await stripe.customers.listPaymentMethods(customer.id)).data.map((pm) => pm.id)).toEqual([visa.id]);
+  });
+
+  it('holds a saved card off-session, captures less than held, and refuses a card of another customer', async () => {
+    const customer = await stripe.customers.create({});
+    const card = await stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
+    const pi = await stripe.paymentIntents.create({
+      amount: 400, currency: 'usd', customer: customer.id, payment_method: card.id, capture_method: 'manual',
+      confirm: true, off_session: true, metadata: { call_id: 'c2' }
+    }, { idempotencyKey: 'hold:c2' });
+    expect(pi).toMatchObject({ status: 'requires_capture', amount_capturable: 400, payment_method: card.id });
+    const captured = await stripe.paymentIntents.capture(pi.id, { amount_to_capture: 37 }, { idempotencyKey: 'capture:c2' });
+    const again = await stripe.paymentIntents.capture(pi.id, { amount_to_capture: 37 }, { idempotencyKey: 'capture:c2' });
+    expect([captured.amount_received, again.amount_received, again.status]).toEqual([37, 37, 'succeeded']);
+    const charge = await stripe.charges.retrieve(String(captured.latest_charge));
+    expect(charge).toMatchObject({ amount: 400, amount_captured: 37, amount_refunded: 363 });
+
+    const stranger = await stripe.customers.create({});
+    await expect(stripe.paymentIntents.create({
+      amount: 400, currency: 'usd', customer: stranger.id, payment_method: card.id, capture_method: 'manual', confirm: true, off_session: true
+    })).rejects.toMatchObject({ param: 'payment_method' });
+    await expect(stripe.paymentIntents.create({ amount: 400, currency: 'usd', customer: customer.id, payment_method: card.id, off_session: true }))
+      .rejects.toMatchObject({ param: 'off_session' });
+  });
+
+  it('declines saved declining cards with their reason, and asks for authentication only on-session', async () => {
+    const customer = await stripe.customers.create({});
+    const hold = (pm: string, offSession: boolean) => stripe.paymentIntents.create({
+      amount: 300, currency: 'usd', customer: customer.id, payment_method: pm, capture_method: 'manual', confirm: true, off_session: offSession
+    });
+    const declined = await stripe.paymentMethods.attach('pm_card_chargeDeclined', { customer: customer.id });
+    await expect(hold(declined.id, true)).rejects.toMatchObject({
+      type: 'StripeCardError', code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.'
+    });
+    const poor = await stripe.paymentMethods.attach('pm_card_chargeDeclinedInsufficientFunds', { customer: customer.id });
+    const err = await hold(poor.id, true).catch((e: unknown) => e as Stripe.errors.StripeCardError);
+    expect(err).toMatchObject({ decline_code: 'insufficient_funds', message: 'Your card has insufficient funds.' });
+    expect((err as Stripe.errors.StripeCardError).payment_intent).toMatchObject({ status: 'requires_payment_method' });
+    const sca = await stripe.paymentMethods.attach('pm_card_authenticationRequired', { customer: customer.id });
+    await expect(hold(sca.id, true)).rejects.toMatchObject({ code: 'authentication_required' });
+    expect((await hold(sca.id, false)).status).toBe('requires_action');
+  });
+
+  it('keeps the card on the customer when Checkout is asked to save it', async () => {
+    const customer = await stripe.customers.create({});
+    const session = await stripe.checkout.sessions.create({
+      mode: 'payment', customer: customer.id, success_url: 'http://127.0.0.1/ok',
+      line_items: [{ quantity: 1, price_data: { currency: 'usd', unit_amount: 500, product_data: { name: 'Pack' } } }],
+      payment_intent_data: { setup_future_usage: 'off_session' }
+    });
+    await fetch(`${stand.url}/checkout/${session.id}/pay`, { method: 'POST', redirect: 'manual' });
+    const cards = await stripe.customers.listPaymentMethods(customer.id, { type: 'card' });
+    expect(cards.data).toHaveLength(1);
+    const pi = await stripe.paymentIntents.retrieve(String((await stripe.checkout.sessions.retrieve(session.id)).payment_intent));
+    expect(pi.payment_method).toBe(cards.data[0]!.id);
+  });
+
   it('refunds a charge and emits charge.refunded with the refunded amount', async () => {
     const pi = await stripe.paymentIntents.create({ amount: 2000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, metadata: { credits: '2000' } });
     const refund = await stripe.refunds.create({ payment_intent: pi.id, amount: 500 });

@@ -183,3 +183,23 @@ export function matchPhrase(utterance: Features, templates: readonly PhraseTempl
   }
   return best;
 }
+
+/**
+ * For interim results: the phrase whose beginning best matches the speech heard so far, cut to the share of its
+ * words that has been spoken. `null` when no phrase starts like this.
+ */
+export function matchPhrasePrefix(partial: Features, templates: readonly PhraseTemplate[], threshold: number): PhraseMatch | null {
+  let best: PhraseMatch | null = null;
+  for (const t of templates) {
+    const words = t.text.split(/\s+/);
+    for (let f = 0.2; f <= 1.001; f += 0.1) {
+      const n = Math.round(t.features.length * f);
+      if (n < partial.length * 0.7 || n > partial.length * 1.4) continue;
+      const d = dtwDistance(partial, t.features.slice(0, n));
+      if (d <= threshold && (!best || d < best.distance)) {
+        best = { text: words.slice(0, Math.max(1, Math.round(words.length * f))).join(' '), distance: d };
+      }
+    }
+  }
+  return best;
+}

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { decodeMulaw } from '../../../../core/src/mulaw.ts';
 import { synthesizeMulaw } from '../speech/espeak.ts';
-import { features, matchPhrase, type PhraseTemplate } from './phrase_matcher.ts';
+import { features, matchPhrase, matchPhrasePrefix, type PhraseTemplate } from './phrase_matcher.ts';
 import { recognizeMulaw } from './pocketsphinx.ts';
 
 export interface SttStandInOptions {
@@ -36,7 +36,8 @@ const FRAME = 160; // 20 ms
 const SPEECH_RMS = 400;
 const PHRASE_THRESHOLD = 9;
 const MAX_UTTERANCE_MS = 15_000;
-const INTERIM_EVERY_MS = 800;
+const INTERIM_EVERY_MS = 400;
+const RECOGNIZER_INTERIM_EVERY_MS = 1500;
 
 /** Phrase templates, rendered once per text (and per sentence of it, as callers pause between sentences). */
 const templateCache = new Map<string, Promise<PhraseTemplate>>();
@@ -45,8 +46,11 @@ function templatesFor(phrases: readonly string[]): Promise<PhraseTemplate[]> {
   for (const p of phrases) {
     const t = p.trim();
     if (!t) continue;
-    texts.add(t);
-    for (const s of t.match(/[^.?!]+[.?!]*/g) ?? []) if (s.trim() && s.trim() !== t) texts.add(s.trim());
+    // The speaker may pause at any clause boundary, so every run of consecutive clauses gets a template.
+    const clauses = (t.match(/[^.?!,;]+[.?!,;]*/g) ?? [t]).map((c) => c.trim()).filter(Boolean);
+    for (let i = 0; i < clauses.length; i++) {
+      for (let j = i; j < clauses.length; j++) texts.add(clauses.slice(i, j + 1).join(' '));
+    }
   }
   return Promise.all([...texts].map((text) => {
     let hit = templateCache.get(text);
@@ -131,7 +135,7 @@ export async function startSttStandIn(opts: SttStandInOptions = {}): Promise<Sta
     const phrases = [...(opts.vocabulary ?? []), ...so.phrases];
     const templates = phrases.length > 0 ? templatesFor(phrases) : Promise.resolve([]);
     templates.catch(() => undefined);
-    let pending = Buffer.alloc(0); // bytes not yet a whole frame
+    let pending: Buffer = Buffer.alloc(0); // bytes not yet a whole frame
     let receivedMs = 0; // audio clock: ms of audio received so far
     let utterance: Buffer[] = [];
     let utteranceStartMs = 0;
@@ -141,6 +145,7 @@ export async function startSttStandIn(opts: SttStandInOptions = {}): Promise<Sta
     let lastSpeechEndMs: number | null = null;
     let lastInterimAtMs = 0;
     let interimBusy = false;
+    let lastRecognizerInterimMs = -Infinity;
     let closed = false;
     // Transcripts go out in order even though recognition is asynchronous.
     let outQueue: Promise<void> = Promise.resolve();
@@ -225,7 +230,14 @@ export async function startSttStandIn(opts: SttStandInOptions = {}): Promise<Sta
       const startMs = utteranceStartMs;
       const endMs = receivedMs;
       void (async () => {
-        const t = normalise(await recognize(audio).catch(() => ''));
+        const list = await templates.catch(() => []);
+        const spotted = list.length > 0 ? matchPhrasePrefix(features(decodeMulaw(audio)), list, PHRASE_THRESHOLD) : null;
+        let t = spotted ? normalise(spotted.text) : '';
+        // A pocketsphinx run costs about half a second of CPU: free-speech interims are rationed.
+        if (!spotted && endMs - lastRecognizerInterimMs >= RECOGNIZER_INTERIM_EVERY_MS) {
+          lastRecognizerInterimMs = endMs;
+          t = normalise(await recognize(audio).catch(() => ''));
+        }
         await delayed();
         // An interim that lands after its utterance was finalised would contradict the final: drop it.
         if (utterance.length > 0 && utteranceStartMs === startMs && t) results(t, startMs, endMs, false, false);

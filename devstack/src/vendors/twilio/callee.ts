@@ -66,6 +66,8 @@ export function connectCallee(opts: {
   const pendingMarks: { name: string; atMs: number }[] = [];
   let lastPersonaAudioAt = 0;
   let personaTalkStartedAt = 0;
+  // The callee answers each thing the persona says once: after speaking, it waits to hear the persona again.
+  let heardPersona = false;
   let hangupTimer: NodeJS.Timeout | null = null;
   let ticker: NodeJS.Timeout | null = null;
 
@@ -113,6 +115,8 @@ export function connectCallee(opts: {
       if (payload.length < FRAME_BYTES) payload = Buffer.concat([payload, Buffer.alloc(FRAME_BYTES - payload.length, SILENCE)]);
       if (speakPos >= speaking.length) {
         speaking = null;
+        heardPersona = false;
+        personaTalkStartedAt = 0;
         if (lineIndex >= opts.script.lines.length) scheduleHangup();
       }
     } else {
@@ -129,11 +133,10 @@ export function connectCallee(opts: {
 
     const personaSilentFor = t - lastPersonaAudioAt;
     const next = opts.script.lines[lineIndex];
-    if (!speaking && next && lastPersonaAudioAt > 0) {
+    if (!speaking && next && heardPersona) {
       if (next.interruptAfterMs !== undefined) {
         if (personaTalkStartedAt > 0 && playQueueMs > 0 && t - personaTalkStartedAt >= next.interruptAfterMs) void speakNext();
       } else if (playQueueMs === 0 && personaSilentFor >= (opts.script.replyGapMs ?? 700)) {
-        personaTalkStartedAt = 0;
         void speakNext();
       }
     }
@@ -172,6 +175,7 @@ export function connectCallee(opts: {
     const t = nowMs();
     if (msg.event === 'media' && msg.media?.payload) {
       const bytes = Buffer.from(msg.media.payload, 'base64').length;
+      if (!speaking) heardPersona = true;
       if (playQueueMs === 0) personaTalkStartedAt = personaTalkStartedAt || t;
       playQueueMs += (bytes / 8000) * 1000;
       lastPersonaAudioAt = t + playQueueMs;

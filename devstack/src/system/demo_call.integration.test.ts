@@ -1,0 +1,106 @@
+// The product's promise in demo mode, through every real part: a user signs up (Auth), verifies a number (function +
+// Twilio Verify stand-in), asks Brad to call (calls-create → ledger reservation → Twilio stand-in), the simulated
+// callee answers (TwiML function → media relay → STT/LLM/TTS stand-ins), the call ends and is settled exactly once.
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureRelay } from '../testing/relay_process.ts';
+import { stack, uniqueEmail } from '../testing/stack_env.ts';
+
+const BRAD = 'a0000000-0000-4000-8000-000000000001';
+const TWILIO = String(process.env.TWILIO_API_BASE ?? 'http://127.0.0.1:54340');
+let relay: { stop: () => Promise<void> };
+const db = new pg.Pool({ connectionString: stack.dbUrl, max: 2 });
+
+async function signedInUserWithNumber(): Promise<{ sb: SupabaseClient; userId: string; phoneId: string; phone: string }> {
+  const sb = createClient(stack.apiUrl, stack.anonKey, { auth: { persistSession: false, autoRefreshToken: false } });
+  const { data, error } = await sb.auth.signUp({ email: uniqueEmail('demo-call'), password: 'demo-call-password' });
+  if (error) throw error;
+  const phone = `+1415555${1000 + Math.floor(Math.random() * 8999)}`;
+  const start = await sb.functions.invoke('phone-verify-start', { body: { phone_number: phone } });
+  if (start.error) throw new Error(await start.error.context?.text());
+  const outbox = (await (await fetch(`${TWILIO}/devstack/outbox?to=${encodeURIComponent(phone)}`)).json()) as { code: string }[];
+  const check = await sb.functions.invoke('phone-verify-check', { body: { phone_number: phone, code: outbox.at(-1)!.code } });
+  if (check.error) throw new Error(await check.error.context?.text());
+  return { sb, userId: data.user!.id, phoneId: check.data.phone_number_id, phone };
+}
+
+async function waitForPayment(callId: string, timeoutMs = 90_000): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const row = (await db.query('select * from public.calls where id = $1', [callId])).rows[0];
+    if (row && ['settled', 'released'].includes(row.payment_status)) return row;
+    if (Date.now() > deadline) throw new Error(`call ${callId} not settled: ${JSON.stringify(row)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+beforeAll(async () => {
+  relay = await ensureRelay();
+});
+
+afterAll(async () => {
+  await relay.stop();
+  await db.end();
+});
+
+describe('a demo call from calls-create to settled', () => {
+  it('rings, talks, ends and charges the actual cost once, releasing the rest', { timeout: 120_000 }, async () => {
+    const u = await signedInUserWithNumber();
+    const created = await u.sb.functions.invoke('calls-create', {
+      body: { persona_id: BRAD, mode: 'phone', phone_number_id: u.phoneId, payment_method: 'credits', max_duration_minutes: 2 }
+    });
+    expect(created.error).toBeNull();
+    const callId = created.data.call_id as string;
+    const reserved = created.data.reserved_credits as number;
+    expect(reserved).toBeGreaterThan(0);
+
+    // The owner sees the call through RLS while it runs; the row moves forward to in_progress.
+    const { data: live } = await u.sb.from('calls').select('id, status').eq('id', callId).single();
+    expect(live?.id).toBe(callId);
+
+    const call = await waitForPayment(callId);
+    expect(call.status).toBe('completed');
+    expect(call.payment_status).toBe('settled');
+    expect(Number(call.duration_seconds)).toBeGreaterThan(5);
+    expect(call.end_reason).toBe('persona_hung_up');
+
+    const transcript = (await db.query<{ speaker: string; text: string }>(
+      'select speaker, text from public.call_transcript_segments where call_id = $1 order by seq', [callId])).rows;
+    expect(transcript[0]?.speaker).toBe('persona');
+    expect(transcript.filter((s) => s.speaker === 'user').map((s) => s.text)).toContain('hello who is this');
+    expect(transcript.at(-1)?.text.toLowerCase()).toContain('goodbye');
+
+    const services = (await db.query<{ service: string }>('select distinct service from public.call_cost_events where call_id = $1 order by 1', [callId])).rows.map((r) => r.service);
+    expect(services).toEqual(['cerebras', 'deepgram', 'elevenlabs', 'twilio']);
+
+    const charged = Number(call.actual_cost_cents);
+    expect(charged).toBeGreaterThan(0);
+    expect(charged).toBeLessThanOrEqual(reserved);
+    const ledger = (await db.query<{ type: string; amount: string; balance_after: string }>(
+      'select type, amount, balance_after from public.credit_transactions where user_id = $1 order by id', [u.userId])).rows;
+    expect(ledger.map((l) => [l.type, Number(l.amount)])).toEqual([
+      ['signup_grant', 500], ['reservation', -reserved], ['settlement', reserved - charged]
+    ]);
+    const credits = (await db.query('select available_credits::int as a, reserved_credits::int as r from public.user_credits where user_id = $1', [u.userId])).rows[0];
+    expect(credits).toEqual({ a: 500 - charged, r: 0 });
+    // The breakdown the app shows adds up to what the events cost.
+    const totals = (await db.query('select (select sum(cost_usd) from public.call_cost_events where call_id = $1)::numeric(20,10) as events, total_usd::numeric(20,10) as breakdown from public.call_cost_breakdowns where call_id = $1', [callId])).rows[0];
+    expect(totals.breakdown).toBe(totals.events);
+  });
+
+  it('a busy number releases the whole reservation and says why', { timeout: 60_000 }, async () => {
+    const u = await signedInUserWithNumber();
+    // Verify the stand-in's "busy" test number for this user directly: it is the outcome under test, not the OTP.
+    const busy = await db.query<{ id: string }>(
+      `insert into public.user_phone_numbers (user_id, phone_number, country_code) values ($1, '+12025550110', 'US') returning id`, [u.userId]);
+    const created = await u.sb.functions.invoke('calls-create', {
+      body: { persona_id: BRAD, mode: 'phone', phone_number_id: busy.rows[0]!.id, payment_method: 'credits', max_duration_minutes: 1 }
+    });
+    expect(created.error).toBeNull();
+    const call = await waitForPayment(created.data.call_id);
+    expect([call.status, call.end_reason, call.payment_status]).toEqual(['busy', 'busy', 'released']);
+    const credits = (await db.query('select available_credits::int as a, reserved_credits::int as r from public.user_credits where user_id = $1', [u.userId])).rows[0];
+    expect(credits).toEqual({ a: 500, r: 0 });
+  });
+});

@@ -1,0 +1,166 @@
+// The call session with scripted providers: budget warning and cap, provider failure with bounded retry, and
+// costs that never fail the call.
+import { describe, expect, it, vi } from 'vitest';
+import type { ServiceRate } from '../../core/src/pricing.ts';
+import { InMemoryCallStore, type CallContext } from './call_store.ts';
+import { CallSession, FIXED_LINES } from './call_session.ts';
+import { RelayMetrics } from './metrics.ts';
+import { ProviderError, type ChatMessage, type LlmEvent, type Providers, type SttEvent, type Telephony } from './providers.ts';
+import type { EndReason, TurnPolicy } from './turn_taking.ts';
+
+const POLICY: TurnPolicy = { bargeInSpeechMs: 300, bargeInWords: 2, silenceMs: 60_000, maxDurationMs: 600_000, closingGraceMs: 8000, budgetHangupMs: 2000 };
+const CALL: CallContext = { callId: 'c1', personaName: 'Sarah', systemPrompt: 'You are Sarah.', voiceId: 'v', maxDurationSeconds: 600, budgetCents: null, warnPercent: 80 };
+
+interface Harness {
+  session: CallSession;
+  store: InMemoryCallStore;
+  llmRequests: ChatMessage[][];
+  spoken: string[];
+  line: string[];
+  hangups: string[];
+  emitStt: (e: SttEvent) => void;
+  ended: Promise<EndReason>;
+}
+
+function harness(opts: { call?: Partial<CallContext>; rates?: ServiceRate[]; llm?: (n: number) => AsyncIterable<LlmEvent>; echoMarks?: boolean | ((name: string) => boolean); store?: InMemoryCallStore; maxRetries?: number }): Harness {
+  const store = opts.store ?? new InMemoryCallStore();
+  const llmRequests: ChatMessage[][] = [];
+  const spoken: string[] = [];
+  const line: string[] = [];
+  const hangups: string[] = [];
+  let onStt: (e: SttEvent) => void = () => undefined;
+  let session: CallSession | null = null;
+  const providers: Providers = {
+    stt: { info: { service: 'deepgram', model: 'nova-3' }, open: async ({ onEvent }) => { onStt = onEvent; return { sendAudio: () => undefined, close: async () => ({ audioSeconds: 1 }) }; } },
+    llm: {
+      info: { service: 'cerebras', model: 'llama' },
+      stream: (req) => {
+        llmRequests.push([...req.messages]);
+        return (opts.llm ?? (async function* () { yield { type: 'text' as const, delta: 'Hello, it is Sarah here. How are you today?' }; yield { type: 'usage' as const, promptTokens: 10, completionTokens: 12 }; }))(llmRequests.length);
+      }
+    },
+    tts: {
+      info: { service: 'elevenlabs', model: 'flash' },
+      async *synthesize(text) {
+        spoken.push(text);
+        yield { type: 'audio', mulaw: new Uint8Array(1600).fill(0x20) };
+        yield { type: 'usage', characters: text.length };
+      }
+    }
+  };
+  const telephony: Telephony = {
+    info: { service: 'twilio', model: 'media-streams' },
+    sendAudio: () => line.push('media'),
+    mark: (name) => {
+      line.push(`mark:${name}`);
+      const echo = typeof opts.echoMarks === 'function' ? opts.echoMarks(name) : opts.echoMarks !== false;
+      if (echo) setTimeout(() => session?.onMark(name), 5);
+    },
+    clear: () => line.push('clear'),
+    hangup: (reason) => hangups.push(reason)
+  };
+  let resolveEnded: (r: EndReason) => void = () => undefined;
+  const ended = new Promise<EndReason>((r) => (resolveEnded = r));
+  session = new CallSession({
+    callSid: `CA${'0'.repeat(32)}`, streamSid: 'MZ1', call: { ...CALL, ...opts.call }, telephony, providers, store,
+    rates: opts.rates ?? [], policy: POLICY, llmMaxRetries: opts.maxRetries ?? 1, metrics: new RelayMetrics(), log: () => undefined,
+    onEnded: resolveEnded
+  });
+  return { session, store, llmRequests, spoken, line, hangups, emitStt: (e) => onStt(e), ended };
+}
+
+const waitUntil = (cond: () => boolean) => vi.waitUntil(cond, { timeout: 5000, interval: 10 });
+
+describe('call session', () => {
+  it('tells the persona to wrap up at the warning level of the budget', async () => {
+    // 43 characters at $0.0002 each x1.0 = 0.86 cents, rounded up to 1 cent of a 2 cent budget: past 40 %, under the cap.
+    const h = harness({ call: { budgetCents: 2, warnPercent: 40 }, rates: [{ service: 'elevenlabs', usage: 'tts_characters', unit: 'character', usdPerUnit: '0.0002', markup: '1' }] });
+    await h.session.start();
+    await waitUntil(() => h.session.phase === 'listening');
+    await new Promise((r) => setTimeout(r, 300)); // a budget check runs on the tick
+    h.emitStt({ type: 'final', text: 'tell me a story', endOfTurn: true });
+    await waitUntil(() => h.llmRequests.length === 2);
+    expect(h.llmRequests[1]!.at(-1)).toEqual({ role: 'system', content: expect.stringContaining('wrap up the call') });
+    await h.session.end('user_hung_up');
+  });
+
+  it('at the budget cap cuts in with a goodbye and hangs up within 2 s, with no further LLM request', async () => {
+    const h = harness({ call: { budgetCents: 1 }, echoMarks: false, rates: [{ service: 'elevenlabs', usage: 'tts_characters', unit: 'character', usdPerUnit: '1', markup: '1' }] });
+    const t0 = performance.now();
+    await h.session.start();
+    const reason = await h.ended;
+    expect(reason).toBe('budget_exhausted');
+    expect(h.hangups).toEqual(['budget_exhausted']);
+    expect(performance.now() - t0).toBeLessThan(2000 + 500);
+    expect(h.line).toContain('clear');
+    expect(h.spoken.at(-1)).toBe(FIXED_LINES.goodbye_budget);
+    expect(h.llmRequests).toHaveLength(1);
+    expect(h.store.finished.get('c1')).toBe('budget_exhausted');
+  });
+
+  it('retries a failing LLM once, then apologises and hangs up', async () => {
+    const h = harness({
+      llm: () => (async function* (): AsyncIterable<LlmEvent> {
+        throw new ProviderError('overloaded', { service: 'cerebras', retryable: true, status: 503 });
+      })()
+    });
+    await h.session.start();
+    expect(await h.ended).toBe('provider_error');
+    expect(h.llmRequests).toHaveLength(2);
+    expect(h.spoken).toEqual([FIXED_LINES.apology]);
+    expect(h.hangups).toEqual(['provider_error']);
+  });
+
+  it('does not retry a non-retryable LLM error', async () => {
+    const h = harness({ llm: () => (async function* (): AsyncIterable<LlmEvent> { throw new ProviderError('bad key', { service: 'cerebras', retryable: false, status: 401 }); })() });
+    await h.session.start();
+    expect(await h.ended).toBe('provider_error');
+    expect(h.llmRequests).toHaveLength(1);
+  });
+
+  it('keeps the call going when the store fails, and writes the rows on a later flush', async () => {
+    const store = new InMemoryCallStore();
+    let failing = true;
+    const save = store.saveCostEvents.bind(store);
+    store.saveCostEvents = async (events) => { if (failing) throw new Error('database down'); return save(events); };
+    const h = harness({ store, rates: [{ service: 'elevenlabs', usage: 'tts_characters', unit: 'character', usdPerUnit: '0.0001', markup: '1.5' }] });
+    await h.session.start();
+    await waitUntil(() => h.session.phase === 'listening');
+    await new Promise((r) => setTimeout(r, 1100)); // at least one failed flush
+    expect(h.session.isEnded).toBe(false);
+    failing = false;
+    h.session.onCallerHangup();
+    await h.ended;
+    // Two sentences, two syntheses: 24 + 18 characters at $0.0001, marked up 1.5x.
+    const tts = store.costEvents.filter((e) => e.usage === 'tts_characters');
+    expect(tts.map((e) => [e.quantity, e.costUsd, e.chargeUsd, e.idempotencyKey])).toEqual([
+      [24, '0.0024', '0.0036', 'c1:MZ1:1'],
+      [18, '0.0018', '0.0027', 'c1:MZ1:2']
+    ]);
+  });
+
+  it('on barge-in clears the line, stops the reply and keeps only the sentences that played', async () => {
+    // The answer to the caller (turn 2) has two sentences; only the first one's mark comes back before they cut in.
+    const h = harness({
+      echoMarks: (name) => name !== 't2c1',
+      llm: (n) => (async function* (): AsyncIterable<LlmEvent> {
+        yield { type: 'text', delta: n === 2 ? 'First part you will hear. Second part you will not hear.' : 'Hello there, it is Sarah.' };
+      })()
+    });
+    await h.session.start();
+    await waitUntil(() => h.session.phase === 'listening');
+    h.emitStt({ type: 'final', text: 'tell me something', endOfTurn: true });
+    await waitUntil(() => h.line.includes('mark:t2c1'));
+    await new Promise((r) => setTimeout(r, 30)); // the first mark's echo arrives
+    for (let i = 0; i < 15; i++) h.session.onAudio(new Uint8Array(160).fill(0x00)); // 300 ms of loud speech
+    expect(h.line.at(-1)).toBe('clear');
+    h.emitStt({ type: 'final', text: 'hold on', endOfTurn: true });
+    await waitUntil(() => h.llmRequests.length === 3);
+    const assistant = h.llmRequests[2]!.filter((m) => m.role === 'assistant').map((m) => m.content);
+    expect(assistant).toEqual(['Hello there, it is Sarah.', 'First part you will hear.']);
+    await h.session.end('user_hung_up');
+    expect(h.store.transcript.filter((t) => t.speaker === 'persona').map((t) => [t.text, t.interrupted])).toEqual([
+      ['Hello there, it is Sarah.', false], ['First part you will hear.', true]
+    ]);
+  });
+});

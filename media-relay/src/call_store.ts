@@ -1,0 +1,107 @@
+// Where a call's facts come from and where its transcript and costs go. The session only sees this interface;
+// the in-memory store serves demo mode and tests, the Postgres one production.
+import type { ServiceRate, Service, UsageKind } from '../../core/src/pricing.ts';
+import type { EndReason } from './turn_taking.ts';
+
+export interface CallContext {
+  callId: string;
+  personaName: string;
+  /** The persona's system prompt with the user's customisation and the scenario already applied. */
+  systemPrompt: string;
+  voiceId: string;
+  /** Hard cap on this call (the same value Twilio got as TimeLimit). */
+  maxDurationSeconds: number;
+  /** What the user allowed this call to cost, in cents; null = no per-call cap. */
+  budgetCents: number | null;
+  /** At this share of the budget the persona starts wrapping up. */
+  warnPercent: number;
+  /** Phrases the caller is likely to say, passed to speech recognition as hints. */
+  keyterms?: string[];
+}
+
+export interface TranscriptSegment {
+  callId: string;
+  seq: number;
+  /** `user` is the person called (the column's vocabulary); `persona` the AI. */
+  speaker: 'user' | 'persona';
+  text: string;
+  /** The persona was cut off: `text` holds only what was heard. */
+  interrupted: boolean;
+  /** Milliseconds since the stream started. */
+  startMs: number;
+  endMs: number;
+}
+
+export interface CostEvent {
+  /** Unique per event; a retried insert with the same key is a no-op. */
+  idempotencyKey: string;
+  callId: string;
+  service: Service;
+  usage: UsageKind;
+  quantity: number;
+  billedQuantity: number;
+  /** Exact decimal strings of US dollars. */
+  costUsd: string;
+  chargeUsd: string;
+  model: string;
+  occurredAt: string;
+}
+
+/** Live, not-yet-final text for the call page (realtime broadcast `interim` on topic `call:<id>`). */
+export interface InterimText {
+  speaker: 'user' | 'persona';
+  text: string;
+}
+
+export interface CallStore {
+  loadCall(callId: string): Promise<CallContext | null>;
+  /** Best effort and never persisted: the final segments are the record. */
+  broadcastInterim(callId: string, interim: InterimText): Promise<void>;
+  loadRates(): Promise<ServiceRate[]>;
+  saveTranscript(segments: readonly TranscriptSegment[]): Promise<void>;
+  saveCostEvents(events: readonly CostEvent[]): Promise<void>;
+  finishCall(callId: string, endReason: EndReason): Promise<void>;
+}
+
+/** Keeps everything in memory. Idempotent like the database: a repeated key or seq is ignored. */
+export class InMemoryCallStore implements CallStore {
+  readonly calls = new Map<string, CallContext>();
+  readonly transcript: TranscriptSegment[] = [];
+  readonly costEvents: CostEvent[] = [];
+  readonly finished = new Map<string, EndReason>();
+  readonly interims: (InterimText & { callId: string })[] = [];
+  rates: ServiceRate[];
+
+  constructor(opts: { calls?: CallContext[]; rates?: ServiceRate[] } = {}) {
+    for (const c of opts.calls ?? []) this.calls.set(c.callId, c);
+    this.rates = opts.rates ?? [];
+  }
+
+  async loadCall(callId: string): Promise<CallContext | null> {
+    return this.calls.get(callId) ?? null;
+  }
+
+  async loadRates(): Promise<ServiceRate[]> {
+    return this.rates;
+  }
+
+  async broadcastInterim(callId: string, interim: InterimText): Promise<void> {
+    this.interims.push({ callId, ...interim });
+  }
+
+  async saveTranscript(segments: readonly TranscriptSegment[]): Promise<void> {
+    for (const s of segments) {
+      if (!this.transcript.some((t) => t.callId === s.callId && t.seq === s.seq)) this.transcript.push(s);
+    }
+  }
+
+  async saveCostEvents(events: readonly CostEvent[]): Promise<void> {
+    for (const e of events) {
+      if (!this.costEvents.some((c) => c.idempotencyKey === e.idempotencyKey)) this.costEvents.push(e);
+    }
+  }
+
+  async finishCall(callId: string, endReason: EndReason): Promise<void> {
+    if (!this.finished.has(callId)) this.finished.set(callId, endReason);
+  }
+}

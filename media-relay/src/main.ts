@@ -1,0 +1,50 @@
+// Entry point: `node media-relay/src/main.ts`. Reads the configuration once, wires the real adapters, serves.
+import { InMemoryCallStore, type CallStore } from './call_store.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { createProviders } from './providers.ts';
+import { startRelayServer } from './server.ts';
+import { HmacStreamTokenVerifier } from './stream_token.ts';
+
+const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+  let store: CallStore;
+  if (config.databaseUrl) {
+    const { PgCallStore } = await import('./pg_call_store.ts');
+    store = new PgCallStore(config.databaseUrl, log);
+  } else {
+    log('relay: no DATABASE_URL, transcripts and costs are kept in memory only');
+    store = new InMemoryCallStore();
+  }
+  const providers = createProviders(config);
+  const server = await startRelayServer({
+    config,
+    verifier: new HmacStreamTokenVerifier({ secret: config.streamTokenSecret }),
+    store,
+    providers: () => providers,
+    log
+  });
+  log(`media relay listening on ${server.url} (stream path /twilio/stream; STT ${config.stt.baseUrl}, LLM ${config.llm.baseUrl}, TTS ${config.tts.baseUrl})`);
+
+  // A bug in one call's promise chain must not take down every other call on this process.
+  process.on('unhandledRejection', (err) => log(`relay.unhandled_rejection: ${(err as Error)?.stack ?? err}`));
+  const stop = async () => {
+    log('media relay draining');
+    await server.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+void main();

@@ -1,0 +1,178 @@
+// The CallStore on Postgres: the call's persona, scenario and budget from the call row; final transcript segments
+// and provider usage as idempotent inserts. Twilio minutes are not written here: the status callback records them
+// from Twilio's own duration when the call completes.
+import pg from 'pg';
+import { usageOfRateKey, type ServiceRate } from '../../core/src/pricing.ts';
+import type { CallContext, CallStore, CostEvent, InterimText, TranscriptSegment } from './call_store.ts';
+import type { EndReason } from './turn_taking.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TERMINAL = ['completed', 'busy', 'no_answer', 'failed', 'canceled'];
+
+interface CallRow {
+  id: string;
+  max_duration_seconds: number;
+  custom_instructions: string | null;
+  reserved_credits: number;
+  payment_method: string;
+  persona_name: string;
+  voice_id: string;
+  system_prompt: string;
+  relationship_type: string | null;
+  nickname: string | null;
+  custom_prompt: string | null;
+  scenario_name: string | null;
+  scenario_prompt: string | null;
+  opening_line: string | null;
+  per_call_cap_cents: number | null;
+  warn_at_percent: number | null;
+  auto_cutoff: boolean | null;
+  user_first_name: string | null;
+}
+
+/** The persona's instructions for this call: who it is, who the user is to it, the scenario and one-off asks. */
+export function composeSystemPrompt(r: CallRow): string {
+  const parts = [r.system_prompt.trim()];
+  if (r.relationship_type) parts.push(`You are the user's ${r.relationship_type}.`);
+  if (r.nickname) parts.push(`The user likes to call you ${r.nickname}.`);
+  if (r.user_first_name) parts.push(`The user's name is ${r.user_first_name}.`);
+  if (r.custom_prompt) parts.push(r.custom_prompt.trim());
+  if (r.scenario_name) parts.push(`Scenario: ${r.scenario_name}. ${r.scenario_prompt ?? ''}`.trim());
+  if (r.opening_line) parts.push(`Open the call with something like: "${r.opening_line}"`);
+  if (r.custom_instructions) parts.push(`For this call: ${r.custom_instructions.trim()}`);
+  return parts.join('\n');
+}
+
+export class PgCallStore implements CallStore {
+  private readonly pool: pg.Pool;
+  private readonly log: (line: string) => void;
+  private rateIds = new Map<string, string>(); // `${service}/${usage}` -> service_rates.id
+
+  constructor(databaseUrl: string, log: (line: string) => void) {
+    this.pool = new pg.Pool({ connectionString: databaseUrl, max: 4, idleTimeoutMillis: 30_000 });
+    this.pool.on('error', (err) => log(`relay.db.pool_error: ${err.message}`));
+    this.log = log;
+  }
+
+  async loadCall(callId: string): Promise<CallContext | null> {
+    if (!UUID.test(callId)) return null;
+    const r = await this.pool.query<CallRow>(
+      `select c.id, c.max_duration_seconds, c.custom_instructions, c.reserved_credits, c.payment_method,
+              p.name as persona_name, p.voice_id, p.system_prompt,
+              rel.relationship_type, rel.nickname, rel.custom_prompt,
+              s.name as scenario_name, s.prompt as scenario_prompt, s.opening_line,
+              b.per_call_cap_cents, b.warn_at_percent, b.auto_cutoff,
+              nullif(split_part(coalesce(u.name, ''), ' ', 1), '') as user_first_name
+         from public.calls c
+         join public.personas p on p.id = c.persona_id
+         left join public.user_persona_relationships rel on rel.id = c.relationship_id
+         left join public.call_scenario_templates s on s.id = c.scenario_template_id
+         left join public.user_budget_settings b on b.user_id = c.user_id
+         left join public.users u on u.id = c.user_id
+        where c.id = $1 and c.status not in ('completed', 'busy', 'no_answer', 'failed', 'canceled')`,
+      [callId]
+    );
+    const row = r.rows[0];
+    if (!row) return null;
+    // The call may not spend more than the per-call cap, nor (paid by credits) more than was reserved for it.
+    const caps = [
+      row.auto_cutoff === false ? null : row.per_call_cap_cents,
+      row.payment_method === 'credits' && row.reserved_credits > 0 ? row.reserved_credits : null
+    ].filter((c): c is number => c !== null);
+    return {
+      callId: row.id,
+      personaName: row.persona_name,
+      systemPrompt: composeSystemPrompt(row),
+      voiceId: row.voice_id,
+      maxDurationSeconds: row.max_duration_seconds,
+      budgetCents: caps.length > 0 ? Math.min(...caps) : null,
+      warnPercent: row.warn_at_percent ?? 80
+    };
+  }
+
+  async loadRates(): Promise<ServiceRate[]> {
+    const r = await this.pool.query<{ id: string; service: ServiceRate['service']; rate_key: string; unit: ServiceRate['unit']; unit_price_usd: string; markup_percent: string }>(
+      `select id, service, rate_key, unit, unit_price_usd::text, markup_percent::text from public.service_rates
+        where effective_from <= now() and (effective_to is null or effective_to > now())`
+    );
+    const rates: ServiceRate[] = [];
+    const ids = new Map<string, string>();
+    for (const row of r.rows) {
+      const usage = usageOfRateKey(row.service, row.rate_key);
+      if (!usage) continue;
+      rates.push({ service: row.service, usage, unit: row.unit, usdPerUnit: row.unit_price_usd, markup: (1 + Number(row.markup_percent) / 100).toFixed(4) });
+      ids.set(`${row.service}/${usage}`, row.id);
+    }
+    this.rateIds = ids;
+    return rates;
+  }
+
+  async broadcastInterim(callId: string, interim: InterimText): Promise<void> {
+    await this.pool.query(`select realtime.send($1::jsonb, 'interim', $2, false)`, [
+      JSON.stringify({ speaker: interim.speaker, text: interim.text.slice(0, 500) }), `call:${callId}`
+    ]);
+  }
+
+  async saveTranscript(segments: readonly TranscriptSegment[]): Promise<void> {
+    if (segments.length === 0) return;
+    await this.pool.query(
+      `insert into public.call_transcript_segments (call_id, user_id, seq, speaker, text, start_ms, end_ms, interrupted)
+       select s.call_id, c.user_id, s.seq, s.speaker, s.text, s.start_ms, s.end_ms, s.interrupted
+         from unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::int[], $6::int[], $7::boolean[])
+                as s(call_id, seq, speaker, text, start_ms, end_ms, interrupted)
+         join public.calls c on c.id = s.call_id
+       on conflict (call_id, seq) do nothing`,
+      [
+        segments.map((s) => s.callId), segments.map((s) => s.seq), segments.map((s) => s.speaker),
+        segments.map((s) => s.text.slice(0, 10_000)), segments.map((s) => s.startMs), segments.map((s) => s.endMs),
+        segments.map((s) => s.interrupted)
+      ]
+    );
+  }
+
+  async saveCostEvents(events: readonly CostEvent[]): Promise<void> {
+    const rows = events.filter((e) => e.service !== 'twilio');
+    if (rows.length === 0) return;
+    const eventType = (e: CostEvent) => (e.usage === 'stt_seconds' ? 'stt_audio' : e.usage === 'tts_characters' ? 'tts_characters' : 'llm_completion');
+    await this.pool.query(
+      `insert into public.call_cost_events
+         (call_id, user_id, service, event_type, model, tokens_in, tokens_out, characters, seconds, rate_id, cost_usd, idempotency_key, occurred_at)
+       select e.call_id, c.user_id, e.service, e.event_type, e.model, e.tokens_in, e.tokens_out, e.characters, e.seconds,
+              e.rate_id, e.cost_usd, e.idempotency_key, e.occurred_at
+         from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::int[], $8::numeric[],
+                     $9::uuid[], $10::numeric[], $11::text[], $12::timestamptz[])
+                as e(call_id, service, event_type, model, tokens_in, tokens_out, characters, seconds, rate_id, cost_usd, idempotency_key, occurred_at)
+         join public.calls c on c.id = e.call_id
+       on conflict (idempotency_key) do nothing`,
+      [
+        rows.map((e) => e.callId), rows.map((e) => e.service), rows.map(eventType), rows.map((e) => e.model.slice(0, 100)),
+        rows.map((e) => (e.usage === 'llm_input_tokens' ? e.quantity : e.usage === 'llm_output_tokens' ? 0 : null)),
+        rows.map((e) => (e.usage === 'llm_output_tokens' ? e.quantity : e.usage === 'llm_input_tokens' ? 0 : null)),
+        rows.map((e) => (e.usage === 'tts_characters' ? e.quantity : null)),
+        rows.map((e) => (e.usage === 'stt_seconds' ? e.quantity.toFixed(3) : null)),
+        rows.map((e) => this.rateIds.get(`${e.service}/${e.usage}`) ?? null),
+        rows.map((e) => e.costUsd), rows.map((e) => e.idempotencyKey), rows.map((e) => e.occurredAt)
+      ]
+    );
+  }
+
+  async finishCall(callId: string, endReason: EndReason): Promise<void> {
+    // The relay says its media is over and its usage flushed (settlement waits for that) and why the conversation
+    // ended; the final status callback turns that into end_reason. Then it asks for settlement, which is
+    // idempotent and also requested by the status callback: whichever comes last finds everything in place.
+    await this.pool.query(
+      `update public.calls
+          set media_ended_at = coalesce(media_ended_at, now()),
+              media_end_reason = coalesce(media_end_reason, $2),
+              end_reason = case when status = any($3::text[]) then coalesce(end_reason, $2) else end_reason end
+        where id = $1`,
+      [callId, endReason, TERMINAL]
+    );
+    const settled = await this.pool.query<{ s: string }>('select private.settle_finished_call($1) as s', [callId]);
+    this.log(`relay.call.finished call=${callId} reason=${endReason} settlement=${settled.rows[0]?.s}`);
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+}

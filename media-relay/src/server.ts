@@ -1,0 +1,254 @@
+// The relay's HTTP and WebSocket server: /twilio/stream (Twilio Media Streams), /healthz and /metrics.
+// Admission comes before spending: a socket must send a `start` whose stream token (<Parameter name="stream_token">)
+// verifies, for a call that has
+// no other socket, within the start timeout. Until then no provider is touched. One CallSession per socket.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { decodeBase64, parseInboundMessage, type StartMessage } from '../../core/src/media_streams.ts';
+import type { CallStore } from './call_store.ts';
+import { CallSession } from './call_session.ts';
+import type { RelayConfig } from './config.ts';
+import { RelayMetrics } from './metrics.ts';
+import type { Providers } from './providers.ts';
+import type { StreamTokenVerifier } from './stream_token.ts';
+import { twilioTelephony } from './twilio_media_stream.ts';
+import type { TurnPolicy } from './turn_taking.ts';
+
+export const STREAM_PATH = '/twilio/stream';
+
+/** WebSocket close codes used on the stream socket. */
+export const CLOSE = {
+  normal: 1000,
+  unsupportedData: 1003,
+  invalidPayload: 1007,
+  policy: 1008,
+  tooBig: 1009,
+  serverError: 1011,
+  tryAgainLater: 1013
+} as const;
+
+const CALL_SID = /^CA[0-9a-fA-F]{32}$/;
+const MAX_BAD_FRAMES = 20;
+const HEARTBEAT_MS = 30_000;
+
+export interface RelayServerDeps {
+  config: Pick<RelayConfig, 'host' | 'port' | 'maxPayloadBytes' | 'startTimeoutMs' | 'turns' | 'llm'>;
+  verifier: StreamTokenVerifier;
+  store: CallStore;
+  /** Built only for admitted calls; tests pass spies here to prove nothing is built before admission. */
+  providers: () => Providers;
+  log?: (line: string) => void;
+  now?: () => number;
+}
+
+export interface RelayServer {
+  url: string;
+  port: number;
+  metrics: RelayMetrics;
+  /** Live sessions by call id (for diagnostics and tests). */
+  sessions: ReadonlyMap<string, CallSession>;
+  close: () => Promise<void>;
+}
+
+export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServer> {
+  const log = deps.log ?? ((line: string) => console.log(`${new Date().toISOString()} ${line}`));
+  const metrics = new RelayMetrics();
+  const sessions = new Map<string, CallSession>();
+  const claimed = new Set<string>(); // call ids admitted or being admitted
+  let draining = false;
+
+  const http: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/healthz') {
+      res.writeHead(draining ? 503 : 200, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify({ ok: !draining, active_calls: metrics.activeCalls }));
+    }
+    if (req.method === 'GET' && path === '/metrics') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify(metrics.snapshot()));
+    }
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { code: 'not_found', message: `No route ${req.method} ${path}.` } }));
+  });
+
+  // Deflate is off: audio does not compress, and ws limits concurrent deflate work anyway.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: deps.config.maxPayloadBytes, perMessageDeflate: false });
+
+  http.on('upgrade', (req: IncomingMessage, socket, head) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== STREAM_PATH || draining) {
+      metrics.count(metrics.rejected, draining ? 'draining' : 'unknown_path');
+      socket.end(`HTTP/1.1 ${draining ? '503 Service Unavailable' : '404 Not Found'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => serveStream(ws));
+  });
+
+  const policy: TurnPolicy = {
+    bargeInSpeechMs: deps.config.turns.bargeInSpeechMs,
+    bargeInWords: deps.config.turns.bargeInWords,
+    silenceMs: deps.config.turns.silenceMs,
+    maxDurationMs: deps.config.turns.maxCallSeconds * 1000,
+    closingGraceMs: 8000,
+    budgetHangupMs: 2000
+  };
+
+  function serveStream(ws: WebSocket): void {
+    let stage: 'awaiting_start' | 'admitting' | 'live' | 'closed' = 'awaiting_start';
+    let session: CallSession | null = null;
+    let callId: string | null = null;
+    let badFrames = 0;
+    let alive = true;
+
+    const refuse = (code: number, reason: string) => {
+      if (stage === 'closed') return;
+      metrics.count(metrics.rejected, reason);
+      log(`relay.stream.refused reason=${reason}`);
+      stage = 'closed';
+      ws.close(code, reason);
+    };
+    const startTimer = setTimeout(() => refuse(CLOSE.policy, 'start_timeout'), deps.config.startTimeoutMs);
+    const heartbeat = setInterval(() => {
+      if (!alive) return ws.terminate();
+      alive = false;
+      ws.ping();
+    }, HEARTBEAT_MS);
+    ws.on('pong', () => (alive = true));
+
+    const admit = async (msg: StartMessage) => {
+      stage = 'admitting';
+      clearTimeout(startTimer);
+      const { callSid, customParameters } = msg.start;
+      if (!CALL_SID.test(callSid)) return refuse(CLOSE.policy, 'call_sid_invalid');
+      const verdict = await deps.verifier.verify(customParameters.stream_token, callSid).catch((err: Error) => {
+        log(`relay.stream.verify_failed: ${err.message}`);
+        return null;
+      });
+      if (stage !== 'admitting') return; // the socket went away while we checked
+      if (!verdict) return refuse(CLOSE.tryAgainLater, 'verifier_unavailable');
+      if (!verdict.ok) return refuse(CLOSE.policy, verdict.reason);
+      if (customParameters.call_id !== undefined && customParameters.call_id !== verdict.callId) return refuse(CLOSE.policy, 'call_id_mismatch');
+      if (claimed.has(verdict.callId)) return refuse(CLOSE.policy, 'call_already_connected');
+      claimed.add(verdict.callId);
+      callId = verdict.callId;
+      const call = await deps.store.loadCall(verdict.callId).catch(() => null);
+      const rates = await deps.store.loadRates().catch(() => []);
+      if (stage !== 'admitting') return release();
+      if (!call) {
+        release();
+        return refuse(CLOSE.policy, 'call_not_found');
+      }
+      metrics.callsAdmitted++;
+      metrics.activeCalls++;
+      const s = new CallSession({
+        callSid,
+        streamSid: msg.streamSid,
+        call,
+        telephony: twilioTelephony(ws, msg.streamSid, () => {
+          metrics.count(metrics.errors, 'line_stalled');
+          ws.terminate();
+        }),
+        providers: deps.providers(),
+        store: deps.store,
+        rates,
+        policy,
+        llmMaxRetries: deps.config.llm.maxRetries,
+        metrics,
+        log,
+        ...(deps.now ? { now: deps.now } : {}),
+        onEnded: (reason) => {
+          metrics.count(metrics.callsEnded, reason);
+          metrics.activeCalls--;
+          sessions.delete(call.callId);
+          release();
+        }
+      });
+      session = s;
+      sessions.set(call.callId, s);
+      stage = 'live';
+      log(`relay.stream.admitted call=${call.callId} callSid=${callSid}`);
+      await s.start();
+    };
+
+    const release = () => {
+      if (callId && !sessions.has(callId)) claimed.delete(callId);
+    };
+
+    const badFrame = (code: number, reason: string) => {
+      metrics.malformedFrames++;
+      // Before admission any garbage ends the socket; during a call a stray frame is dropped, a flood is not.
+      if (stage === 'awaiting_start' || ++badFrames > MAX_BAD_FRAMES) refuse(code, reason);
+    };
+
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (stage === 'closed') return;
+      if (isBinary) return badFrame(CLOSE.unsupportedData, 'binary_frame');
+      const parsed = parseInboundMessage(data.toString());
+      if (!parsed.ok) {
+        if (parsed.error.code === 'stream_event_unknown' && stage !== 'awaiting_start') return; // newer event: skip
+        return badFrame(CLOSE.invalidPayload, 'malformed_frame');
+      }
+      const msg = parsed.value;
+      switch (msg.event) {
+        case 'connected':
+          return;
+        case 'start':
+          if (stage !== 'awaiting_start') return badFrame(CLOSE.policy, 'duplicate_start');
+          void admit(msg).catch((err: Error) => {
+            log(`relay.stream.admit_error: ${err.stack ?? err.message}`);
+            refuse(CLOSE.serverError, 'admit_error');
+          });
+          return;
+        case 'media':
+          if (stage === 'awaiting_start') return refuse(CLOSE.policy, 'start_required');
+          if (msg.media.track === 'inbound') session?.onAudio(decodeBase64(msg.media.payload));
+          return;
+        case 'mark':
+          session?.onMark(msg.mark.name);
+          return;
+        case 'stop':
+          session?.onCallerHangup();
+          return;
+        case 'dtmf':
+          return;
+      }
+    });
+
+    ws.on('error', (err: Error & { code?: string }) => {
+      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        metrics.malformedFrames++;
+        metrics.count(metrics.rejected, 'frame_too_large');
+      } else metrics.count(metrics.errors, 'socket');
+    });
+
+    ws.on('close', () => {
+      clearTimeout(startTimer);
+      clearInterval(heartbeat);
+      const wasAdmitting = stage === 'admitting';
+      stage = 'closed';
+      if (session) session.onCallerHangup();
+      else if (wasAdmitting) release();
+    });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(deps.config.port, deps.config.host, () => resolve());
+  });
+  const { port } = http.address() as AddressInfo;
+  return {
+    url: `http://${deps.config.host}:${port}`,
+    port,
+    metrics,
+    sessions,
+    close: async () => {
+      draining = true;
+      await Promise.all([...sessions.values()].map((s) => s.end('relay_error').catch(() => undefined)));
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    }
+  };
+}

@@ -1,0 +1,26 @@
+// The caller's side of a Twilio Media Streams WebSocket (bidirectional <Connect><Stream>): our audio goes out as
+// base64 μ-law `media` frames, `mark` asks to be told when it has played, `clear` drops what is queued.
+// Closing the socket ends the <Connect>, and with nothing after it in the TwiML, the call.
+import WebSocket from 'ws';
+import { clearMessage, encodeBase64, markMessage, mediaMessage } from '../../core/src/media_streams.ts';
+import type { Telephony } from './providers.ts';
+
+/** Above this much unsent data the line is stalled; more audio would only grow memory. */
+const MAX_BUFFERED_BYTES = 2 * 1024 * 1024;
+
+export function twilioTelephony(ws: WebSocket, streamSid: string, onStalled: () => void): Telephony {
+  const send = (msg: object) => {
+    if (ws.readyState !== WebSocket.OPEN) return;
+    if (ws.bufferedAmount > MAX_BUFFERED_BYTES) return onStalled();
+    ws.send(JSON.stringify(msg));
+  };
+  return {
+    info: { service: 'twilio', model: 'media-streams' },
+    sendAudio: (mulaw) => send(mediaMessage(streamSid, encodeBase64(mulaw))),
+    mark: (name) => send(markMessage(streamSid, name)),
+    clear: () => send(clearMessage(streamSid)),
+    hangup: (reason) => {
+      if (ws.readyState === WebSocket.OPEN) ws.close(1000, reason.slice(0, 100));
+    }
+  };
+}
