@@ -1,0 +1,56 @@
+// Hanging up: only the owner's unfinished calls; a call Twilio knows is hung up there, one it never knew ends here
+// with its reservation released.
+import assert from 'node:assert/strict';
+import { createUser, sessionFor, testPool } from '../_shared/testing.ts';
+import type { TwilioClient } from '../_shared/twilio_client.ts';
+import { handleCallsCancel } from './handler.ts';
+
+const db = testPool();
+const opts = { sanitizeResources: false, sanitizeOps: false };
+const BRAD = 'a0000000-0000-4000-8000-000000000001';
+
+async function setup(sid: string | null, status = 'queued') {
+  const user = await createUser(db, 'cancel');
+  const call = await db.query<{ id: string }>(
+    `insert into public.calls (user_id, persona_id, mode, to_number, payment_method, max_duration_seconds, twilio_call_sid, status)
+     values ($1, $2, 'phone', '+14155550100', 'credits', 120, $3, $4) returning id`, [user.id, BRAD, sid, status]);
+  await db.query('select private.reserve_call_credits($1, $2, 20, $3)', [user.id, call.rows[0]!.id, `reserve:${call.rows[0]!.id}`]);
+  const hungUp: string[] = [];
+  const twilio: Pick<TwilioClient, 'hangUp'> = { hangUp: (s) => { hungUp.push(s); return Promise.resolve({ sid: s, status: 'completed', duration: '3' }); } };
+  const s = sessionFor(user.id);
+  const cancel = (callId: string, session = s) =>
+    handleCallsCancel(new Request('http://f/calls-cancel', { method: 'POST', body: JSON.stringify({ call_id: callId }), headers: { authorization: session.authorization } }), { session: session.deps, db: db as never, twilio });
+  return { user, callId: call.rows[0]!.id, hungUp, cancel };
+}
+
+const code = async (r: Response) => ((await r.json()) as { error: { code: string } }).error.code;
+
+Deno.test({ ...opts, name: 'a call Twilio has is hung up at Twilio (the callback then finishes it)', fn: async () => {
+  const sid = `CA${crypto.randomUUID().replace(/-/g, '')}`;
+  const t = await setup(sid, 'in_progress');
+  const res = await t.cancel(t.callId);
+  assert.equal(res.status, 202);
+  assert.deepEqual(t.hungUp, [sid]);
+}});
+
+Deno.test({ ...opts, name: 'a call that never reached Twilio is canceled here and its credits released', fn: async () => {
+  const t = await setup(null, 'created');
+  const res = await t.cancel(t.callId);
+  assert.equal(res.status, 200);
+  assert.deepEqual(t.hungUp, []);
+  const row = (await db.query('select status, payment_status from public.calls where id = $1', [t.callId])).rows[0];
+  assert.deepEqual(row, { status: 'canceled', payment_status: 'released' });
+  const credits = (await db.query('select available_credits::int as a, reserved_credits::int as r from public.user_credits where user_id = $1', [t.user.id])).rows[0];
+  assert.deepEqual(credits, { a: 500, r: 0 });
+}});
+
+Deno.test({ ...opts, name: 'another user cannot hang up my call; a finished call cannot be cancelled', fn: async () => {
+  const t = await setup(null, 'created');
+  const stranger = sessionFor((await createUser(db, 'stranger')).id);
+  assert.equal(await code(await t.cancel(t.callId, stranger)), 'call_not_found');
+  assert.equal(await code(await t.cancel('not-a-uuid')), 'call_not_found');
+  await t.cancel(t.callId);
+  assert.equal(await code(await t.cancel(t.callId)), 'call_not_cancellable');
+}});
+
+Deno.test({ ...opts, name: 'close the pool', fn: async () => { await db.end(); } });
