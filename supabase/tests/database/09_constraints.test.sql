@@ -176,6 +176,7 @@ insert into tests.cases (constraint_name, statement) values
   ('calls_credits_used_nonnegative', $$ update public.calls set credits_used = -1 where id = 'c1111111-1111-4111-8111-111111111111' $$),
   ('calls_duration_nonnegative', $$ update public.calls set duration_seconds = -1 where id = 'c1111111-1111-4111-8111-111111111111' $$),
   ('calls_end_reason_valid', $$ update public.calls set end_reason = 'bored' where id = 'c2222222-2222-4222-8222-222222222222' $$),
+  ('calls_media_end_reason_valid', $$ update public.calls set media_end_reason = 'bored' where id = 'c2222222-2222-4222-8222-222222222222' $$),
   ('calls_end_reason_only_when_ended', $$ update public.calls set end_reason = 'time_limit' where id = 'c1111111-1111-4111-8111-111111111111' $$),
   ('calls_custom_instructions_length', $$ update public.calls set custom_instructions = repeat('x', 1001) where id = 'c1111111-1111-4111-8111-111111111111' $$),
   ('calls_error_message_length', $$ update public.calls set error_message = repeat('x', 1001) where id = 'c1111111-1111-4111-8111-111111111111' $$),
