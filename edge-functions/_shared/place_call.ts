@@ -1,7 +1,7 @@
 // Placing a call, shared by "call now" and the scheduled-call dispatcher so both apply exactly the same rules:
 // validate → estimate → budget → pay (reserve credits / card hold / demo quota) → calls row → Twilio. Any failure
 // undoes what came before it (no reservation or hold is left behind) and says which rule refused the call.
-import { appError, type AppError } from '../../core/src/errors.ts';
+import { appError, isAppError, type AppError } from '../../core/src/errors.ts';
 import { normalizePhone } from '../../core/src/phone.ts';
 import { DEFAULT_ESTIMATE_ASSUMPTIONS, estimateCallCostCents, MAX_CALL_SECONDS, maxDurationForBudget } from '../../core/src/pricing.ts';
 import type { CountryCode } from 'libphonenumber-js/max';
@@ -281,8 +281,12 @@ export async function placeCall(req: PlaceCallRequest, deps: PlaceCallDeps): Pro
       await deps.db.query(`update public.calls set stripe_payment_intent_id = $2, payment_status = 'authorized' where id = $1`, [p.callId, paymentIntentId]);
     } catch (err) {
       deps.log?.(`place-call: card hold failed for ${p.callId}: ${(err as Error).message}`);
-      await undo(deps, p.callId, 'The card payment was declined.', 'payment_failed');
-      return { ok: false, error: appError('payment_failed') };
+      // A refusal carries the sentence for the person (no card saved, the bank's decline reason); anything else
+      // is reported as a failed payment without internals.
+      const refusal = (err as { error?: unknown }).error;
+      const error = isAppError(refusal) ? refusal : appError('payment_failed');
+      await undo(deps, p.callId, error.message, 'payment_failed');
+      return { ok: false, error };
     }
   }
 

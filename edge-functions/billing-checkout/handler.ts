@@ -35,7 +35,7 @@ export interface SessionParams {
     price_data: { currency: 'usd'; unit_amount: number; product_data: { name: string }; recurring?: { interval: 'month' } };
   }[];
   metadata: Record<string, string>;
-  payment_intent_data?: { metadata: Record<string, string> };
+  payment_intent_data?: { metadata: Record<string, string>; setup_future_usage?: 'off_session' };
   subscription_data?: { metadata: Record<string, string> };
 }
 
@@ -122,7 +122,8 @@ export async function handleBillingCheckout(req: Request, deps: BillingCheckoutD
                       ...(plan ? { recurring: { interval: 'month' as const } } : {}) }
       }],
       metadata: meta,
-      ...(pack ? { payment_intent_data: { metadata: meta } } : {}),
+      // The card used to buy credits is kept for pay-per-call, as the checkout page tells the buyer.
+      ...(pack ? { payment_intent_data: { metadata: meta, setup_future_usage: 'off_session' as const } } : {}),
       ...(plan ? { subscription_data: { metadata: { user_id: session.userId, plan: plan.id, monthly_credits: String(plan.monthlyCredits) } } } : {})
     };
     const created = await deps.stripe.createSession(params, `checkout:${claim.checkoutId}`);

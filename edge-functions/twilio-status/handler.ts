@@ -1,5 +1,7 @@
 // Twilio status callbacks: signature first (nothing is read or written for an unsigned request), then one SQL call
-// that stores the callback once and moves the call forward; a finished call is settled right away.
+// that stores the callback once and moves the call forward; a finished call is settled right away. A card-paid call
+// is settled at Stripe too: its hold is captured for the actual cost, or cancelled when the call never connected.
+import type { CardPaymentsService } from '../_shared/card_payments.ts';
 import type { Queryable } from '../_shared/queryable.ts';
 import { fail, json } from '../_shared/responses.ts';
 import { checkTwilioSignature, param, signedUrl } from '../_shared/twilio_signature.ts';
@@ -8,6 +10,7 @@ export interface StatusDeps {
   db: Queryable;
   publicApiUrl: string;
   authTokens: string[];
+  cards?: Pick<CardPaymentsService, 'settleCardCall'>;
   log?: (line: string) => void;
 }
 
@@ -36,8 +39,19 @@ export async function handleTwilioStatus(req: Request, deps: StatusDeps): Promis
   );
   const row = r.rows[0]!;
   let settlement: string | null = null;
-  if (row.call_id && TERMINAL.has(status) && row.outcome !== 'duplicate') {
+  // A repeated final callback settles again: settlement is idempotent, and a first attempt that failed (Stripe
+  // unreachable during capture, say) gets another chance.
+  if (row.call_id && TERMINAL.has(status)) {
     settlement = (await deps.db.query<{ s: string }>('select private.settle_finished_call($1) as s', [row.call_id])).rows[0]!.s;
+    if (settlement === 'card_capture_required' && deps.cards) {
+      try {
+        settlement = await deps.cards.settleCardCall(row.call_id);
+      } catch (err) {
+        // The callback itself is stored and applied; the reconciler settles the card later. Twilio needs no retry.
+        deps.log?.(`twilio-status: card settlement of call ${row.call_id} failed, left for the reconciler: ${(err as Error).message}`);
+        settlement = 'card_capture_pending';
+      }
+    }
   }
   return json(200, { outcome: row.outcome, call_id: row.call_id, status: row.call_status, settlement });
 }

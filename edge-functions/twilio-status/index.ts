@@ -1,14 +1,20 @@
+import { stripeCardPayments } from '../_shared/card_payments.ts';
 import { database } from '../_shared/db.ts';
 import { requireEnv } from '../_shared/env.ts';
+import { stripeClient } from '../_shared/stripe_client.ts';
 import { handleTwilioStatus } from './handler.ts';
 
 // PUBLIC_API_URL is the origin Twilio calls (the signature covers it); TWILIO_AUTH_TOKEN_PREVIOUS eases rotation.
-const env = requireEnv(['SUPABASE_DB_URL', 'TWILIO_AUTH_TOKEN', 'PUBLIC_API_URL']);
+// Stripe settles card-paid calls when they end (STRIPE_API_BASE points at devstack's stand-in in demo mode).
+const env = requireEnv(['SUPABASE_DB_URL', 'TWILIO_AUTH_TOKEN', 'PUBLIC_API_URL', 'STRIPE_SECRET_KEY']);
+const db = database(env.SUPABASE_DB_URL);
+const log = (line: string) => console.log(line);
 const deps = {
-  db: database(env.SUPABASE_DB_URL),
+  db,
   publicApiUrl: env.PUBLIC_API_URL,
   authTokens: [env.TWILIO_AUTH_TOKEN, Deno.env.get('TWILIO_AUTH_TOKEN_PREVIOUS') ?? ''],
-  log: (line: string) => console.log(line)
+  cards: stripeCardPayments(stripeClient(env.STRIPE_SECRET_KEY, Deno.env.get('STRIPE_API_BASE')), db, log),
+  log
 };
 
 Deno.serve((req) => handleTwilioStatus(req, deps));
