@@ -7,6 +7,7 @@ import { config, dbUrl, REPO_ROOT } from './config.ts';
 import { destroyCluster, initCluster, isRunning, portInUse, StackError, startServer, stopServer } from './db/cluster.ts';
 import { migrate, withSuperuser, type MigrationReport } from './db/migrate.ts';
 import { waitForDatabase } from './db/wait.ts';
+import { demoEnv } from './demo_env.ts';
 import { legacyApiKey } from './keys.ts';
 import { ensurePrerequisites } from './prereqs.ts';
 
@@ -138,7 +139,6 @@ export interface StackStatus {
 
 export function stackStatus(): StackStatus {
   const api = `http://127.0.0.1:${config.apiPort}`;
-  const v = config.vendors;
   return {
     DB_RUNNING: isRunning(),
     SERVICES_RUNNING: servicesPid() !== null,
@@ -153,20 +153,8 @@ export function stackStatus(): StackStatus {
     PUBLISHABLE_KEY: config.publishableKey,
     SECRET_KEY: config.secretKey,
     JWT_SECRET: config.jwtSecret,
-    TWILIO_API_BASE: `http://127.0.0.1:${v.twilioPort}`,
-    TWILIO_ACCOUNT_SID: v.twilioAccountSid,
-    TWILIO_AUTH_TOKEN: v.twilioAuthToken,
-    TWILIO_VERIFY_SERVICE_SID: v.twilioVerifyServiceSid,
-    TWILIO_FROM_NUMBER: v.twilioFromNumber,
-    STRIPE_API_BASE: `http://127.0.0.1:${v.stripePort}`,
-    STRIPE_SECRET_KEY: v.stripeSecretKey,
-    STRIPE_WEBHOOK_SECRET: v.stripeWebhookSecret,
-    DEEPGRAM_BASE_URL: `ws://127.0.0.1:${v.deepgramPort}`,
-    DEEPGRAM_API_KEY: v.deepgramApiKey,
-    ELEVENLABS_BASE_URL: `http://127.0.0.1:${v.elevenlabsPort}`,
-    ELEVENLABS_API_KEY: v.elevenlabsApiKey,
-    LLM_BASE_URL: `http://127.0.0.1:${v.llmPort}/v1`,
-    LLM_API_KEY: v.llmApiKey,
+    // Every vendor stand-in's base URL and demo credentials, under the names production settings use.
+    ...Object.fromEntries(Object.entries(demoEnv()).filter(([k]) => /^(TWILIO|STRIPE|DEEPGRAM|ELEVENLABS|LLM)_/.test(k))),
     RELAY_URL: `ws://127.0.0.1:${config.relayPort}`
   };
 }

@@ -5,6 +5,13 @@
 alter table public.calls add column if not exists media_ended_at timestamptz;
 comment on column public.calls.media_ended_at is
   'When the media relay closed the call''s audio stream and flushed its usage; settlement waits for it (or a grace period).';
+-- The relay usually knows why a call ended (budget reached, persona said goodbye, silence) before Twilio's final
+-- callback arrives; the callback keeps that reason instead of assuming the caller hung up.
+alter table public.calls add column if not exists media_end_reason text;
+alter table public.calls add constraint calls_media_end_reason_valid check (media_end_reason in
+  ('user_hung_up', 'persona_hung_up', 'budget_exhausted', 'time_limit', 'silence_timeout', 'provider_error', 'relay_error'));
+comment on column public.calls.media_end_reason is
+  'Why the media relay ended the conversation; becomes end_reason when the call''s final status arrives.';
 
 create table public.twilio_status_events (
   id              bigint generated always as identity primary key,
@@ -100,9 +107,9 @@ begin
        set status = v_next,
            last_callback_sequence = greatest(coalesce(last_callback_sequence, -1), v_event.sequence_number),
            duration_seconds = case when private.call_status_rank(v_next) = 5 then coalesce(v_event.call_duration, duration_seconds, 0) else duration_seconds end,
-           end_reason = coalesce(end_reason, case v_next
+           end_reason = case when private.call_status_rank(v_next) < 5 then end_reason else coalesce(end_reason, case v_next
              when 'busy' then 'busy' when 'no_answer' then 'no_answer' when 'canceled' then 'canceled'
-             when 'failed' then 'failed' when 'completed' then 'user_hung_up' else null end)
+             when 'failed' then 'failed' when 'completed' then coalesce(media_end_reason, 'user_hung_up') else null end) end
      where id = v_call.id
      returning * into v_call;
     if v_next = 'completed' then
