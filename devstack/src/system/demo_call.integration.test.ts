@@ -8,7 +8,7 @@ import { ensureRelay } from '../testing/relay_process.ts';
 import { stack, uniqueEmail } from '../testing/stack_env.ts';
 
 const BRAD = 'a0000000-0000-4000-8000-000000000001';
-const TWILIO = String(process.env.TWILIO_API_BASE ?? 'http://127.0.0.1:54340');
+const TWILIO = stack.twilioApiBase;
 let relay: { stop: () => Promise<void> };
 const db = new pg.Pool({ connectionString: stack.dbUrl, max: 2 });
 

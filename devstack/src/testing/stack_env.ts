@@ -10,7 +10,9 @@ export const stack = {
   serviceRoleKey: String(s.SERVICE_ROLE_KEY),
   publishableKey: String(s.PUBLISHABLE_KEY),
   secretKey: String(s.SECRET_KEY),
-  jwtSecret: String(s.JWT_SECRET)
+  jwtSecret: String(s.JWT_SECRET),
+  twilioApiBase: String(s.TWILIO_API_BASE),
+  stripeApiBase: String(s.STRIPE_API_BASE)
 };
 
 /** A unique e-mail per call, so tests never collide on the shared database. */
