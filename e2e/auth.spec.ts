@@ -11,6 +11,10 @@ test('a new user signs up, sees the personas, signs out and signs back in', asyn
   await page.getByLabel('Password').fill('a-good-password');
   await snap(page, 'signup');
   await page.getByRole('button', { name: 'Create account' }).click();
+  // New accounts start by verifying a phone number; personas are one click away.
+  await expect(page).toHaveURL(/\/onboarding/);
+  await expect(page.getByRole('heading', { name: 'Verify your phone' })).toBeVisible();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Personas' }).click();
   await expect(page).toHaveURL(/\/personas/);
   for (const name of ['Brad', 'Sarah', 'Alex']) await expect(page.getByRole('heading', { name })).toBeVisible();
   await snap(page, 'personas');

@@ -1,36 +1,7 @@
 -- Verified phone numbers and one-time-code challenges.
 begin;
+\ir _helpers.psql
 select plan(14);
-
-create schema tests;
-grant usage on schema tests to anon, authenticated;
-
--- Creates an account the way Auth does; the sign-up trigger does the rest.
-create function tests.create_user(p_id uuid, p_email text, p_meta jsonb default '{}')
-returns uuid language sql as $$
-  insert into auth.users (id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data)
-  values (p_id, 'authenticated', 'authenticated', p_email, now(),
-          '{"provider":"email","providers":["email"]}', p_meta)
-  returning id
-$$;
-
--- Acts as a signed-in user for the rest of the transaction (until "reset role").
-create function tests.authenticate_as(p_id uuid)
-returns void language plpgsql as $$
-begin
-  perform set_config('request.jwt.claims',
-    json_build_object('sub', p_id, 'role', 'authenticated', 'aud', 'authenticated')::text, true);
-  perform set_config('role', 'authenticated', true);
-end;
-$$;
-
-create function tests.authenticate_as_anon()
-returns void language plpgsql as $$
-begin
-  perform set_config('request.jwt.claims', '{"role":"anon"}', true);
-  perform set_config('role', 'anon', true);
-end;
-$$;
 
 select tests.create_user('11111111-1111-4111-8111-111111111111', 'ada@example.com');
 select tests.create_user('22222222-2222-4222-8222-222222222222', 'bob@example.com');

@@ -1,36 +1,7 @@
 -- Every check and exclusion constraint of the data model, each shown rejecting a bad value on an otherwise valid
 -- row. The last assertion fails when a constraint is added to one of these tables without a case here.
 begin;
-
-create schema tests;
-grant usage on schema tests to anon, authenticated;
-
--- Creates an account the way Auth does; the sign-up trigger does the rest.
-create function tests.create_user(p_id uuid, p_email text, p_meta jsonb default '{}')
-returns uuid language sql as $$
-  insert into auth.users (id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data)
-  values (p_id, 'authenticated', 'authenticated', p_email, now(),
-          '{"provider":"email","providers":["email"]}', p_meta)
-  returning id
-$$;
-
--- Acts as a signed-in user for the rest of the transaction (until "reset role").
-create function tests.authenticate_as(p_id uuid)
-returns void language plpgsql as $$
-begin
-  perform set_config('request.jwt.claims',
-    json_build_object('sub', p_id, 'role', 'authenticated', 'aud', 'authenticated')::text, true);
-  perform set_config('role', 'authenticated', true);
-end;
-$$;
-
-create function tests.authenticate_as_anon()
-returns void language plpgsql as $$
-begin
-  perform set_config('request.jwt.claims', '{"role":"anon"}', true);
-  perform set_config('role', 'anon', true);
-end;
-$$;
+\ir _helpers.psql
 
 -- Runs a statement and reports which constraint stopped it ("<SQLSTATE> <constraint>").
 create function tests.violated_constraint(p_sql text)

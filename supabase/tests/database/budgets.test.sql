@@ -1,16 +1,7 @@
 -- Budget status for the signed-in user: this calendar month in their time zone, only their own calls.
 begin;
+\ir _helpers.psql
 select plan(10);
-
-create schema tests;
-
-create function tests.create_user(p_id uuid, p_email text, p_tz text)
-returns uuid language sql as $$
-  insert into auth.users (id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data)
-  values (p_id, 'authenticated', 'authenticated', p_email, now(), '{"provider":"email"}',
-          jsonb_build_object('timezone', p_tz))
-  returning id
-$$;
 
 create function tests.call(p_user uuid, p_status text, p_reserved int, p_actual int, p_estimated int, p_created timestamptz)
 returns void language sql as $$
@@ -22,19 +13,9 @@ returns void language sql as $$
           case when p_status = 'authorized' then 'pi_' || md5(random()::text) end, p_created)
 $$;
 
-create function tests.authenticate_as(p_id uuid)
-returns void language plpgsql as $$
-begin
-  perform set_config('request.jwt.claims',
-    json_build_object('sub', p_id, 'role', 'authenticated', 'aud', 'authenticated')::text, true);
-  perform set_config('role', 'authenticated', true);
-end;
-$$;
-grant usage on schema tests to authenticated;
-
 -- Tokyo is UTC+9: the month starts at 15:00 UTC on the last day of the previous month.
-select tests.create_user('a1111111-1111-4111-8111-111111111111', 'ada@example.com', 'Asia/Tokyo');
-select tests.create_user('b2222222-2222-4222-8222-222222222222', 'bob@example.com', 'UTC');
+select tests.create_user('a1111111-1111-4111-8111-111111111111', 'ada@example.com', '{"timezone":"Asia/Tokyo"}');
+select tests.create_user('b2222222-2222-4222-8222-222222222222', 'bob@example.com', '{"timezone":"UTC"}');
 update public.user_budget_settings set monthly_cap_cents = 1000, per_call_cap_cents = 400, warn_at_percent = 50
 where user_id = 'a1111111-1111-4111-8111-111111111111';
 

@@ -1,34 +1,14 @@
 -- The credit ledger functions: reserve, settle, release, grant and claw back. Each is exercised on its happy
 -- path, on an idempotent repeat and on every refusal; after each step the books must balance.
 begin;
+\ir _helpers.psql
 select plan(82);
-
-create schema tests;
-
-create function tests.create_user(p_id uuid, p_email text, p_tz text default 'UTC')
-returns uuid language sql as $$
-  insert into auth.users (id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data)
-  values (p_id, 'authenticated', 'authenticated', p_email, now(), '{"provider":"email"}',
-          jsonb_build_object('timezone', p_tz))
-  returning id
-$$;
 
 create function tests.create_call(p_id uuid, p_user uuid, p_method text default 'credits')
 returns uuid language sql as $$
   insert into public.calls (id, user_id, persona_id, mode, payment_method, max_duration_seconds)
   values (p_id, p_user, 'a0000000-0000-4000-8000-000000000001', 'browser', p_method, 600)
   returning id
-$$;
-
--- "<sqlstate> <message>" of the error a statement raises, or 'no error'.
-create function tests.error_of(p_sql text)
-returns text language plpgsql as $$
-begin
-  execute p_sql;
-  return 'no error';
-exception when others then
-  return sqlstate || ' ' || sqlerrm;
-end;
 $$;
 
 create function tests.balance(p_user uuid)
@@ -46,14 +26,13 @@ begin
 end;
 $$;
 
-grant usage on schema tests to service_role, authenticated;
 grant execute on all functions in schema tests to service_role, authenticated;
 
 \set ada '''a1111111-1111-4111-8111-111111111111'''
 \set bob '''b2222222-2222-4222-8222-222222222222'''
 
-select tests.create_user(:ada, 'ada@example.com', 'Europe/London');
-select tests.create_user(:bob, 'bob@example.com');
+select tests.create_user(:ada, 'ada@example.com', '{"timezone":"Europe/London"}');
+select tests.create_user(:bob, 'bob@example.com', '{"timezone":"UTC"}');
 select tests.create_call('c0000000-0000-4000-8000-000000000001', :ada);
 select tests.create_call('c0000000-0000-4000-8000-000000000002', :ada);
 select tests.create_call('c0000000-0000-4000-8000-000000000003', :ada);

@@ -1,24 +1,9 @@
 -- Stripe webhook ingestion and checkout claims: duplicates and multi-event purchases credit once, subscription
 -- events in any order end in the right state, refunds claw back once, failures change nothing.
 begin;
+\ir _helpers.psql
 select plan(38);
 
-create schema tests;
-create function tests.create_user(p_id uuid, p_email text)
-returns uuid language sql as $$
-  insert into auth.users (id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data)
-  values (p_id, 'authenticated', 'authenticated', p_email, now(), '{"provider":"email"}', '{}')
-  returning id
-$$;
-create function tests.error_of(p_sql text)
-returns text language plpgsql as $$
-begin
-  execute p_sql;
-  return 'no error';
-exception when others then
-  return sqlstate || ' ' || sqlerrm;
-end;
-$$;
 create function tests.ev(p_id text, p_type text, p_created bigint, p_obj jsonb)
 returns jsonb language sql as $$
   select jsonb_build_object('id', p_id, 'object', 'event', 'type', p_type, 'created', p_created, 'livemode', false,
@@ -28,7 +13,6 @@ create function tests.ingest(p_event jsonb)
 returns text language sql as $$ select private.ingest_stripe_event(p_event) ->> 'status' $$;
 create function tests.available(p_user uuid)
 returns bigint language sql as $$ select available_credits from public.user_credits where user_id = p_user $$;
-grant usage on schema tests to service_role;
 grant execute on all functions in schema tests to service_role;
 
 \set ada '''a1111111-1111-4111-8111-111111111111'''

@@ -1,14 +1,9 @@
 -- Twilio status callbacks and settlement: stored once, applied forward only, kept when early, and a finished call
 -- settled exactly once whoever asks.
 begin;
+\ir _helpers.psql
 select plan(20);
 
-create schema tests;
-create function tests.user(p_email text) returns uuid language sql as $$
-  insert into auth.users (id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data)
-  values (gen_random_uuid(), 'authenticated', 'authenticated', p_email, now(), '{"provider":"email"}', '{}')
-  returning id
-$$;
 create function tests.phone_call(p_user uuid, p_sid text, p_method text default 'credits') returns uuid language sql as $$
   insert into public.calls (user_id, persona_id, mode, to_number, payment_method, max_duration_seconds, twilio_call_sid, status)
   values (p_user, 'a0000000-0000-4000-8000-000000000001', 'phone', '+14155550100', p_method, 600, p_sid, 'queued')
@@ -18,7 +13,7 @@ create function tests.cb(p_sid text, p_status text, p_seq integer, p_duration in
   select outcome from private.record_twilio_status(p_sid, p_status, p_seq, p_duration, null, '{}'::jsonb)
 $$;
 
-create temp table t as select tests.user('status-a@example.test') as u;
+create temp table t as select tests.create_user(gen_random_uuid(), 'status-a@example.test') as u;
 create temp table c as
   select tests.phone_call((select u from t), 'CA' || repeat('a', 32)) as id1,
          tests.phone_call((select u from t), 'CA' || repeat('b', 32)) as id2;

@@ -2,7 +2,11 @@ import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
-  const { data, error: err } = await locals.supabase.from('personas').select('*').order('name');
-  if (err) error(503, { message: 'Personas could not be loaded right now. Reload the page in a moment.' });
-  return { personas: data ?? [] };
+  const [personas, mine, numbers] = await Promise.all([
+    locals.supabase.from('personas').select('id, slug, name, description, traits').order('sort_order').order('name'),
+    locals.supabase.from('user_persona_relationships').select('persona_id, relationship_type, nickname'),
+    locals.supabase.from('user_phone_numbers').select('id', { count: 'exact', head: true })
+  ]);
+  if (personas.error) error(503, { message: 'Personas could not be loaded right now. Reload the page in a moment.' });
+  return { personas: personas.data ?? [], customised: mine.data ?? [], hasNumber: (numbers.count ?? 0) > 0 };
 };

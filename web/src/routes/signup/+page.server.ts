@@ -12,6 +12,6 @@ export const actions: Actions = {
     const { data, error } = await locals.supabase.auth.signUp({ email, password, options: { data: { name } } });
     if (error) return fail(error.status ?? 400, { email, code: error.code, message: authErrorMessage(error.code, error.message) });
     if (!data.session) return { email, message: 'Check your e-mail to confirm your address, then sign in.' };
-    redirect(303, '/personas');
+    redirect(303, '/onboarding');
   }
 };

@@ -1,0 +1,118 @@
+// Shared steps for the product specs: accounts, the phone code from the Twilio stand-in's outbox, and direct
+// database access (as the service) for fixtures that only the call pipeline would otherwise write.
+import { expect, type Page } from '@playwright/test';
+import pg from 'pg';
+import { stackStatus } from '../devstack/src/stack.ts';
+import { snap } from './screens.ts';
+
+const status = stackStatus();
+
+export const uniqueEmail = (tag: string) => `e2e-${tag}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}@example.test`;
+
+/** A fictional US number (555 exchange), different on every run so send limits per number never bite. */
+export const uniqueUsNumber = () => `+1415555${String(1000 + Math.floor(Math.random() * 8999))}`;
+
+export async function signUp(page: Page, name: string, tag = 'user'): Promise<string> {
+  const email = uniqueEmail(tag);
+  await page.goto('/signup');
+  await page.getByLabel('Your first name').fill(name);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill('a-good-password');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/onboarding/);
+  return email;
+}
+
+/** The newest one-time code the stand-in "sent" to `to`. */
+export async function outboxCode(to: string): Promise<string> {
+  for (let i = 0; i < 50; i++) {
+    const res = await fetch(`${String(status.TWILIO_API_BASE)}/devstack/outbox?to=${encodeURIComponent(to)}`);
+    const msgs = (await res.json()) as { code?: string }[];
+    const code = msgs.at(-1)?.code;
+    if (code) return code;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`No code in the devstack outbox for ${to}`);
+}
+
+/** Verifies `phone` through the onboarding page with the code from the outbox. */
+export async function verifyPhone(page: Page, phone: string): Promise<void> {
+  await page.goto('/onboarding');
+  await page.getByLabel('Phone number, with country code').fill(phone);
+  await page.getByRole('button', { name: 'Send code' }).click();
+  await expect(page.getByText(`We sent a code to ${phone}`)).toBeVisible();
+  await page.getByLabel('Six-digit code').fill(await outboxCode(phone));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByText(`${phone} is verified`)).toBeVisible();
+}
+
+/** A phone-sized screenshot beside the desktop one (the app is designed for phones first). */
+export async function snapPhone(page: Page, name: string): Promise<void> {
+  const before = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await snap(page, `${name}-phone`);
+  if (before) await page.setViewportSize(before);
+}
+
+export async function withDb<T>(fn: (db: pg.Client) => Promise<T>): Promise<T> {
+  const db = new pg.Client({ connectionString: String(status.DB_URL) });
+  await db.connect();
+  try {
+    return await fn(db);
+  } finally {
+    await db.end();
+  }
+}
+
+export async function userIdByEmail(email: string): Promise<string> {
+  return withDb(async (db) => {
+    const r = await db.query<{ id: string }>('select id from public.users where email = $1', [email]);
+    if (!r.rows[0]) throw new Error(`No user ${email}`);
+    return r.rows[0].id;
+  });
+}
+
+/**
+ * A call row as the call pipeline writes it (demo payment, so no money moves), for pages that show calls. Returns
+ * its id.
+ */
+export async function insertCall(userId: string, personaSlug: string, opts: { status?: string; toNumber?: string } = {}): Promise<string> {
+  return withDb(async (db) => {
+    const r = await db.query<{ id: string }>(
+      `insert into public.calls (user_id, persona_id, mode, to_number, status, payment_method, max_duration_seconds,
+                                 estimated_cost_cents, dialed_at)
+       select $1, p.id, 'phone', $3, $4, 'demo', 300, 45, now() from public.personas p where p.slug = $2
+       returning id`,
+      [userId, personaSlug, opts.toNumber ?? '+14155550100', opts.status ?? 'in_progress']);
+    return r.rows[0]!.id;
+  });
+}
+
+export async function insertSegment(callId: string, seq: number, speaker: 'user' | 'persona', text: string): Promise<void> {
+  await withDb((db) => db.query(
+    `insert into public.call_transcript_segments (call_id, user_id, seq, speaker, text, start_ms, end_ms)
+     select id, user_id, $2, $3, $4, $2 * 3000, $2 * 3000 + 2500 from public.calls where id = $1`, [callId, seq, speaker, text]));
+}
+
+export async function setCallCosts(callId: string, usd: { twilio: number; deepgram: number; cerebras: number; elevenlabs: number }): Promise<void> {
+  await withDb((db) => db.query(
+    `insert into public.call_cost_breakdowns (call_id, user_id, twilio_usd, deepgram_usd, cerebras_usd, elevenlabs_usd, event_count)
+     select id, user_id, $2, $3, $4, $5, 4 from public.calls where id = $1
+     on conflict (call_id) do update set twilio_usd = excluded.twilio_usd, deepgram_usd = excluded.deepgram_usd,
+       cerebras_usd = excluded.cerebras_usd, elevenlabs_usd = excluded.elevenlabs_usd`,
+    [callId, usd.twilio, usd.deepgram, usd.cerebras, usd.elevenlabs]));
+}
+
+export async function finishCall(callId: string, seconds: number): Promise<void> {
+  await withDb((db) => db.query(
+    `update public.calls set status = 'completed', duration_seconds = $2::int, end_reason = 'persona_hung_up',
+            answered_at = coalesce(answered_at, now() - make_interval(secs => $2::int)) where id = $1`, [callId, seconds]));
+}
+
+/** A past occurrence the dispatcher gave up on, with the reason it recorded. */
+export async function insertMissedSchedule(userId: string, personaSlug: string, reason: string): Promise<void> {
+  await withDb((db) => db.query(
+    `insert into public.scheduled_calls (user_id, persona_id, scheduled_at, timezone, local_time, status, failure_reason)
+     select $1, p.id, now() - interval '2 hours', 'Europe/London', '06:00', 'missed', $3 from public.personas p where p.slug = $2`,
+    [userId, personaSlug, reason]));
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { formatInZone, nextDateFor, parseScheduleForm, todayInZone } from './schedule_form.ts';
+
+const P = '11111111-1111-4111-8111-111111111111';
+const N = '22222222-2222-4222-8222-222222222222';
+const now = new Date('2026-11-24T12:00:00Z');
+const form = (o: Record<string, string>) => new URLSearchParams({ persona_id: P, phone_number_id: N, timezone: 'America/New_York', date: '2026-11-25', time: '07:30', recurrence: 'weekdays', ...o });
+
+describe('parseScheduleForm', () => {
+  it('books the wall-clock time in the user\u2019s zone', () => {
+    const r = parseScheduleForm(form({}), now);
+    expect(r.ok).toBe(true);
+    if (r.ok) {
+      expect(r.value.scheduled_at).toBe('2026-11-25T12:30:00.000Z'); // 07:30 EST = 12:30 UTC
+      expect(r.value.local_time).toBe('07:30');
+      expect(r.value.recurrence).toBe('weekdays');
+      expect(r.value.scenario_template_id).toBeNull();
+    }
+  });
+
+  it('follows daylight saving time', () => {
+    const r = parseScheduleForm(form({ date: '2027-07-01', timezone: 'Europe/London', time: '07:00' }), now);
+    expect(r.ok && r.value.scheduled_at).toBe('2027-07-01T06:00:00.000Z');
+  });
+
+  it('refuses a time in the past, an unknown zone and a missing number', () => {
+    const past = parseScheduleForm(form({ date: '2026-11-24', time: '06:00' }), now);
+    expect(!past.ok && past.errors.time).toMatch(/already passed/);
+    const zone = parseScheduleForm(form({ timezone: 'Mars/Olympus' }), now);
+    expect(!zone.ok && zone.errors.timezone).toMatch(/not recognised/);
+    const number = parseScheduleForm(form({ phone_number_id: '' }), now);
+    expect(!number.ok && number.errors.phone_number_id).toMatch(/verified/);
+    const rec = parseScheduleForm(form({ recurrence: 'hourly' }), now);
+    expect(!rec.ok && rec.errors.recurrence).toBeTruthy();
+  });
+});
+
+describe('zone formatting', () => {
+  it('shows times and dates on the user\u2019s clock', () => {
+    expect(formatInZone('2026-11-25T12:30:00Z', 'America/New_York')).toMatch(/25 Nov.*07:30/);
+    expect(todayInZone(new Date('2026-11-24T23:30:00Z'), 'Asia/Tokyo')).toBe('2026-11-25');
+  });
+
+  it('defaults the date to the next time the chosen time comes round', () => {
+    expect(nextDateFor(new Date('2026-11-24T12:00:00Z'), '07:30', 'America/New_York')).toBe('2026-11-24'); // 07:00 there: 07:30 is still ahead
+    expect(nextDateFor(new Date('2026-11-24T12:00:00Z'), '06:30', 'America/New_York')).toBe('2026-11-25');
+    expect(nextDateFor(new Date('2026-11-24T10:00:00Z'), '07:30', 'America/New_York')).toBe('2026-11-24'); // 05:00 there
+  });
+});
