@@ -1,7 +1,10 @@
 import { defineConfig } from '@playwright/test';
+import { config as devstack } from '../devstack/src/config.ts';
+import { demoEnv } from '../devstack/src/demo_env.ts';
 import { stackStatus } from '../devstack/src/stack.ts';
 
-// Debian's Chromium, never a downloaded browser; the built web app (adapter-node) against the running devstack.
+// Debian's Chromium, never a downloaded browser; the built web app (adapter-node) and the media relay against the
+// running devstack, so calls placed from the app are answered and talked through.
 const status = stackStatus();
 const port = Number(process.env.E2E_WEB_PORT ?? 4173);
 
@@ -23,7 +26,7 @@ export default defineConfig({
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run']
     }
   },
-  webServer: {
+  webServer: [{
     command: 'node build/web/index.js',
     cwd: '..',
     url: `http://127.0.0.1:${port}`,
@@ -37,5 +40,13 @@ export default defineConfig({
       PUBLIC_SUPABASE_ANON_KEY: String(status.ANON_KEY),
       PUBLIC_DEMO_MODE: 'true'
     }
-  }
+  }, {
+    // Reused when one is already listening (npm start runs its own).
+    command: 'node media-relay/src/main.ts',
+    cwd: '..',
+    url: `http://127.0.0.1:${devstack.relayPort}/healthz`,
+    reuseExistingServer: true,
+    timeout: 30_000,
+    env: demoEnv()
+  }]
 });

@@ -6,7 +6,7 @@ import { readJsonObject } from '../_shared/request_body.ts';
 import { fail, failWith, json } from '../_shared/responses.ts';
 import { sqlMoneyError } from '../_shared/sql_errors.ts';
 import { requireSession, type SessionDeps } from '../_shared/user_session.ts';
-import { CREDIT_PACKS, findPack, findPlan, PLANS } from './catalogue.ts';
+import { checkoutName, CREDIT_PACKS, findPack, findPlan, PLANS } from '../../core/src/catalogue.ts';
 
 export interface CheckoutClaim {
   checkoutId: string;
@@ -118,7 +118,7 @@ export async function handleBillingCheckout(req: Request, deps: BillingCheckoutD
       cancel_url: `${deps.siteUrl}/billing?checkout=cancelled`,
       line_items: [{
         quantity: 1,
-        price_data: { currency: 'usd', unit_amount: item.priceCents, product_data: { name: `Call Me Back: ${item.name}` },
+        price_data: { currency: 'usd', unit_amount: item.priceCents, product_data: { name: `Call Me Back: ${checkoutName(item)}` },
                       ...(plan ? { recurring: { interval: 'month' as const } } : {}) }
       }],
       metadata: meta,

@@ -1,6 +1,10 @@
-// What the billing page offers and how the ledger reads. The checkout function holds the prices that are charged;
-// these are the same items for display, and the function refuses any id it does not know.
+// What the billing page offers (core's catalogue, the list the checkout function charges) and how the ledger reads.
 
+import { bonusPercent, creditsOf, CREDIT_PACKS as PACKS, PLANS as PLAN_LIST } from '../../../core/src/catalogue.ts';
+
+export { bonusPercent };
+
+/** A pack or a plan as the page lists it: for a plan, `credits` are its monthly credits. */
 export interface Offer {
   id: string;
   name: string;
@@ -8,22 +12,8 @@ export interface Offer {
   priceCents: number;
 }
 
-export const CREDIT_PACKS: readonly Offer[] = [
-  { id: 'credits_500', name: '500 credits', credits: 500, priceCents: 500 },
-  { id: 'credits_1000', name: '1,000 credits', credits: 1000, priceCents: 1000 },
-  { id: 'credits_2500', name: '2,500 credits', credits: 2500, priceCents: 2500 },
-  { id: 'credits_5500', name: '5,500 credits', credits: 5500, priceCents: 5000 }
-];
-
-export const PLANS: readonly Offer[] = [
-  { id: 'plus', name: 'Plus', credits: 2000, priceCents: 1500 },
-  { id: 'pro', name: 'Pro', credits: 6000, priceCents: 4000 }
-];
-
-/** Extra credits over the price, as a whole percent (0 when none). */
-export function bonusPercent(o: Offer): number {
-  return o.credits > o.priceCents ? Math.round(((o.credits - o.priceCents) / o.priceCents) * 100) : 0;
-}
+export const CREDIT_PACKS: readonly Offer[] = PACKS.map((p) => ({ ...p }));
+export const PLANS: readonly Offer[] = PLAN_LIST.map((p) => ({ id: p.id, name: p.name, credits: creditsOf(p), priceCents: p.priceCents }));
 
 const TYPES: Record<string, string> = {
   signup_grant: 'Welcome credits',

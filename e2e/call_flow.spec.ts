@@ -1,7 +1,6 @@
 // The whole call, end to end through the running stack: call now → the Twilio stand-in rings the verified number,
 // its simulated callee talks to the persona through the media relay → transcript lines arrive live → the call
-// completes → the history shows what it cost. Needs media-relay running beside devstack; run it with
-//   npx playwright test -c e2e/pipeline.config.ts
+// completes → the history shows what it cost. The e2e config starts the media relay beside the app.
 import { expect, test } from '@playwright/test';
 import { stackStatus } from '../devstack/src/stack.ts';
 import { signUp, uniqueUsNumber, verifyPhone } from './app_helpers.ts';
