@@ -93,9 +93,13 @@ Deno.test({ ...opts, name: 'refusals say which rule refused and change nothing',
   await db.query('update public.user_budget_settings set per_call_cap_cents = 2, monthly_cap_cents = 2 where user_id = $1', [c.user.id]);
   assert.equal(await errorCode(await c.call({ persona_id: BRAD, mode: 'phone', phone_number_id: c.phoneId })), 'budget_exceeded_per_call');
   await db.query('update public.user_budget_settings set per_call_cap_cents = 300, monthly_cap_cents = 300 where user_id = $1', [c.user.id]);
-  await db.query(
+  const spent = (method: string) => db.query(
     `insert into public.calls (user_id, persona_id, mode, payment_method, max_duration_seconds, status, payment_status, actual_cost_cents, ended_at)
-     values ($1, $2, 'browser', 'demo', 60, 'completed', 'settled', 299, now())`, [c.user.id, BRAD]);
+     values ($1, $2, 'browser', $3, 60, 'completed', 'settled', 299, now())`, [c.user.id, BRAD, method]);
+  // A free demo call records what it would have cost but spends nothing of the month's budget.
+  await spent('demo');
+  assert.equal((await c.call({ persona_id: BRAD, mode: 'phone', phone_number_id: c.phoneId, dry_run: true })).status, 200);
+  await spent('credits');
   assert.equal(await errorCode(await c.call({ persona_id: BRAD, mode: 'phone', phone_number_id: c.phoneId })), 'budget_exceeded_monthly');
 
   const after = await state(c.user.id);

@@ -151,6 +151,7 @@ as $$
                                        when 'authorized' then c.estimated_cost_cents else 0 end), 0)::bigint
   from public.calls c
   where c.user_id = p_user_id and c.created_at >= p_month_start and c.created_at < p_month_end
+    and c.payment_method <> 'demo'  -- demo calls are free: they record what they would cost, but spend nothing
 $$;
 comment on function private.month_spend(uuid, timestamptz, timestamptz) is
   'Settled charges and open reservations/authorisations of the calls a user started in [start, end).';

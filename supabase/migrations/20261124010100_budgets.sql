@@ -42,6 +42,7 @@ as $$
                                          when 'authorized' then c.estimated_cost_cents else 0 end), 0)::bigint as held
     from month m
     join public.calls c on c.user_id = m.id and c.created_at >= m.month_start and c.created_at < m.month_end
+      and c.payment_method <> 'demo'
   )
   select m.month_start, m.month_end, m.timezone, s.spent, s.held,
          greatest(b.monthly_cap_cents - s.spent - s.held, 0)::bigint,

@@ -1,14 +1,15 @@
 -- Budget status for the signed-in user: this calendar month in their time zone, only their own calls.
 begin;
 \ir _helpers.psql
-select plan(10);
+select plan(11);
 
 create function tests.call(p_user uuid, p_status text, p_reserved int, p_actual int, p_estimated int, p_created timestamptz)
 returns void language sql as $$
   insert into public.calls (user_id, persona_id, mode, payment_method, payment_status, max_duration_seconds,
                             reserved_credits, actual_cost_cents, estimated_cost_cents, stripe_payment_intent_id, created_at)
   values (p_user, 'a0000000-0000-4000-8000-000000000001', 'browser',
-          case when p_status = 'authorized' then 'card' else 'demo' end, p_status, 600,
+          case when p_status = 'authorized' then 'card' when p_status = 'demo' then 'demo' else 'credits' end,
+          case when p_status = 'demo' then 'settled' else p_status end, 600,
           p_reserved, p_actual, p_estimated,
           case when p_status = 'authorized' then 'pi_' || md5(random()::text) end, p_created)
 $$;
@@ -66,6 +67,19 @@ select is_empty($$ select * from public.budget_status() $$, 'Without a signed-in
 select ok(not has_function_privilege('anon', 'public.budget_status()', 'EXECUTE')
           and (select not prosecdef from pg_proc where oid = 'public.budget_status()'::regprocedure),
   'budget_status runs with the caller''s rights and anon cannot call it');
+
+-- A free demo call records what it would have cost, but spends none of the budget.
+select tests.authenticate_as('a1111111-1111-4111-8111-111111111111');
+create temp table before_demo as select spent_cents, reserved_cents from public.budget_status();
+reset role;
+select tests.call('a1111111-1111-4111-8111-111111111111', 'demo', 0, 999, 0, now());
+select tests.authenticate_as('a1111111-1111-4111-8111-111111111111');
+select results_eq(
+  $$ select spent_cents, reserved_cents from public.budget_status() $$,
+  $$ select spent_cents, reserved_cents from before_demo $$,
+  'Demo calls do not count against the monthly budget'
+);
+reset role;
 
 select * from finish();
 rollback;
