@@ -186,6 +186,12 @@ test('scenarios, schedule and billing pages work for a new user', async ({ page 
   await page.getByRole('button', { name: 'Buy 500 credits for $5.00' }).click();
   await page.waitForURL((url) => url.port === new URL(String(stackStatus().STRIPE_API_BASE)).port, { timeout: 15_000 });
   await snap(page, 'billing-checkout');
+  // Paying there sends the buyer back, and the signed webhook credits the pack once.
+  await page.getByRole('button', { name: 'Pay' }).click();
+  await page.waitForURL(/\/billing\?checkout=success/, { timeout: 20_000 });
+  await expect(page.getByText('Credit pack').first()).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByRole('region', { name: 'Balance' }).getByText('1,000 credits')).toBeVisible({ timeout: 20_000 });
+  await snap(page, 'billing-paid');
 
   await page.goto('/scenarios');
   await page.getByRole('button', { name: 'Delete Gym nudge' }).click();

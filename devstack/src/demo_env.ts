@@ -13,6 +13,8 @@ export function demoEnv(): Record<string, string> {
     DEMO_MODE: 'true',
     PUBLIC_API_URL: api,
     SITE_URL: process.env.SITE_URL ?? `http://127.0.0.1:${config.webPort}`,
+    // The e2e suite serves the built app on its own port; checkout may send buyers back there too.
+    ADDITIONAL_SITE_URLS: `http://127.0.0.1:${process.env.E2E_WEB_PORT ?? 4173},http://localhost:${config.webPort}`,
     SUPABASE_URL: api,
     SUPABASE_ANON_KEY: legacyApiKey('anon', config.jwtSecret),
     SUPABASE_SERVICE_ROLE_KEY: legacyApiKey('service_role', config.jwtSecret),

@@ -38,11 +38,13 @@ function setup(over: { customer?: string | null; begin?: () => Promise<CheckoutC
       expireSession: async (id) => void calls.expired.push(id)
     },
     siteUrl: 'http://app.local',
+    extraSiteUrls: ['http://preview.app.local'],
     log: () => undefined
   };
-  const send = (body: unknown, authorization: string | null = s.authorization) => handleBillingCheckout(
+  const send = (body: unknown, authorization: string | null = s.authorization, origin?: string) => handleBillingCheckout(
     new Request('http://functions/billing-checkout', {
-      method: 'POST', body: JSON.stringify(body), headers: authorization ? { authorization } : {}
+      method: 'POST', body: JSON.stringify(body),
+      headers: { ...(authorization ? { authorization } : {}), ...(origin ? { origin } : {}) }
     }), deps);
   return { deps, calls, send };
 }
@@ -129,4 +131,13 @@ Deno.test('an abandoned open checkout that gave way is expired at Stripe so it c
   const { calls, send } = setup({ customer: 'cus_existing', superseded: ['cs_test_old'] });
   assertEquals((await send({ pack: 'credits_500' })).status, 200);
   assertEquals(calls.expired, ['cs_test_old']);
+});
+
+Deno.test('the buyer returns to one of our app origins, never to an arbitrary one', async () => {
+  const ours = setup();
+  await ours.send({ pack: 'credits_500' }, undefined, 'http://preview.app.local');
+  assertMatch(ours.calls.sessions[0]!.params.success_url, /^http:\/\/preview\.app\.local\/billing\?checkout=success/);
+  const theirs = setup();
+  await theirs.send({ pack: 'credits_500' }, undefined, 'https://evil.example');
+  assertMatch(theirs.calls.sessions[0]!.params.cancel_url, /^http:\/\/app\.local\/billing\?checkout=cancelled$/);
 });

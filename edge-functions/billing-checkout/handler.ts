@@ -50,6 +50,8 @@ export interface BillingCheckoutDeps {
   store: CheckoutStore;
   stripe: CheckoutStripe;
   siteUrl: string;
+  /** Other origins of the app that may receive the buyer back (e.g. a preview deployment); never arbitrary ones. */
+  extraSiteUrls?: string[];
   log: (line: string) => void;
 }
 
@@ -89,6 +91,9 @@ export async function handleBillingCheckout(req: Request, deps: BillingCheckoutD
   const kind = pack ? 'pack' : 'plan';
   const item = (pack ?? plan)!;
   const credits = pack ? pack.credits : plan!.monthlyCredits;
+  // The buyer returns to the app origin they came from when it is one of ours, else to the main site.
+  const origin = req.headers.get('origin')?.replace(/\/$/, '');
+  const returnTo = origin && (deps.extraSiteUrls ?? []).includes(origin) ? origin : deps.siteUrl;
 
   let claim: CheckoutClaim;
   try {
@@ -114,8 +119,8 @@ export async function handleBillingCheckout(req: Request, deps: BillingCheckoutD
       mode: pack ? 'payment' : 'subscription',
       customer,
       client_reference_id: session.userId,
-      success_url: `${deps.siteUrl}/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}`,
-      cancel_url: `${deps.siteUrl}/billing?checkout=cancelled`,
+      success_url: `${returnTo}/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}`,
+      cancel_url: `${returnTo}/billing?checkout=cancelled`,
       line_items: [{
         quantity: 1,
         price_data: { currency: 'usd', unit_amount: item.priceCents, product_data: { name: `Call Me Back: ${checkoutName(item)}` },

@@ -21,6 +21,7 @@ const deps = {
     expireSession: (sessionId: string) => stripe.checkout.sessions.expire(sessionId)
   },
   siteUrl: (Deno.env.get('SITE_URL') ?? 'http://127.0.0.1:5173').replace(/\/$/, ''),
+  extraSiteUrls: (Deno.env.get('ADDITIONAL_SITE_URLS') ?? '').split(',').map((u) => u.trim().replace(/\/$/, '')).filter(Boolean),
   log: (line: string) => console.log(line)
 };
 
