@@ -11,6 +11,8 @@ export function demoEnv(): Record<string, string> {
   const api = `http://127.0.0.1:${config.apiPort}`;
   return {
     DEMO_MODE: 'true',
+    // The stand-in carrier has no per-account dial rate; Twilio's default is 1 call per second.
+    DISPATCH_CALLS_PER_SECOND: process.env.DISPATCH_CALLS_PER_SECOND ?? '20',
     PUBLIC_API_URL: api,
     SITE_URL: process.env.SITE_URL ?? `http://127.0.0.1:${config.webPort}`,
     // The e2e suite serves the built app on its own port; checkout may send buyers back there too.

@@ -16,6 +16,8 @@ alter table public.scheduled_calls
   add constraint scheduled_calls_previous_once unique (previous_id),
   add constraint scheduled_calls_previous_fkey foreign key (previous_id)
     references public.scheduled_calls (id) on delete set null;
+-- The reconciler's scans: claims a stopped run left behind, and dispatched occurrences waiting for their call to end.
+create index scheduled_calls_in_flight_idx on public.scheduled_calls (claimed_at) where status in ('claimed', 'dispatched');
 comment on column public.scheduled_calls.previous_id is 'The occurrence of the same series this one follows; unique, so each occurrence has at most one next.';
 
 -- Bookings are for the next 90 days at most (a typo in the year would otherwise book a call in 2062).
@@ -39,14 +41,16 @@ create policy "Users can schedule calls for themselves"
 -- pacer shared by every run: calls due together are spaced 1/p_calls_per_second apart after the latest dial already
 -- planned. Occurrences more than p_missed_after late (a late run, or a pace that cannot reach them in time) become
 -- missed with a reason and are never dialled. Rows whose slot lies beyond p_horizon stay pending for the next run, so
--- one run never outlives a function's time limit. Returns the claimed and the missed rows.
+-- one run never outlives a function's time limit. p_now and p_user_ids let support tooling and tests replay a moment
+-- for a few users on a shared database; the dispatcher passes neither. Returns the claimed and the missed rows.
 create or replace function private.claim_due_scheduled_calls(
   p_limit integer default 100,
   p_calls_per_second numeric default 1,
   p_now timestamptz default null,
   p_lookahead interval default interval '60 seconds',
   p_missed_after interval default interval '10 minutes',
-  p_horizon interval default interval '90 seconds')
+  p_horizon interval default interval '90 seconds',
+  p_user_ids uuid[] default null)
 returns setof public.scheduled_calls
 language plpgsql security definer set search_path = '' as $$
 declare
@@ -71,6 +75,7 @@ begin
   select pg_catalog.array_agg(d.id order by d.scheduled_at, d.id) into v_ids
     from (select s.id, s.scheduled_at from public.scheduled_calls s
            where s.status = 'pending' and s.scheduled_at <= v_now + p_lookahead
+             and (p_user_ids is null or s.user_id = any (p_user_ids))
            order by s.scheduled_at, s.id
            limit p_limit
            for update skip locked) d;
@@ -117,12 +122,12 @@ begin
   return query select * from public.scheduled_calls s where s.id = any (v_done) order by s.scheduled_at, s.id;
 end;
 $$;
-comment on function private.claim_due_scheduled_calls(integer, numeric, timestamptz, interval, interval, interval) is
+comment on function private.claim_due_scheduled_calls(integer, numeric, timestamptz, interval, interval, interval, uuid[]) is
   'Claims due scheduled calls once (FOR UPDATE SKIP LOCKED), plans each dial second under a global calls-per-second '
   'pace, and marks occurrences that are too late as missed. Service role only.';
-revoke all on function private.claim_due_scheduled_calls(integer, numeric, timestamptz, interval, interval, interval)
+revoke all on function private.claim_due_scheduled_calls(integer, numeric, timestamptz, interval, interval, interval, uuid[])
   from public, anon, authenticated;
-grant execute on function private.claim_due_scheduled_calls(integer, numeric, timestamptz, interval, interval, interval)
+grant execute on function private.claim_due_scheduled_calls(integer, numeric, timestamptz, interval, interval, interval, uuid[])
   to service_role;
 
 -- The next occurrence of a recurring booking, at an instant the caller computed in the user's time zone. Inserting

@@ -1,0 +1,173 @@
+// The reconciler, run every minute by pg_cron: Twilio does not retry a status callback that failed, so a call can
+// stay "ringing" or "in progress" in our database after it ended. Calls open well past the longest they could last
+// are looked up at Twilio (GET /Calls/{sid}) and finished through the same SQL as a status callback; ended calls
+// whose media usage never arrived are settled after the grace period; and scheduled calls a stopped dispatcher left
+// behind are tidied up.
+import type { CardPaymentsService } from '../_shared/card_payments.ts';
+import { DEFAULT_CALL_LIMITS } from '../_shared/place_call.ts';
+import type { Queryable } from '../_shared/queryable.ts';
+import { TwilioApiError, type TwilioCall, type TwilioClient } from '../_shared/twilio_client.ts';
+
+export interface ReconcileConfig {
+  /** Slack after ring timeout + max duration before an open call counts as stuck. */
+  marginSeconds: number;
+  ringTimeoutSeconds: number;
+  /** How long settlement waits for the relay's media usage after a call ended. */
+  graceSeconds: number;
+  limit: number;
+}
+
+export const DEFAULT_RECONCILE_CONFIG: ReconcileConfig = {
+  marginSeconds: 180,
+  ringTimeoutSeconds: DEFAULT_CALL_LIMITS.ringTimeoutSeconds,
+  graceSeconds: 120,
+  limit: 50
+};
+
+export interface ReconcileDeps {
+  db: Queryable;
+  twilio: Pick<TwilioClient, 'fetchCall' | 'hangUp'>;
+  cards?: Pick<CardPaymentsService, 'settleCardCall'>;
+  config: ReconcileConfig;
+  /** Pins "now" for the SQL (tests); null uses the database clock. */
+  now?: () => Date | null;
+  log?: (line: string) => void;
+}
+
+export interface ReconcileReport {
+  finished: number;
+  hung_up: number;
+  unreachable: number;
+  settled: Record<string, number>;
+  scheduled: Record<string, number>;
+}
+
+interface Candidate {
+  call_id: string;
+  kind: 'stuck' | 'unsettled';
+  mode: 'phone' | 'browser';
+  status: string;
+  twilio_call_sid: string | null;
+  last_callback_sequence: number | null;
+  answered_at: Date | null;
+  [k: string]: unknown;
+}
+
+const OPEN = `('created', 'queued', 'initiated', 'ringing', 'in_progress')`;
+const TWILIO_TERMINAL = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
+
+export async function reconcileCalls(deps: ReconcileDeps): Promise<ReconcileReport> {
+  const { db, config } = deps;
+  const log = deps.log ?? (() => undefined);
+  const now = deps.now?.() ?? null;
+  const report: ReconcileReport = { finished: 0, hung_up: 0, unreachable: 0, settled: {}, scheduled: {} };
+
+  const candidates = (await db.query<Candidate>(
+    `select * from private.calls_to_reconcile($1, make_interval(secs => $2), $3, make_interval(secs => $4), $5)`,
+    [now, config.marginSeconds, config.ringTimeoutSeconds, config.graceSeconds, config.limit]
+  )).rows;
+
+  const toSettle = new Set<string>();
+  for (const c of candidates) {
+    if (c.kind === 'unsettled') {
+      toSettle.add(c.call_id);
+      continue;
+    }
+    try {
+      const outcome = await finishStuckCall(deps, c);
+      if (outcome === 'finished') {
+        report.finished++;
+        toSettle.add(c.call_id);
+      } else if (outcome === 'hung_up') {
+        report.hung_up++;
+      }
+    } catch (err) {
+      report.unreachable++;
+      log(`reconcile: call ${c.call_id} (${c.twilio_call_sid ?? 'no CallSid'}) left for the next run: ${(err as Error).message}`);
+    }
+  }
+
+  for (const id of toSettle) {
+    try {
+      let s = (await db.query<{ s: string }>('select private.settle_finished_call($1, make_interval(secs => $2)) as s', [id, config.graceSeconds])).rows[0]!.s;
+      if (s === 'card_capture_required' && deps.cards) s = await deps.cards.settleCardCall(id);
+      report.settled[s] = (report.settled[s] ?? 0) + 1;
+    } catch (err) {
+      log(`reconcile: settling call ${id} failed, retried next run: ${(err as Error).message}`);
+    }
+  }
+
+  const scheduled = await db.query<{ outcome: string; occurrences: number }>('select * from private.reconcile_scheduled_calls($1)', [now]);
+  for (const r of scheduled.rows) report.scheduled[r.outcome] = r.occurrences;
+  return report;
+}
+
+/** Ends one stuck call from what Twilio knows about it. */
+async function finishStuckCall(deps: ReconcileDeps, c: Candidate): Promise<'finished' | 'hung_up' | 'waiting'> {
+  const { db } = deps;
+  if (c.mode === 'browser') {
+    // No carrier to ask: the relay owns browser calls and stopped reporting. Connected ones ended when it went away.
+    const r = await db.query(
+      `update public.calls
+          set status = case when answered_at is not null then 'completed' else 'failed' end,
+              end_reason = 'relay_error', error_message = 'The call stopped reporting and was closed.',
+              duration_seconds = case when answered_at is not null
+                then least(max_duration_seconds, extract(epoch from now() - answered_at)::int) end
+        where id = $1 and status in ${OPEN}`, [c.call_id]);
+    return r.rowCount ? 'finished' : 'waiting';
+  }
+  if (!c.twilio_call_sid) return failUndialled(db, c.call_id, 'The call never reached the phone network.');
+
+  let call: TwilioCall;
+  try {
+    call = await deps.twilio.fetchCall(c.twilio_call_sid);
+  } catch (err) {
+    if (err instanceof TwilioApiError && err.status === 404) {
+      return failUndialled(db, c.call_id, 'The phone network has no record of this call.');
+    }
+    throw err;
+  }
+  if (!TWILIO_TERMINAL.has(call.status)) {
+    // Past its time limit and still up at Twilio: end it; the next run (or the final callback) finishes it here.
+    await deps.twilio.hangUp(c.twilio_call_sid);
+    return 'hung_up';
+  }
+  // Applied as callbacks would have been: a completed call was answered first, so the answer is recorded before
+  // the end (settlement charges only connected calls). Sequence numbers continue after the last callback seen.
+  let seq = (c.last_callback_sequence ?? -1) + 1;
+  const params = (status: string): Record<string, string> => ({
+    CallSid: c.twilio_call_sid!, CallStatus: status, CallbackSource: 'reconciler',
+    ...(call.duration !== null && call.duration !== undefined ? { CallDuration: String(call.duration) } : {}),
+    ...(call.answered_by ? { AnsweredBy: call.answered_by } : {})
+  });
+  const record = (status: string, duration: number | null) =>
+    db.query('select * from private.record_twilio_status($1, $2, $3, $4, $5, $6)',
+      [c.twilio_call_sid, status, seq++, duration, call.answered_by ?? null, params(status)]);
+  if (call.status === 'completed' && !c.answered_at) await record('in-progress', null);
+  const duration = call.duration === null || call.duration === undefined ? null : Number(call.duration);
+  await record(call.status, Number.isFinite(duration) ? duration : null);
+  return 'finished';
+}
+
+async function failUndialled(db: Queryable, callId: string, message: string): Promise<'finished' | 'waiting'> {
+  const r = await db.query(
+    `update public.calls set status = 'failed', end_reason = 'provider_error', error_message = $2
+      where id = $1 and status in ${OPEN}`, [callId, message]);
+  return r.rowCount ? 'finished' : 'waiting';
+}
+
+export function reconcileConfigFrom(get: (name: string) => string | undefined): ReconcileConfig {
+  const num = (name: string, fallback: number): number => {
+    const raw = get(name);
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number of seconds, got ${JSON.stringify(raw)}.`);
+    return n;
+  };
+  return {
+    marginSeconds: num('RECONCILE_MARGIN_SECONDS', DEFAULT_RECONCILE_CONFIG.marginSeconds),
+    ringTimeoutSeconds: DEFAULT_RECONCILE_CONFIG.ringTimeoutSeconds,
+    graceSeconds: num('SETTLEMENT_GRACE_SECONDS', DEFAULT_RECONCILE_CONFIG.graceSeconds),
+    limit: DEFAULT_RECONCILE_CONFIG.limit
+  };
+}

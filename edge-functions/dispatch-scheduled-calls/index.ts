@@ -1,0 +1,26 @@
+import { callWiring } from '../_shared/call_wiring.ts';
+import { placeCall } from '../_shared/place_call.ts';
+import { projectClaimsVerifier } from '../_shared/service_role.ts';
+import { dispatchConfigFrom, realClock } from './dispatcher.ts';
+import { handleDispatch } from './handler.ts';
+import { postgresScheduleStore } from './schedule_store.ts';
+
+// DISPATCH_CALLS_PER_SECOND paces dials across every run (Twilio's default is 1 per second per account);
+// SCHEDULED_CALLS_PAYMENT_METHOD says how scheduled calls are paid (credits by default).
+const wiring = callWiring();
+const config = dispatchConfigFrom((n) => Deno.env.get(n));
+const edge = (globalThis as { EdgeRuntime?: { waitUntil(p: Promise<unknown>): void } }).EdgeRuntime;
+const deps = {
+  store: postgresScheduleStore(wiring.db),
+  placeCall: (req: Parameters<typeof placeCall>[0]) => placeCall(req, wiring),
+  clock: realClock,
+  config,
+  log: wiring.log,
+  verify: projectClaimsVerifier(Deno.env.get('SUPABASE_JWKS'), Deno.env.get('SUPABASE_SERVICE_ROLE_KEY')),
+  background: (work: Promise<unknown>) => {
+    const guarded = work.catch((err) => wiring.log(`dispatch: ${(err as Error).message}`));
+    edge?.waitUntil(guarded);
+  }
+};
+
+Deno.serve((req) => handleDispatch(req, deps));
