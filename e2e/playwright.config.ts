@@ -38,7 +38,8 @@ export default defineConfig({
       ORIGIN: `http://127.0.0.1:${port}`,
       PUBLIC_SUPABASE_URL: String(status.API_URL),
       PUBLIC_SUPABASE_ANON_KEY: String(status.ANON_KEY),
-      PUBLIC_DEMO_MODE: 'true'
+      PUBLIC_DEMO_MODE: 'true',
+      PUBLIC_RELAY_URL: `ws://127.0.0.1:${devstack.relayPort}`
     }
   }, {
     // Reused when one is already listening (npm start runs its own).

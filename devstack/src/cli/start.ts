@@ -31,7 +31,8 @@ export async function main(): Promise<void> {
   const publicEnv = {
     PUBLIC_SUPABASE_URL: String(status.API_URL),
     PUBLIC_SUPABASE_ANON_KEY: String(status.ANON_KEY),
-    PUBLIC_DEMO_MODE: 'true'
+    PUBLIC_DEMO_MODE: 'true',
+    PUBLIC_RELAY_URL: `ws://127.0.0.1:${config.relayPort}`
   };
   const relayEntry = join(REPO_ROOT, 'media-relay', 'src', 'main.ts');
   if (existsSync(relayEntry)) {
