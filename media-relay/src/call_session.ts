@@ -289,7 +289,7 @@ export class CallSession {
         for (let attempt = 0; attempt < 2; attempt++) {
           let gotAudio = false;
           try {
-            for await (const ev of this.d.providers.tts.synthesize(text, { voiceId: this.d.call.voiceId, signal })) {
+            for await (const ev of this.d.providers.tts.synthesize(text, { voiceId: this.d.call.voiceId, signal, ...(this.d.call.voiceSettings ? { voiceSettings: this.d.call.voiceSettings } : {}) })) {
               if (ev.type === 'audio') {
                 gotAudio = true;
                 audio.push(ev.mulaw);
@@ -494,8 +494,14 @@ export class CallSession {
     });
   }
 
+  /** Browser calls have no telephone line, so no Twilio minutes. */
+  private onPhoneLine(): boolean {
+    return this.d.call.mode !== 'browser';
+  }
+
   /** Telephone time so far, priced like the final Twilio bill (whole minutes). */
   private lineCostUsd(): Usd {
+    if (!this.onPhoneLine()) return 0n;
     const seconds = this.elapsed() / 1000;
     const parts: Usd[] = [];
     for (const usage of ['call_seconds', 'media_stream_seconds'] as const) {
@@ -581,10 +587,12 @@ export class CallSession {
     const seconds = this.elapsed() / 1000;
     const { audioSeconds } = stt ? await stt.close().catch(() => ({ audioSeconds: seconds })) : { audioSeconds: 0 };
     this.recordUsage('deepgram', 'stt_seconds', audioSeconds, this.d.providers.stt.info.model);
-    this.recordUsage('twilio', 'call_seconds', seconds, 'voice');
-    this.recordUsage('twilio', 'media_stream_seconds', seconds, 'media-streams');
+    if (this.onPhoneLine()) {
+      this.recordUsage('twilio', 'call_seconds', seconds, 'voice');
+      this.recordUsage('twilio', 'media_stream_seconds', seconds, 'media-streams');
+    }
     await this.flush();
-    await this.d.store.finishCall(this.d.call.callId, reason).catch((err: Error) => this.d.log(`relay.finish_failed: ${err.message}`));
+    await this.d.store.finishCall(this.d.call.callId, reason, seconds).catch((err: Error) => this.d.log(`relay.finish_failed: ${err.message}`));
     this.d.onEnded?.(reason);
   }
 

@@ -17,6 +17,26 @@ export interface CallContext {
   warnPercent: number;
   /** Phrases the caller is likely to say, passed to speech recognition as hints. */
   keyterms?: string[];
+  /** phone: Twilio carries the call (and bills its minutes); browser: the demo softphone, no telephone line. */
+  mode?: 'phone' | 'browser';
+  /** ElevenLabs voice_settings from the persona, overridden by the user's customisation. */
+  voiceSettings?: VoiceSettings;
+}
+
+export interface VoiceSettings {
+  stability: number;
+  similarityBoost: number;
+  style: number;
+  speed: number;
+}
+
+/** What admission to a browser stream needs to know about a call before anything is opened for it. */
+export interface CallOwnership {
+  callId: string;
+  userId: string;
+  mode: 'phone' | 'browser';
+  /** The call has reached a terminal status. */
+  finished: boolean;
 }
 
 export interface TranscriptSegment {
@@ -55,12 +75,20 @@ export interface InterimText {
 
 export interface CallStore {
   loadCall(callId: string): Promise<CallContext | null>;
+  /** Owner, mode and whether it has ended, for any call; null for an unknown id. */
+  callOwnership(callId: string): Promise<CallOwnership | null>;
+  /** A browser call's stream has started: the call is in progress. False when the call can no longer start. */
+  startBrowserCall(callId: string): Promise<boolean>;
   /** Best effort and never persisted: the final segments are the record. */
   broadcastInterim(callId: string, interim: InterimText): Promise<void>;
   loadRates(): Promise<ServiceRate[]>;
   saveTranscript(segments: readonly TranscriptSegment[]): Promise<void>;
   saveCostEvents(events: readonly CostEvent[]): Promise<void>;
-  finishCall(callId: string, endReason: EndReason): Promise<void>;
+  /**
+   * The media is over and its usage flushed. `mediaSeconds` is how long the stream ran: a browser call, which has
+   * no telephone network to report its duration, is completed with it; then settlement is requested.
+   */
+  finishCall(callId: string, endReason: EndReason, mediaSeconds: number): Promise<void>;
 }
 
 /** Keeps everything in memory. Idempotent like the database: a repeated key or seq is ignored. */
@@ -69,6 +97,9 @@ export class InMemoryCallStore implements CallStore {
   readonly transcript: TranscriptSegment[] = [];
   readonly costEvents: CostEvent[] = [];
   readonly finished = new Map<string, EndReason>();
+  readonly owners = new Map<string, CallOwnership>();
+  readonly browserStarted = new Set<string>();
+  readonly durations = new Map<string, number>();
   readonly interims: (InterimText & { callId: string })[] = [];
   rates: ServiceRate[];
 
@@ -83,6 +114,18 @@ export class InMemoryCallStore implements CallStore {
 
   async loadRates(): Promise<ServiceRate[]> {
     return this.rates;
+  }
+
+  async callOwnership(callId: string): Promise<CallOwnership | null> {
+    const o = this.owners.get(callId);
+    return o ? { ...o, finished: o.finished || this.finished.has(callId) } : null;
+  }
+
+  async startBrowserCall(callId: string): Promise<boolean> {
+    const o = await this.callOwnership(callId);
+    if (!o || o.mode !== 'browser' || o.finished) return false;
+    this.browserStarted.add(callId);
+    return true;
   }
 
   async broadcastInterim(callId: string, interim: InterimText): Promise<void> {
@@ -101,7 +144,9 @@ export class InMemoryCallStore implements CallStore {
     }
   }
 
-  async finishCall(callId: string, endReason: EndReason): Promise<void> {
-    if (!this.finished.has(callId)) this.finished.set(callId, endReason);
+  async finishCall(callId: string, endReason: EndReason, mediaSeconds: number): Promise<void> {
+    if (this.finished.has(callId)) return;
+    this.finished.set(callId, endReason);
+    this.durations.set(callId, mediaSeconds);
   }
 }

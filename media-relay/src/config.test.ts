@@ -40,4 +40,20 @@ describe('relay config', () => {
     expect(message).toContain('LLM_PROVIDER must be "openai" or "cerebras", got "gemini".');
     expect(message).toContain('DEEPGRAM_BASE_URL must be a ws: or wss: URL, got "http://x".');
   });
+
+  it('checks Twilio\'s upgrade signature only with an auth token, and then needs the signed stream URL', () => {
+    expect(loadConfig(FULL).twilioSignature).toBeNull();
+    expect(loadConfig({ ...FULL, TWILIO_AUTH_TOKEN: 'tok-a, tok-b', RELAY_STREAM_URL: 'wss://relay.example.com/twilio/stream' }).twilioSignature)
+      .toEqual({ authTokens: ['tok-a', 'tok-b'], streamUrl: 'wss://relay.example.com/twilio/stream' });
+    expect(() => loadConfig({ ...FULL, TWILIO_AUTH_TOKEN: 'tok' })).toThrow('RELAY_STREAM_URL is required when TWILIO_AUTH_TOKEN is set');
+    expect(() => loadConfig({ ...FULL, TWILIO_AUTH_TOKEN: 'tok', RELAY_STREAM_URL: 'https://relay.example.com/twilio/stream' })).toThrow('RELAY_STREAM_URL must be a ws: or wss: URL');
+  });
+
+  it('turns the browser stream on with Supabase Auth settings and a database, all or nothing', () => {
+    expect(loadConfig(FULL).browser).toBeNull();
+    const on = loadConfig({ ...FULL, SUPABASE_URL: 'http://127.0.0.1:54321/', SUPABASE_ANON_KEY: 'anon', DATABASE_URL: 'postgresql://x' });
+    expect(on.browser).toEqual({ supabaseUrl: 'http://127.0.0.1:54321', anonKey: 'anon' });
+    expect(() => loadConfig({ ...FULL, SUPABASE_URL: 'http://127.0.0.1:54321', DATABASE_URL: 'postgresql://x' })).toThrow('SUPABASE_ANON_KEY is required when SUPABASE_URL is set');
+    expect(() => loadConfig({ ...FULL, SUPABASE_URL: 'http://127.0.0.1:54321', SUPABASE_ANON_KEY: 'anon' })).toThrow('DATABASE_URL is required when the browser stream is on');
+  });
 });

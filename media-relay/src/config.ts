@@ -17,6 +17,13 @@ export interface RelayConfig {
   turns: { bargeInSpeechMs: number; bargeInWords: number; silenceMs: number; maxCallSeconds: number };
   /** Postgres for transcripts and cost events; absent = keep them in memory (demo and tests). */
   databaseUrl: string | null;
+  /**
+   * Twilio's signature on the stream's WebSocket upgrade: checked when TWILIO_AUTH_TOKEN is set (comma-separated
+   * for a rotation), over RELAY_STREAM_URL, the address the TwiML gives Twilio. null = not checked.
+   */
+  twilioSignature: { authTokens: string[]; streamUrl: string } | null;
+  /** The browser softphone's stream, admitted by Supabase Auth; null = /browser/stream is off. */
+  browser: { supabaseUrl: string; anonKey: string } | null;
 }
 
 export class ConfigError extends Error {
@@ -105,8 +112,32 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       silenceMs: int('RELAY_SILENCE_MS', 10_000, 1000, 120_000),
       maxCallSeconds: int('RELAY_MAX_CALL_SECONDS', 900, 10, 14_400)
     },
-    databaseUrl: env.DATABASE_URL?.trim() || null
+    databaseUrl: env.DATABASE_URL?.trim() || null,
+    twilioSignature: null,
+    browser: null
   };
+
+  const authTokens = (env.TWILIO_AUTH_TOKEN ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  if (authTokens.length > 0) {
+    const streamUrl = env.RELAY_STREAM_URL?.trim();
+    if (!streamUrl) problems.push('RELAY_STREAM_URL is required when TWILIO_AUTH_TOKEN is set: it is the URL Twilio signs when it opens a stream.');
+    else {
+      const checked = url('RELAY_STREAM_URL', streamUrl, ['ws:', 'wss:']);
+      if (!checked.includes('?')) config.twilioSignature = { authTokens, streamUrl: checked };
+      else problems.push('RELAY_STREAM_URL must not have a query string (Twilio refuses one on <Stream url>).');
+    }
+  }
+
+  const supabaseUrl = env.SUPABASE_URL?.trim();
+  const anonKey = env.SUPABASE_ANON_KEY?.trim();
+  if (supabaseUrl || anonKey) {
+    if (!supabaseUrl) problems.push('SUPABASE_URL is required when SUPABASE_ANON_KEY is set (the browser stream asks Auth about tokens).');
+    if (!anonKey) problems.push('SUPABASE_ANON_KEY is required when SUPABASE_URL is set (the browser stream asks Auth about tokens).');
+    if (supabaseUrl && anonKey) config.browser = { supabaseUrl: url('SUPABASE_URL', supabaseUrl, ['http:', 'https:']), anonKey };
+  }
+  if (config.browser && !config.databaseUrl) {
+    problems.push('DATABASE_URL is required when the browser stream is on (SUPABASE_URL): calls are checked and completed in the database.');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

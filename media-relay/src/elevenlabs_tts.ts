@@ -8,14 +8,18 @@ const isAbort = (err: unknown) => (err as Error)?.name === 'AbortError';
 export function createElevenLabsTts(cfg: RelayConfig['tts']): TextToSpeech {
   return {
     info: { service: 'elevenlabs', model: cfg.modelId },
-    async *synthesize(text, { voiceId, signal }): AsyncIterable<TtsEvent> {
+    async *synthesize(text, { voiceId, signal, voiceSettings }): AsyncIterable<TtsEvent> {
       const url = `${cfg.baseUrl}/v1/text-to-speech/${encodeURIComponent(voiceId || cfg.defaultVoiceId)}/stream?output_format=ulaw_8000`;
       let res: Response;
       try {
         res = await fetch(url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'xi-api-key': cfg.apiKey, accept: 'audio/basic' },
-          body: JSON.stringify({ text, model_id: cfg.modelId }),
+          body: JSON.stringify({
+            text,
+            model_id: cfg.modelId,
+            ...(voiceSettings ? { voice_settings: { stability: voiceSettings.stability, similarity_boost: voiceSettings.similarityBoost, style: voiceSettings.style, speed: voiceSettings.speed } } : {})
+          }),
           signal
         });
       } catch (err) {

@@ -1,4 +1,5 @@
 // Entry point: `node media-relay/src/main.ts`. Reads the configuration once, wires the real adapters, serves.
+import { SupabaseAuthVerifier, type BrowserAuthVerifier } from './browser_stream.ts';
 import { InMemoryCallStore, type CallStore } from './call_store.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createProviders } from './providers.ts';
@@ -19,9 +20,14 @@ async function main(): Promise<void> {
     throw err;
   }
   let store: CallStore;
+  let browserAuth: BrowserAuthVerifier | undefined;
   if (config.databaseUrl) {
     const { PgCallStore } = await import('./pg_call_store.ts');
-    store = new PgCallStore(config.databaseUrl, log);
+    const pgStore = new PgCallStore(config.databaseUrl, log);
+    store = pgStore;
+    if (config.browser) {
+      browserAuth = new SupabaseAuthVerifier({ ...config.browser, isSessionRevoked: (id) => pgStore.isSessionRevoked(id) });
+    }
   } else {
     log('relay: no DATABASE_URL, transcripts and costs are kept in memory only');
     store = new InMemoryCallStore();
@@ -32,9 +38,10 @@ async function main(): Promise<void> {
     verifier: new HmacStreamTokenVerifier({ secret: config.streamTokenSecret }),
     store,
     providers: () => providers,
+    ...(browserAuth ? { browserAuth } : {}),
     log
   });
-  log(`media relay listening on ${server.url} (stream path /twilio/stream; STT ${config.stt.baseUrl}, LLM ${config.llm.baseUrl}, TTS ${config.tts.baseUrl})`);
+  log(`media relay listening on ${server.url} (stream paths /twilio/stream${config.twilioSignature ? ' (Twilio-signed)' : ''}${browserAuth ? ', /browser/stream' : ''}; STT ${config.stt.baseUrl}, LLM ${config.llm.baseUrl}, TTS ${config.tts.baseUrl})`);
 
   // A bug in one call's promise chain must not take down every other call on this process.
   process.on('unhandledRejection', (err) => log(`relay.unhandled_rejection: ${(err as Error)?.stack ?? err}`));

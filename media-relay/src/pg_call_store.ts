@@ -1,9 +1,11 @@
 // The CallStore on Postgres: the call's persona, scenario and budget from the call row; final transcript segments
 // and provider usage as idempotent inserts. Twilio minutes are not written here: the status callback records them
-// from Twilio's own duration when the call completes.
+// from Twilio's own duration when the call completes. Browser calls, which have no Twilio, are started and
+// completed here (private.start_browser_call / private.finish_browser_call).
 import pg from 'pg';
 import { usageOfRateKey, type ServiceRate } from '../../core/src/pricing.ts';
-import type { CallContext, CallStore, CostEvent, InterimText, TranscriptSegment } from './call_store.ts';
+import type { CallContext, CallOwnership, CallStore, CostEvent, InterimText, TranscriptSegment } from './call_store.ts';
+import { composeSystemPrompt } from './system_prompt.ts';
 import type { EndReason } from './turn_taking.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -11,10 +13,13 @@ const TERMINAL = ['completed', 'busy', 'no_answer', 'failed', 'canceled'];
 
 interface CallRow {
   id: string;
+  mode: 'phone' | 'browser';
   max_duration_seconds: number;
   custom_instructions: string | null;
   reserved_credits: number;
+  estimated_cost_cents: number;
   payment_method: string;
+  payment_status: string;
   persona_name: string;
   voice_id: string;
   system_prompt: string;
@@ -24,23 +29,32 @@ interface CallRow {
   scenario_name: string | null;
   scenario_prompt: string | null;
   opening_line: string | null;
+  scenario_by_user: boolean;
   per_call_cap_cents: number | null;
+  monthly_cap_cents: number | null;
+  month_remaining_cents: number | null;
   warn_at_percent: number | null;
   auto_cutoff: boolean | null;
   user_first_name: string | null;
+  timezone: string | null;
+  stability: string;
+  similarity_boost: string;
+  style: string;
+  speed: string;
 }
 
-/** The persona's instructions for this call: who it is, who the user is to it, the scenario and one-off asks. */
-export function composeSystemPrompt(r: CallRow): string {
-  const parts = [r.system_prompt.trim()];
-  if (r.relationship_type) parts.push(`You are the user's ${r.relationship_type}.`);
-  if (r.nickname) parts.push(`The user likes to call you ${r.nickname}.`);
-  if (r.user_first_name) parts.push(`The user's name is ${r.user_first_name}.`);
-  if (r.custom_prompt) parts.push(r.custom_prompt.trim());
-  if (r.scenario_name) parts.push(`Scenario: ${r.scenario_name}. ${r.scenario_prompt ?? ''}`.trim());
-  if (r.opening_line) parts.push(`Open the call with something like: "${r.opening_line}"`);
-  if (r.custom_instructions) parts.push(`For this call: ${r.custom_instructions.trim()}`);
-  return parts.join('\n');
+/**
+ * What this call may cost, in cents: the smallest of the per-call cap (always), the month's remaining budget (when
+ * the user asked for the cut-off; a demo call charges nothing, so it is not held to it, as at placement), and
+ * what was put aside for the call (reserved credits, or the amount held on the card). Null when nothing caps it.
+ */
+export function callBudgetCents(r: Pick<CallRow, 'per_call_cap_cents' | 'month_remaining_cents' | 'auto_cutoff' | 'payment_method' | 'payment_status' | 'reserved_credits' | 'estimated_cost_cents'>): number | null {
+  const caps: number[] = [];
+  if (r.per_call_cap_cents !== null) caps.push(r.per_call_cap_cents);
+  if (r.auto_cutoff !== false && r.payment_method !== 'demo' && r.month_remaining_cents !== null) caps.push(Math.max(0, r.month_remaining_cents));
+  if (r.payment_method === 'credits' && r.payment_status === 'reserved') caps.push(r.reserved_credits);
+  if (r.payment_method === 'card' && r.payment_status === 'authorized') caps.push(r.estimated_cost_cents);
+  return caps.length > 0 ? Math.min(...caps) : null;
 }
 
 export class PgCallStore implements CallStore {
@@ -56,38 +70,74 @@ export class PgCallStore implements CallStore {
 
   async loadCall(callId: string): Promise<CallContext | null> {
     if (!UUID.test(callId)) return null;
+    // The month's remaining budget counts every call started this month (private.month_spend: settled cost plus
+    // open holds). This call's own hold is among them, but it is this call's money, not someone else's: it is
+    // added back, so the call may spend its hold plus whatever else is left this month.
     const r = await this.pool.query<CallRow>(
-      `select c.id, c.max_duration_seconds, c.custom_instructions, c.reserved_credits, c.payment_method,
+      `select c.id, c.mode, c.max_duration_seconds, c.custom_instructions, c.reserved_credits, c.estimated_cost_cents,
+              c.payment_method, c.payment_status,
               p.name as persona_name, p.voice_id, p.system_prompt,
               rel.relationship_type, rel.nickname, rel.custom_prompt,
-              s.name as scenario_name, s.prompt as scenario_prompt, s.opening_line,
-              b.per_call_cap_cents, b.warn_at_percent, b.auto_cutoff,
-              nullif(split_part(coalesce(u.name, ''), ' ', 1), '') as user_first_name
+              s.name as scenario_name, s.prompt as scenario_prompt, s.opening_line, (s.user_id is not null) as scenario_by_user,
+              b.per_call_cap_cents, b.monthly_cap_cents, b.warn_at_percent, b.auto_cutoff,
+              (b.monthly_cap_cents - ms.spent_cents - ms.reserved_cents
+                + case when c.created_at >= m.month_start and c.created_at < m.month_end then
+                    case c.payment_status when 'reserved' then c.reserved_credits
+                                          when 'authorized' then c.estimated_cost_cents else 0 end
+                  else 0 end)::int as month_remaining_cents,
+              nullif(split_part(coalesce(u.name, ''), ' ', 1), '') as user_first_name, u.timezone,
+              coalesce(rel.voice_stability, p.default_voice_stability)::text as stability,
+              coalesce(rel.voice_similarity_boost, p.default_voice_similarity_boost)::text as similarity_boost,
+              coalesce(rel.voice_style, p.default_voice_style)::text as style,
+              coalesce(rel.voice_speed, p.default_voice_speed)::text as speed
          from public.calls c
          join public.personas p on p.id = c.persona_id
+         join public.users u on u.id = c.user_id
          left join public.user_persona_relationships rel on rel.id = c.relationship_id
          left join public.call_scenario_templates s on s.id = c.scenario_template_id
          left join public.user_budget_settings b on b.user_id = c.user_id
-         left join public.users u on u.id = c.user_id
+         cross join lateral private.budget_month(u.timezone) m
+         cross join lateral private.month_spend(c.user_id, m.month_start, m.month_end) ms
         where c.id = $1 and c.status not in ('completed', 'busy', 'no_answer', 'failed', 'canceled')`,
       [callId]
     );
     const row = r.rows[0];
     if (!row) return null;
-    // The call may not spend more than the per-call cap, nor (paid by credits) more than was reserved for it.
-    const caps = [
-      row.auto_cutoff === false ? null : row.per_call_cap_cents,
-      row.payment_method === 'credits' && row.reserved_credits > 0 ? row.reserved_credits : null
-    ].filter((c): c is number => c !== null);
     return {
       callId: row.id,
       personaName: row.persona_name,
-      systemPrompt: composeSystemPrompt(row),
+      systemPrompt: composeSystemPrompt({
+        personaPrompt: row.system_prompt, personaName: row.persona_name, relationshipType: row.relationship_type,
+        nickname: row.nickname, customPrompt: row.custom_prompt, scenarioName: row.scenario_name,
+        scenarioPrompt: row.scenario_prompt, openingLine: row.opening_line, scenarioByUser: row.scenario_by_user,
+        callInstructions: row.custom_instructions, userFirstName: row.user_first_name, timezone: row.timezone, now: new Date()
+      }),
       voiceId: row.voice_id,
       maxDurationSeconds: row.max_duration_seconds,
-      budgetCents: caps.length > 0 ? Math.min(...caps) : null,
-      warnPercent: row.warn_at_percent ?? 80
+      budgetCents: callBudgetCents(row),
+      warnPercent: row.warn_at_percent ?? 80,
+      mode: row.mode,
+      voiceSettings: { stability: Number(row.stability), similarityBoost: Number(row.similarity_boost), style: Number(row.style), speed: Number(row.speed) }
     };
+  }
+
+  async callOwnership(callId: string): Promise<CallOwnership | null> {
+    if (!UUID.test(callId)) return null;
+    const r = await this.pool.query<{ id: string; user_id: string; mode: 'phone' | 'browser'; finished: boolean }>(
+      `select id, user_id, mode, status = any($2::text[]) as finished from public.calls where id = $1`, [callId, TERMINAL]);
+    const row = r.rows[0];
+    return row ? { callId: row.id, userId: row.user_id, mode: row.mode, finished: row.finished } : null;
+  }
+
+  async startBrowserCall(callId: string): Promise<boolean> {
+    const r = await this.pool.query<{ status: string | null }>('select private.start_browser_call($1) as status', [callId]);
+    return r.rows[0]?.status === 'in_progress';
+  }
+
+  /** A session that was signed out must not open a call (token_blacklist holds revoked session ids). */
+  async isSessionRevoked(sessionId: string): Promise<boolean> {
+    const r = await this.pool.query('select 1 from public.token_blacklist where token_id = $1', [sessionId]);
+    return (r.rowCount ?? 0) > 0;
   }
 
   async loadRates(): Promise<ServiceRate[]> {
@@ -108,7 +158,7 @@ export class PgCallStore implements CallStore {
   }
 
   async broadcastInterim(callId: string, interim: InterimText): Promise<void> {
-    await this.pool.query(`select realtime.send($1::jsonb, 'interim', $2, false)`, [
+    await this.pool.query(`select realtime.send($1::jsonb, 'interim', $2, true)`, [
       JSON.stringify({ speaker: interim.speaker, text: interim.text.slice(0, 500) }), `call:${callId}`
     ]);
   }
@@ -156,10 +206,12 @@ export class PgCallStore implements CallStore {
     );
   }
 
-  async finishCall(callId: string, endReason: EndReason): Promise<void> {
+  async finishCall(callId: string, endReason: EndReason, mediaSeconds: number): Promise<void> {
     // The relay says its media is over and its usage flushed (settlement waits for that) and why the conversation
-    // ended; the final status callback turns that into end_reason. Then it asks for settlement, which is
-    // idempotent and also requested by the status callback: whichever comes last finds everything in place.
+    // ended; for a phone call the final status callback turns that into end_reason. A browser call has no status
+    // callbacks: private.finish_browser_call completes it here with the measured duration. Then settlement is
+    // requested; it is idempotent and also requested by the status callback, so whichever comes last finds
+    // everything in place.
     await this.pool.query(
       `update public.calls
           set media_ended_at = coalesce(media_ended_at, now()),
@@ -168,6 +220,7 @@ export class PgCallStore implements CallStore {
         where id = $1`,
       [callId, endReason, TERMINAL]
     );
+    await this.pool.query('select private.finish_browser_call($1, $2, $3)', [callId, endReason, Math.round(mediaSeconds)]);
     const settled = await this.pool.query<{ s: string }>('select private.settle_finished_call($1) as s', [callId]);
     this.log(`relay.call.finished call=${callId} reason=${endReason} settlement=${settled.rows[0]?.s}`);
   }

@@ -2,6 +2,7 @@
 // Adapters (one file per vendor) implement these; the call session knows nothing else about vendors.
 // Audio is always 8 kHz mono μ-law, the telephone network's format, so nothing on the call path resamples.
 // Cancellation is an AbortSignal: aborting a turn must silence its stream promptly (barge-in depends on it).
+import type { VoiceSettings } from './call_store.ts';
 import type { RelayConfig } from './config.ts';
 import { createDeepgramStt } from './deepgram_stt.ts';
 import { createElevenLabsTts } from './elevenlabs_tts.ts';
@@ -74,7 +75,7 @@ export type TtsEvent =
 
 export interface TextToSpeech {
   readonly info: ProviderInfo;
-  synthesize(text: string, opts: { voiceId: string; signal: AbortSignal }): AsyncIterable<TtsEvent>;
+  synthesize(text: string, opts: { voiceId: string; signal: AbortSignal; voiceSettings?: VoiceSettings }): AsyncIterable<TtsEvent>;
 }
 
 // ---- Telephony (the caller's side of the line) ----

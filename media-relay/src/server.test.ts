@@ -1,7 +1,11 @@
 // Admission before spending (reliability catalogue MS-01..MS-07): every refused socket is closed with the right
-// code, counted in /metrics, and never reaches a provider (the provider factory and every provider are spies).
+// code (or its upgrade refused), counted in /metrics, and never reaches a provider (the provider factory and every
+// provider are spies). Covers Twilio streams (signature, stream token) and browser softphone streams (Auth, owner).
+import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { BrowserAuthVerdict, BrowserAuthVerifier } from './browser_stream.ts';
 import { InMemoryCallStore, type CallContext } from './call_store.ts';
+import { FIXED_LINES } from './call_session.ts';
 import type { Providers } from './providers.ts';
 import { startRelayServer, type RelayServer } from './server.ts';
 import { HmacStreamTokenVerifier, mintStreamToken } from './stream_token.ts';
@@ -140,9 +144,182 @@ describe('relay admission', () => {
     c.close();
   });
 
+  it('says goodbye and hangs up before the call\'s own time limit', async () => {
+    // A call with a 2 s limit: the goodbye starts at 1.5 s and the socket closes once it has played.
+    const store = new InMemoryCallStore({ calls: [{ ...CALL, callId: 'call-short', maxDurationSeconds: 2 }] });
+    const short = await startRelayServer({
+      config: { host: '127.0.0.1', port: 0, maxPayloadBytes: 64 * 1024, startTimeoutMs: 300, turns: { bargeInSpeechMs: 300, bargeInWords: 2, silenceMs: 30_000, maxCallSeconds: 600 }, llm: { provider: 'cerebras', baseUrl: 'http://x', apiKey: 'k', model: 'm', maxRetries: 0 } },
+      verifier: new HmacStreamTokenVerifier({ secret: SECRET }), store, providers: spies.factory, log: () => undefined
+    });
+    const c = await MediaStreamsTestClient.connect(`ws://127.0.0.1:${short.port}/twilio/stream`);
+    const t0 = performance.now();
+    c.start(SID_A, { stream_token: mintStreamToken({ callId: 'call-short', callSid: SID_A, exp: exp() }, SECRET) });
+    c.startLine();
+    const closed = await c.closed;
+    expect(closed).toEqual({ code: 1000, reason: 'time_limit' });
+    expect(performance.now() - t0).toBeGreaterThan(1400);
+    expect(store.finished.get('call-short')).toBe('time_limit');
+    expect((spies.tts.synthesize.mock.calls as unknown as [string][]).map((a) => a[0])).toContain(FIXED_LINES.goodbye_time);
+    await short.close();
+  });
+
   it('serves /healthz and /metrics as JSON', async () => {
     expect(await (await fetch(`${relay.url}/healthz`)).json()).toEqual({ ok: true, active_calls: 0 });
     const m = (await (await fetch(`${relay.url}/metrics`)).json()) as Record<string, unknown>;
     expect(m).toMatchObject({ active_calls: 0, turn_latency_ms: { count: 0 } });
+  });
+});
+
+describe('browser stream admission', () => {
+  let relay: RelayServer;
+  let spies: ReturnType<typeof spyProviders>;
+  let store: InMemoryCallStore;
+  const USER = 'user-1';
+  const url = () => `ws://127.0.0.1:${relay.port}/browser/stream`;
+  const auth: BrowserAuthVerifier = {
+    verify: vi.fn(async (token: string | undefined): Promise<BrowserAuthVerdict> => {
+      if (!token) return { ok: false, reason: 'token_missing' };
+      if (token === 'auth-down') throw new Error('Auth answered HTTP 503');
+      if (token === 'revoked') return { ok: false, reason: 'session_revoked' };
+      if (token === 'good') return { ok: true, userId: USER, sessionId: 's1' };
+      return { ok: false, reason: 'auth_invalid' };
+    })
+  };
+  const browserCall = (callId: string): CallContext => ({ ...CALL, callId, mode: 'browser' });
+
+  beforeEach(async () => {
+    spies = spyProviders();
+    store = new InMemoryCallStore({ calls: ['b-1', 'b-other', 'b-phone', 'b-done'].map(browserCall) });
+    store.owners.set('b-1', { callId: 'b-1', userId: USER, mode: 'browser', finished: false });
+    store.owners.set('b-other', { callId: 'b-other', userId: 'someone-else', mode: 'browser', finished: false });
+    store.owners.set('b-phone', { callId: 'b-phone', userId: USER, mode: 'phone', finished: false });
+    store.owners.set('b-done', { callId: 'b-done', userId: USER, mode: 'browser', finished: true });
+    relay = await startRelayServer({
+      config: {
+        host: '127.0.0.1', port: 0, maxPayloadBytes: 64 * 1024, startTimeoutMs: 300,
+        turns: { bargeInSpeechMs: 300, bargeInWords: 2, silenceMs: 30_000, maxCallSeconds: 600 },
+        llm: { provider: 'cerebras', baseUrl: 'http://x', apiKey: 'k', model: 'm', maxRetries: 0 }
+      },
+      verifier: new HmacStreamTokenVerifier({ secret: SECRET }),
+      browserAuth: auth,
+      store,
+      providers: spies.factory,
+      log: () => undefined
+    });
+  });
+  afterEach(() => relay.close());
+
+  const browserStart = (c: MediaStreamsTestClient, params: Record<string, string>) => c.start('b-call', params);
+
+  it('admits the user\'s own browser call, marks it in progress, and only then opens the providers', async () => {
+    const c = await MediaStreamsTestClient.connect(url());
+    browserStart(c, { access_token: 'good', call_id: 'b-1' });
+    await c.next((m) => m.event === 'media');
+    expect(store.browserStarted.has('b-1')).toBe(true);
+    expect(spies.stt.open).toHaveBeenCalledTimes(1);
+    c.close();
+    await vi.waitUntil(() => store.finished.has('b-1'));
+    expect(store.durations.get('b-1')).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['no access token', { call_id: 'b-1' }, 1008, 'token_missing'],
+    ['a token Auth does not accept', { access_token: 'forged', call_id: 'b-1' }, 1008, 'auth_invalid'],
+    ['a signed-out session', { access_token: 'revoked', call_id: 'b-1' }, 1008, 'session_revoked'],
+    ['Auth being unreachable', { access_token: 'auth-down', call_id: 'b-1' }, 1013, 'verifier_unavailable'],
+    ['no call id', { access_token: 'good' }, 1008, 'call_id_missing'],
+    ['an unknown call', { access_token: 'good', call_id: 'b-nope' }, 1008, 'call_not_found'],
+    ['another user\'s call', { access_token: 'good', call_id: 'b-other' }, 1008, 'call_not_found'],
+    ['a phone call', { access_token: 'good', call_id: 'b-phone' }, 1008, 'call_not_browser'],
+    ['a finished call', { access_token: 'good', call_id: 'b-done' }, 1008, 'call_finished']
+  ])('refuses %s before any provider is touched', async (_name, params, code, reason) => {
+    const c = await MediaStreamsTestClient.connect(url());
+    browserStart(c, params as Record<string, string>);
+    expect(await c.closed).toEqual({ code, reason });
+    expect(relay.metrics.snapshot().rejected).toEqual({ [reason]: 1 });
+    expect(store.browserStarted.size).toBe(0);
+    expect(spies.factory).not.toHaveBeenCalled();
+    expect(spies.stt.open).not.toHaveBeenCalled();
+    expect(spies.llm.stream).not.toHaveBeenCalled();
+    expect(spies.tts.synthesize).not.toHaveBeenCalled();
+  });
+
+  it('refuses a second socket for the same browser call and keeps the first', async () => {
+    const first = await MediaStreamsTestClient.connect(url());
+    browserStart(first, { access_token: 'good', call_id: 'b-1' });
+    await first.next((m) => m.event === 'media');
+    const second = await MediaStreamsTestClient.connect(url());
+    browserStart(second, { access_token: 'good', call_id: 'b-1' });
+    expect(await second.closed).toEqual({ code: 1008, reason: 'call_already_connected' });
+    expect(spies.factory).toHaveBeenCalledTimes(1);
+    expect(relay.sessions.get('b-1')?.isEnded).toBe(false);
+    first.close();
+  });
+
+  it('does not accept a Twilio stream token on the browser path', async () => {
+    const c = await MediaStreamsTestClient.connect(url());
+    browserStart(c, { stream_token: mintStreamToken({ callId: 'b-1', exp: exp() }, SECRET), call_id: 'b-1' });
+    expect(await c.closed).toEqual({ code: 1008, reason: 'token_missing' });
+    expect(spies.factory).not.toHaveBeenCalled();
+  });
+
+  it('is switched off without a browser verifier', async () => {
+    const off = await startRelayServer({
+      config: { host: '127.0.0.1', port: 0, maxPayloadBytes: 64 * 1024, startTimeoutMs: 300, turns: { bargeInSpeechMs: 300, bargeInWords: 2, silenceMs: 30_000, maxCallSeconds: 600 }, llm: { provider: 'cerebras', baseUrl: 'http://x', apiKey: 'k', model: 'm', maxRetries: 0 } },
+      verifier: new HmacStreamTokenVerifier({ secret: SECRET }), store, providers: spies.factory, log: () => undefined
+    });
+    await expect(MediaStreamsTestClient.connect(`ws://127.0.0.1:${off.port}/browser/stream`)).rejects.toThrow('HTTP 404');
+    await off.close();
+  });
+});
+
+describe('Twilio-signed stream upgrade (MS-01, MS-02)', () => {
+  const AUTH_TOKEN = 'twilio-auth-token-for-tests-000000';
+  const STREAM_URL = 'wss://relay.example.com/twilio/stream';
+  let relay: RelayServer;
+  let spies: ReturnType<typeof spyProviders>;
+  const local = () => `ws://127.0.0.1:${relay.port}/twilio/stream`;
+  const signed = (url: string, token = AUTH_TOKEN) => ({ 'x-twilio-signature': getExpectedTwilioSignature(token, url, {}) });
+
+  beforeEach(async () => {
+    spies = spyProviders();
+    relay = await startRelayServer({
+      config: {
+        host: '127.0.0.1', port: 0, maxPayloadBytes: 64 * 1024, startTimeoutMs: 300,
+        turns: { bargeInSpeechMs: 300, bargeInWords: 2, silenceMs: 30_000, maxCallSeconds: 600 },
+        llm: { provider: 'cerebras', baseUrl: 'http://x', apiKey: 'k', model: 'm', maxRetries: 0 },
+        twilioSignature: { authTokens: ['an-old-rotated-token', AUTH_TOKEN], streamUrl: STREAM_URL }
+      },
+      verifier: new HmacStreamTokenVerifier({ secret: SECRET }),
+      store: new InMemoryCallStore({ calls: [CALL] }),
+      providers: spies.factory,
+      log: () => undefined
+    });
+  });
+  afterEach(() => relay.close());
+
+  it.each([
+    ['no signature', {}, 'twilio_signature_missing'],
+    ['a signature over the https form of the URL', signed('https://relay.example.com/twilio/stream'), 'twilio_signature_invalid'],
+    ['the signature of the TwiML webhook', signed('https://api.example.com/functions/v1/twilio-twiml?call_id=x'), 'twilio_signature_invalid'],
+    ['a signature with another auth token', signed(STREAM_URL, 'not-our-auth-token-000000000000000'), 'twilio_signature_invalid'],
+    ['a signature over the URL the request was sent to', { 'x-twilio-signature': getExpectedTwilioSignature(AUTH_TOKEN, 'ws://127.0.0.1/twilio/stream', {}) }, 'twilio_signature_invalid']
+  ])('refuses the upgrade with 403 on %s, before any provider', async (_name, headers, reason) => {
+    await expect(MediaStreamsTestClient.connect(local(), undefined, headers as Record<string, string>)).rejects.toThrow('HTTP 403');
+    expect(relay.metrics.snapshot().rejected).toEqual({ [reason]: 1 });
+    expect(spies.factory).not.toHaveBeenCalled();
+    expect(spies.stt.open).not.toHaveBeenCalled();
+  });
+
+  it.each([['the wss URL', STREAM_URL], ['the wss URL with a trailing slash', `${STREAM_URL}/`]])('accepts %s, and still requires the stream token', async (_name, signedUrl) => {
+    const noToken = await MediaStreamsTestClient.connect(local(), undefined, signed(signedUrl));
+    noToken.start(SID_A, {});
+    expect(await noToken.closed).toEqual({ code: 1008, reason: 'token_missing' });
+    expect(spies.factory).not.toHaveBeenCalled();
+    const c = await MediaStreamsTestClient.connect(local(), undefined, signed(signedUrl));
+    c.start(SID_A, { stream_token: mintStreamToken({ callId: 'call-a', callSid: SID_A, exp: exp() }, SECRET) });
+    await c.next((m) => m.event === 'media');
+    expect(spies.factory).toHaveBeenCalledTimes(1);
+    c.close();
   });
 });

@@ -1,11 +1,14 @@
-// The relay's HTTP and WebSocket server: /twilio/stream (Twilio Media Streams), /healthz and /metrics.
-// Admission comes before spending: a socket must send a `start` whose stream token (<Parameter name="stream_token">)
-// verifies, for a call that has
-// no other socket, within the start timeout. Until then no provider is touched. One CallSession per socket.
+// The relay's HTTP and WebSocket server: /twilio/stream (Twilio Media Streams), /browser/stream (the demo browser
+// softphone, same message format; protocol in browser_stream.ts), /healthz and /metrics.
+// Admission comes before spending. A Twilio stream must carry Twilio's signature on the upgrade (when an auth token
+// is configured) and then send a `start` whose stream token (<Parameter name="stream_token">) verifies; a browser
+// stream must send a `start` with a live Supabase session and the user's own browser call. Either way, for a call
+// that has no other socket, within the start timeout. Until then no provider is touched. One CallSession per socket.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { decodeBase64, parseInboundMessage, type StartMessage } from '../../core/src/media_streams.ts';
+import { admitBrowserStart, BROWSER_STREAM_PATH, type BrowserAuthVerifier } from './browser_stream.ts';
 import type { CallStore } from './call_store.ts';
 import { CallSession } from './call_session.ts';
 import type { RelayConfig } from './config.ts';
@@ -14,6 +17,7 @@ import type { Providers } from './providers.ts';
 import type { StreamTokenVerifier } from './stream_token.ts';
 import { twilioTelephony } from './twilio_media_stream.ts';
 import type { TurnPolicy } from './turn_taking.ts';
+import { checkUpgradeSignature } from './twilio_upgrade_signature.ts';
 
 export const STREAM_PATH = '/twilio/stream';
 
@@ -33,8 +37,10 @@ const MAX_BAD_FRAMES = 20;
 const HEARTBEAT_MS = 30_000;
 
 export interface RelayServerDeps {
-  config: Pick<RelayConfig, 'host' | 'port' | 'maxPayloadBytes' | 'startTimeoutMs' | 'turns' | 'llm'>;
+  config: Pick<RelayConfig, 'host' | 'port' | 'maxPayloadBytes' | 'startTimeoutMs' | 'turns' | 'llm'> & Partial<Pick<RelayConfig, 'twilioSignature'>>;
   verifier: StreamTokenVerifier;
+  /** Admits browser softphone streams; without it /browser/stream is refused. */
+  browserAuth?: BrowserAuthVerifier;
   store: CallStore;
   /** Built only for admitted calls; tests pass spies here to prove nothing is built before admission. */
   providers: () => Providers;
@@ -76,13 +82,26 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
   const wss = new WebSocketServer({ noServer: true, maxPayload: deps.config.maxPayloadBytes, perMessageDeflate: false });
 
   http.on('upgrade', (req: IncomingMessage, socket, head) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path !== STREAM_PATH || draining) {
-      metrics.count(metrics.rejected, draining ? 'draining' : 'unknown_path');
-      socket.end(`HTTP/1.1 ${draining ? '503 Service Unavailable' : '404 Not Found'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
-      return;
+    const [path, rawQuery = ''] = (req.url ?? '/').split('?', 2) as [string, string?];
+    const refuseUpgrade = (status: string, reason: string) => {
+      metrics.count(metrics.rejected, reason);
+      log(`relay.stream.refused reason=${reason}`);
+      socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+    };
+    if (draining) return refuseUpgrade('503 Service Unavailable', 'draining');
+    if (path === STREAM_PATH) {
+      const sig = deps.config.twilioSignature;
+      if (sig) {
+        const check = checkUpgradeSignature(req.headers['x-twilio-signature'], sig.streamUrl, rawQuery, sig.authTokens);
+        if (!check.ok) return refuseUpgrade('403 Forbidden', check.reason);
+      }
+      return wss.handleUpgrade(req, socket, head, (ws) => serveStream(ws, 'twilio'));
     }
-    wss.handleUpgrade(req, socket, head, (ws) => serveStream(ws));
+    if (path === BROWSER_STREAM_PATH) {
+      if (!deps.browserAuth) return refuseUpgrade('404 Not Found', 'browser_stream_off');
+      return wss.handleUpgrade(req, socket, head, (ws) => serveStream(ws, 'browser'));
+    }
+    refuseUpgrade('404 Not Found', 'unknown_path');
   });
 
   const policy: TurnPolicy = {
@@ -94,7 +113,32 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
     budgetHangupMs: 2000
   };
 
-  function serveStream(ws: WebSocket): void {
+  /**
+   * The call's own time limit applies too: it is the only hard stop of a browser call, and on the phone Twilio ends
+   * the call at the same limit (TimeLimit), so the persona starts its goodbye a little before (a quarter of the
+   * call at most, 5 s at least on real calls).
+   */
+  const policyFor = (callSeconds: number): TurnPolicy => {
+    const limitMs = callSeconds * 1000;
+    return { ...policy, maxDurationMs: Math.min(policy.maxDurationMs, limitMs - Math.min(5000, limitMs / 4)) };
+  };
+
+  /** Who the `start` says it is, checked per kind of stream: the call it may open, or why not. */
+  async function authorize(kind: 'twilio' | 'browser', msg: StartMessage): Promise<{ ok: true; callId: string } | { ok: false; code: number; reason: string }> {
+    const { callSid, customParameters } = msg.start;
+    if (kind === 'browser') return admitBrowserStart(msg, deps.browserAuth!, deps.store);
+    if (!CALL_SID.test(callSid)) return { ok: false, code: CLOSE.policy, reason: 'call_sid_invalid' };
+    const verdict = await deps.verifier.verify(customParameters.stream_token, callSid).catch((err: Error) => {
+      log(`relay.stream.verify_failed: ${err.message}`);
+      return null;
+    });
+    if (!verdict) return { ok: false, code: CLOSE.tryAgainLater, reason: 'verifier_unavailable' };
+    if (!verdict.ok) return { ok: false, code: CLOSE.policy, reason: verdict.reason };
+    if (customParameters.call_id !== undefined && customParameters.call_id !== verdict.callId) return { ok: false, code: CLOSE.policy, reason: 'call_id_mismatch' };
+    return { ok: true, callId: verdict.callId };
+  }
+
+  function serveStream(ws: WebSocket, kind: 'twilio' | 'browser'): void {
     let stage: 'awaiting_start' | 'admitting' | 'live' | 'closed' = 'awaiting_start';
     let session: CallSession | null = null;
     let callId: string | null = null;
@@ -119,16 +163,13 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
     const admit = async (msg: StartMessage) => {
       stage = 'admitting';
       clearTimeout(startTimer);
-      const { callSid, customParameters } = msg.start;
-      if (!CALL_SID.test(callSid)) return refuse(CLOSE.policy, 'call_sid_invalid');
-      const verdict = await deps.verifier.verify(customParameters.stream_token, callSid).catch((err: Error) => {
-        log(`relay.stream.verify_failed: ${err.message}`);
-        return null;
+      const { callSid } = msg.start;
+      const verdict = await authorize(kind, msg).catch((err: Error) => {
+        log(`relay.stream.authorize_failed: ${err.message}`);
+        return { ok: false as const, code: CLOSE.tryAgainLater, reason: 'verifier_unavailable' };
       });
       if (stage !== 'admitting') return; // the socket went away while we checked
-      if (!verdict) return refuse(CLOSE.tryAgainLater, 'verifier_unavailable');
-      if (!verdict.ok) return refuse(CLOSE.policy, verdict.reason);
-      if (customParameters.call_id !== undefined && customParameters.call_id !== verdict.callId) return refuse(CLOSE.policy, 'call_id_mismatch');
+      if (!verdict.ok) return refuse(verdict.code, verdict.reason);
       if (claimed.has(verdict.callId)) return refuse(CLOSE.policy, 'call_already_connected');
       claimed.add(verdict.callId);
       callId = verdict.callId;
@@ -139,12 +180,24 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
         release();
         return refuse(CLOSE.policy, 'call_not_found');
       }
+      if (kind === 'browser') {
+        // No carrier reports a browser call's progress: the relay does, once the call is really going to run.
+        const started = await deps.store.startBrowserCall(call.callId).catch((err: Error) => {
+          log(`relay.stream.browser_start_failed: ${err.message}`);
+          return null;
+        });
+        if (stage !== 'admitting') return release();
+        if (started !== true) {
+          release();
+          return refuse(started === null ? CLOSE.tryAgainLater : CLOSE.policy, started === null ? 'store_unavailable' : 'call_finished');
+        }
+      }
       metrics.callsAdmitted++;
       metrics.activeCalls++;
       const s = new CallSession({
         callSid,
         streamSid: msg.streamSid,
-        call,
+        call: kind === 'browser' ? { ...call, mode: 'browser' } : call,
         telephony: twilioTelephony(ws, msg.streamSid, () => {
           metrics.count(metrics.errors, 'line_stalled');
           ws.terminate();
@@ -152,7 +205,7 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
         providers: deps.providers(),
         store: deps.store,
         rates,
-        policy,
+        policy: policyFor(call.maxDurationSeconds),
         llmMaxRetries: deps.config.llm.maxRetries,
         metrics,
         log,
@@ -167,7 +220,7 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
       session = s;
       sessions.set(call.callId, s);
       stage = 'live';
-      log(`relay.stream.admitted call=${call.callId} callSid=${callSid}`);
+      log(`relay.stream.admitted kind=${kind} call=${call.callId} callSid=${callSid}`);
       await s.start();
     };
 

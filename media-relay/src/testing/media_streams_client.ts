@@ -45,8 +45,8 @@ export class MediaStreamsTestClient {
     ws.on('message', (data) => this.onMessage(String(data)));
   }
 
-  static async connect(url: string, streamSid = `MZ${'0'.repeat(31)}1`): Promise<MediaStreamsTestClient> {
-    const ws = new WebSocket(url);
+  static async connect(url: string, streamSid = `MZ${'0'.repeat(31)}1`, headers: Record<string, string> = {}): Promise<MediaStreamsTestClient> {
+    const ws = new WebSocket(url, { headers });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);

@@ -1,7 +1,9 @@
-// The simulated person who answers: it opens the Media Streams WebSocket exactly as Twilio does, streams its
-// microphone (silence, or a scripted line) as 20 ms μ-law frames at real-time pace, plays what the persona sends
+// The simulated person who answers: it opens the Media Streams WebSocket exactly as Twilio does (the upgrade signed
+// with X-Twilio-Signature), streams its microphone (silence, or a scripted line) as 20 ms μ-law frames at
+// real-time pace, plays what the persona sends
 // (echoing each `mark` once the audio before it has played, dropping queued audio on `clear`), speaks its next
 // line when the persona has finished talking, may interrupt, and hangs up after its last line.
+import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
 import WebSocket from 'ws';
 import { synthesizeMulaw } from '../speech/espeak.ts';
 import { sid } from './sids.ts';
@@ -50,9 +52,13 @@ export function connectCallee(opts: {
   parameters: Record<string, string>;
   script: CalleeScript;
   events: Partial<CalleeEvents>;
+  /** The account's auth token: Twilio signs the stream's WebSocket upgrade with it (X-Twilio-Signature). */
+  authToken?: string;
 }): CalleeSession {
   const streamSid = sid('MZ');
-  const ws = new WebSocket(opts.url);
+  // As Twilio does: HMAC-SHA1 over the stream URL exactly as written in the TwiML, with no parameters.
+  const headers = opts.authToken ? { 'X-Twilio-Signature': getExpectedTwilioSignature(opts.authToken, opts.url, {}) } : {};
+  const ws = new WebSocket(opts.url, { headers });
   const spoken: string[] = [];
   let lineIndex = 0;
   let speaking: Buffer | null = null;

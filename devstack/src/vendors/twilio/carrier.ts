@@ -119,6 +119,7 @@ export class Carrier {
       accountSid: call.accountSid,
       callSid: call.sid,
       parameters: stream.parameters,
+      authToken: this.#opts.authToken,
       script,
       events: {
         said: (line) => call.log.push(`callee: ${line}`),

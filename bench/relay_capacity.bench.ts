@@ -1,0 +1,238 @@
+// Capacity of one relay process: the most concurrent simulated calls it carries with real-time 20 ms μ-law frames
+// in both directions while the outbound frame jitter stays under 20 ms at p99. Jitter of a frame = how much later
+// than its schedule it reached the phone, relative to the call's most punctual frame in the window (frame i is due
+// i x 20 ms after the first; RFC 3550's idea of transit variation), so a late burst counts each frame's lateness
+// once and two frames read together do not count as jitter. Providers are zero-latency fakes in the relay's process, so this measures the relay alone;
+// the persona talks the whole time (its speech synthesis delivers a frame every 20 ms, as a streaming vendor does)
+// and the phones send silence (no turn changes). Baseline in the same run: a bare `ws` echo server carrying the same
+// message rate (each phone frame echoed straight back), stepped up the same way. Servers run in a child process so
+// the phones (this process) do not share their CPU.
+// Run: node bench/relay_capacity.bench.ts        (prints the call count and the ratio to the echo server)
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import WebSocket, { WebSocketServer } from 'ws';
+import type { ServiceRate } from '../core/src/pricing.ts';
+import type { CallContext, CallOwnership, CallStore } from '../media-relay/src/call_store.ts';
+import type { Providers } from '../media-relay/src/providers.ts';
+import { startRelayServer } from '../media-relay/src/server.ts';
+import { HmacStreamTokenVerifier, mintStreamToken } from '../media-relay/src/stream_token.ts';
+import { summary } from './stats.ts';
+
+const SECRET = 'bench-secret-of-at-least-32-characters!';
+const FRAME_MS = 20;
+const JITTER_P99_LIMIT_MS = 20;
+const STEPS = [100, 200, 300, 400, 500, 600, 700, 800, 1000, 1200, 1500, 2000];
+const WARMUP_MS = 1500;
+const WINDOW_MS = 3000;
+const TARGET_CALLS = 300;
+const TARGET_RATIO = 0.5;
+const SELF = fileURLToPath(import.meta.url);
+
+// ---------------------------------------------------------------- servers (child process) ----
+
+/**
+ * Calls `onTick` every 20 ms on an absolute schedule (each timer aims at start + k x 20 ms, so lateness does not
+ * accumulate), making up missed ticks at once. Both sides pace their frames with it.
+ */
+function pacedTicker(onTick: () => void): () => void {
+  const t0 = performance.now();
+  let k = 0;
+  let timer: NodeJS.Timeout;
+  const run = () => {
+    const due = Math.floor((performance.now() - t0) / FRAME_MS);
+    for (; k < due; k++) onTick();
+    timer = setTimeout(run, Math.max(0, t0 + (k + 1) * FRAME_MS - performance.now()));
+  };
+  timer = setTimeout(run, FRAME_MS);
+  return () => clearTimeout(timer);
+}
+
+/** One clock for every synthesis stream: a stream is due one 160-byte frame per tick since it started. */
+function frameClock() {
+  const waiters = new Set<() => void>();
+  const clock = { ticks: 0, wait: () => new Promise<void>((r) => waiters.add(r)) };
+  pacedTicker(() => {
+    clock.ticks++;
+    for (const w of waiters) w();
+    waiters.clear();
+  });
+  return clock;
+}
+
+function fakeProviders(): Providers {
+  const clock = frameClock();
+  const frame = new Uint8Array(160).fill(0x2a);
+  return {
+    stt: { info: { service: 'deepgram', model: 'fake' }, open: async () => ({ sendAudio: () => undefined, close: async () => ({ audioSeconds: 0 }) }) },
+    llm: {
+      info: { service: 'cerebras', model: 'fake' },
+      async *stream() {
+        yield { type: 'text' as const, delta: 'Hello there, this is a very long story told to measure how many calls one relay carries.' };
+        yield { type: 'usage' as const, promptTokens: 100, completionTokens: 20 };
+      }
+    },
+    tts: {
+      info: { service: 'elevenlabs', model: 'fake' },
+      async *synthesize(_text, { signal }) {
+        const startTick = clock.ticks;
+        let sent = 0;
+        while (!signal.aborted && sent < (5 * 60_000) / FRAME_MS) {
+          await clock.wait();
+          for (const due = clock.ticks - startTick; sent < due; sent++) yield { type: 'audio' as const, mulaw: frame };
+        }
+      }
+    }
+  };
+}
+
+/** Transcripts and costs are written in the background and are not what this measures: they are dropped. */
+class DiscardingStore implements CallStore {
+  async loadCall(callId: string): Promise<CallContext> {
+    return { callId, personaName: 'Alex', systemPrompt: 'You are Alex.', voiceId: 'alex', maxDurationSeconds: 900, budgetCents: null, warnPercent: 80 };
+  }
+  async callOwnership(): Promise<CallOwnership | null> { return null; }
+  async startBrowserCall(): Promise<boolean> { return false; }
+  async broadcastInterim(): Promise<void> {}
+  async loadRates(): Promise<ServiceRate[]> { return []; }
+  async saveTranscript(): Promise<void> {}
+  async saveCostEvents(): Promise<void> {}
+  async finishCall(): Promise<void> {}
+}
+
+async function serve(kind: string): Promise<void> {
+  if (kind === 'relay') {
+    const providers = fakeProviders();
+    const relay = await startRelayServer({
+      config: {
+        host: '127.0.0.1', port: 0, maxPayloadBytes: 64 * 1024, startTimeoutMs: 10_000,
+        turns: { bargeInSpeechMs: 300, bargeInWords: 2, silenceMs: 120_000, maxCallSeconds: 900 },
+        llm: { provider: 'cerebras', baseUrl: 'http://x', apiKey: 'k', model: 'm', maxRetries: 0 }
+      },
+      verifier: new HmacStreamTokenVerifier({ secret: SECRET }),
+      store: new DiscardingStore(),
+      providers: () => providers,
+      log: () => undefined
+    });
+    console.log(`PORT ${relay.port}`);
+  } else {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false, maxPayload: 64 * 1024 });
+    wss.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })));
+    await new Promise<void>((r) => wss.once('listening', () => r()));
+    console.log(`PORT ${(wss.address() as { port: number }).port}`);
+  }
+}
+
+// ---------------------------------------------------------------- phones (this process) ----
+
+async function startServer(kind: 'relay' | 'echo'): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, [SELF, '--serve', kind], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    const rl = createInterface({ input: child.stdout! });
+    rl.on('line', (l) => { const m = /^PORT (\d+)$/.exec(l); if (m) resolve(Number(m[1])); });
+    child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
+  });
+  return { port, child };
+}
+
+interface Phone {
+  ws: WebSocket;
+  streamSid: string;
+  seq: number;
+  chunk: number;
+  /** Media frames received since the stream started (the index of the next one). */
+  index: number;
+  /** arrival - index x 20 ms, for the frames of the window. */
+  offsets: number[];
+}
+
+const PAYLOAD = Buffer.alloc(160, 0xff).toString('base64');
+
+function sendFrame(p: Phone): void {
+  p.chunk++;
+  p.ws.send(`{"event":"media","sequenceNumber":"${p.seq++}","streamSid":"${p.streamSid}","media":{"track":"inbound","chunk":"${p.chunk}","timestamp":"${p.chunk * FRAME_MS}","payload":"${PAYLOAD}"}}`);
+}
+
+/** Runs `calls` phones for the window; returns the outbound jitter samples and the share of frames that arrived. */
+async function runStep(kind: 'relay' | 'echo', port: number, calls: number, step: number): Promise<{ jitter: number[]; delivered: number; connected: number }> {
+  const phones: Phone[] = [];
+  let measuring = false;
+  const jitter: number[] = [];
+  const path = kind === 'relay' ? '/twilio/stream' : '/';
+  for (let i = 0; i < calls; i += 50) {
+    await Promise.all(Array.from({ length: Math.min(50, calls - i) }, async (_, j) => {
+      const n = i + j;
+      const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { perMessageDeflate: false });
+      await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+      ws.on('error', () => undefined);
+      const p: Phone = { ws, streamSid: `MZ${String(step).padStart(4, '0')}${String(n).padStart(28, '0')}`, seq: 1, chunk: 0, index: 0, offsets: [] };
+      ws.on('message', (data) => {
+        // Only the arrival time of media frames matters; no parsing beyond the event name.
+        if (!(data as Buffer).subarray(0, 20).toString().includes('"media"')) return;
+        if (measuring) p.offsets.push(performance.now() - p.index * FRAME_MS);
+        p.index++;
+      });
+      if (kind === 'relay') {
+        const callSid = `CA${String(step).padStart(4, '0')}${String(n).padStart(28, '0')}`;
+        const token = mintStreamToken({ callId: `cap-${step}-${n}`, callSid, exp: Math.floor(Date.now() / 1000) + 600 }, SECRET);
+        ws.send(JSON.stringify({ event: 'connected', protocol: 'Call', version: '1.0.0' }));
+        ws.send(JSON.stringify({ event: 'start', sequenceNumber: String(p.seq++), streamSid: p.streamSid, start: { accountSid: `AC${'0'.repeat(32)}`, streamSid: p.streamSid, callSid, tracks: ['inbound'], customParameters: { stream_token: token }, mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 } } }));
+      }
+      phones.push(p);
+    }));
+  }
+  // Every phone speaks (silence) every 20 ms, on one clock, catching up if a tick is late.
+  const stopTicker = pacedTicker(() => {
+    for (const p of phones) if (p.ws.readyState === WebSocket.OPEN) sendFrame(p);
+  });
+  await new Promise((r) => setTimeout(r, WARMUP_MS));
+  measuring = true;
+  await new Promise((r) => setTimeout(r, WINDOW_MS));
+  measuring = false;
+  stopTicker();
+  for (const p of phones) {
+    const punctual = Math.min(...p.offsets);
+    for (const o of p.offsets) jitter.push(o - punctual);
+  }
+  const expected = calls * (WINDOW_MS / FRAME_MS);
+  const delivered = phones.reduce((s, p) => s + p.offsets.length, 0) / expected;
+  const connected = phones.filter((p) => p.ws.readyState === WebSocket.OPEN).length;
+  for (const p of phones) p.ws.terminate();
+  await new Promise((r) => setTimeout(r, 500)); // let the server tear the calls down
+  return { jitter, delivered, connected };
+}
+
+async function capacity(kind: 'relay' | 'echo'): Promise<{ max: number; rows: string[] }> {
+  const { port, child } = await startServer(kind);
+  const rows: string[] = [];
+  let max = 0;
+  try {
+    for (const [i, calls] of STEPS.entries()) {
+      const r = await runStep(kind, port, calls, i);
+      const s = summary(r.jitter);
+      const ok = s.p99 < JITTER_P99_LIMIT_MS && r.delivered >= 0.95 && r.connected === calls;
+      rows.push(`  ${kind.padEnd(5)} ${String(calls).padStart(5)} calls   jitter p50 ${s.p50.toFixed(2)} ms  p99 ${s.p99.toFixed(2)} ms  max ${s.max.toFixed(1)} ms   frames delivered ${(r.delivered * 100).toFixed(1)} %   ${ok ? 'ok' : 'BROKEN'}`);
+      console.log(rows.at(-1));
+      if (!ok) break;
+      max = calls;
+    }
+  } finally {
+    child.kill('SIGTERM');
+  }
+  return { max, rows };
+}
+
+if (process.argv[2] === '--serve') {
+  await serve(process.argv[3] ?? 'relay');
+} else {
+  const started = performance.now();
+  console.log(`bench relay-capacity: 20 ms frames both ways, outbound jitter p99 < ${JITTER_P99_LIMIT_MS} ms and >= 95 % of frames delivered`);
+  const relay = await capacity('relay');
+  const echo = await capacity('echo');
+  const topped = echo.max === STEPS.at(-1);
+  const ratio = echo.max > 0 ? relay.max / echo.max : NaN;
+  console.log(`  relay carries ${relay.max} concurrent calls (target >= ${TARGET_CALLS}: ${relay.max >= TARGET_CALLS ? 'ok' : 'UNDER'})`);
+  console.log(`  bare ws echo server carries ${topped ? `>= ${echo.max} (the largest step)` : echo.max} at the same message rate`);
+  console.log(`  ratio relay / echo ${topped ? '<= ' : ''}${ratio.toFixed(2)} (target >= ${TARGET_RATIO}: ${ratio >= TARGET_RATIO ? 'ok' : topped ? 'echo not saturated' : 'UNDER'})   run took ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  process.exit(0);
+}
