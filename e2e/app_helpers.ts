@@ -1,6 +1,10 @@
 // Shared steps for the product specs: accounts, the phone code from the Twilio stand-in's outbox, and direct
 // database access (as the service) for fixtures that only the call pipeline would otherwise write.
 import { expect, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { stackStatus } from '../devstack/src/stack.ts';
 import { snap } from './screens.ts';
@@ -115,4 +119,19 @@ export async function insertMissedSchedule(userId: string, personaSlug: string, 
     `insert into public.scheduled_calls (user_id, persona_id, scheduled_at, timezone, local_time, status, failure_reason)
      select $1, p.id, now() - interval '2 hours', 'Europe/London', '06:00', 'missed', $3 from public.personas p where p.slug = $2`,
     [userId, personaSlug, reason]));
+}
+
+/**
+ * A WAV file of `text` spoken by espeak-ng (48 kHz mono 16-bit, then `pauseSeconds` of silence) for Chromium's fake
+ * microphone, which loops it. Written under the gitignored test-results folder; returns its absolute path.
+ */
+export function spokenWav(name: string, text: string, pauseSeconds = 4): string {
+  const dir = join(dirname(fileURLToPath(import.meta.url)), 'test-results', 'fixtures');
+  mkdirSync(dir, { recursive: true });
+  const raw = join(dir, `${name}.espeak.wav`);
+  const out = join(dir, `${name}.wav`);
+  // The voice and speed the speech stand-ins use, so the speech-to-text stand-in hears a line it knows.
+  execFileSync('espeak-ng', ['-v', 'en-us', '-s', '165', '-w', raw, text]);
+  execFileSync('sox', [raw, '-r', '48000', '-c', '1', '-b', '16', out, 'pad', '0.5', String(pauseSeconds)]);
+  return out;
 }

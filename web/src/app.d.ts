@@ -10,6 +10,8 @@ declare global {
       session: Session | null;
       user: User | null;
       demoMode: boolean;
+      /** The media relay for the demo-mode browser softphone; null when browser calls are not offered. */
+      relayUrl: string | null;
     }
   }
 }

@@ -3,5 +3,6 @@ import { publicConfig } from '$lib/public_config';
 
 export const load: LayoutServerLoad = async ({ locals, cookies }) => {
   const { session, user } = await locals.safeGetSession();
-  return { session, user, demoMode: publicConfig().demoMode, cookies: cookies.getAll() };
+  const cfg = publicConfig();
+  return { session, user, demoMode: cfg.demoMode, relayUrl: cfg.relayUrl, cookies: cookies.getAll() };
 };

@@ -11,5 +11,5 @@ export const load: LayoutLoad = async ({ data, depends, fetch }) => {
         global: { fetch },
         cookies: { getAll: () => data.cookies }
       });
-  return { supabase, session: data.session, user: data.user, demoMode: data.demoMode };
+  return { supabase, session: data.session, user: data.user, demoMode: data.demoMode, relayUrl: data.relayUrl };
 };
