@@ -15,7 +15,10 @@ const twilio = twilioClient({
   verifyBase: stackEnv('TWILIO_API_BASE')
 });
 
-function post(body: unknown, authorization: string, ip = '203.0.113.9'): Request {
+// A fresh address per run: send limits per address count across runs on a long-lived development database.
+const RUN_IP = `198.18.${Math.floor(Math.random() * 255)}.${Math.floor(Math.random() * 255)}`;
+
+function post(body: unknown, authorization: string, ip = RUN_IP): Request {
   return new Request('http://functions/phone', { method: 'POST', body: JSON.stringify(body), headers: { authorization, 'x-forwarded-for': ip } });
 }
 
@@ -96,12 +99,12 @@ Deno.test({ name: 'send limits: per user and per number within an hour', sanitiz
   const phone = randomUsNumber();
   const statuses: number[] = [];
   for (let i = 0; i < 4; i++) {
-    statuses.push((await handleVerifyStart(post({ phone_number: phone }, s.authorization, `198.51.100.${i}`), { session: s.deps, db, twilio })).status);
+    statuses.push((await handleVerifyStart(post({ phone_number: phone }, s.authorization, `${RUN_IP}${i}`), { session: s.deps, db, twilio })).status);
   }
   assert.deepEqual(statuses, [200, 200, 200, 429]);
   const other = await createUser(db, 'limits2');
   const s2 = sessionFor(other.id);
-  const blocked = await handleVerifyStart(post({ phone_number: phone }, s2.authorization, '198.51.100.77'), { session: s2.deps, db, twilio });
+  const blocked = await handleVerifyStart(post({ phone_number: phone }, s2.authorization, `${RUN_IP}9`), { session: s2.deps, db, twilio });
   assert.equal(await errorCode(blocked), 'rate_limited');
 }});
 
