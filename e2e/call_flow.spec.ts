@@ -20,7 +20,8 @@ test('a call placed from the app is transcribed live, completes and shows its co
   expect(script.ok).toBe(true);
 
   await page.goto('/call?persona=brad');
-  await page.getByRole('group', { name: 'Pay with' }).getByRole('radio', { name: /^Demo allowance/ }).check();
+  // Paid with credits, so the ledger shows the hold and the settlement (charge plus release of the rest).
+  await page.getByRole('group', { name: 'Pay with' }).getByRole('radio', { name: /^Credits/ }).check();
   await expect(page.getByText('✓ Within your budget')).toBeVisible({ timeout: 15_000 });
   await page.getByRole('button', { name: 'Call me now with Brad' }).click();
   await expect(page).toHaveURL(/\/calls\/[0-9a-f-]{36}$/, { timeout: 20_000 });
@@ -39,4 +40,10 @@ test('a call placed from the app is transcribed live, completes and shows its co
   await item.getByRole('button', { name: /Show provider costs/ }).click();
   await expect(item.getByText('Twilio · phone line')).toBeVisible();
   await snap(page, 'pipeline-history');
+
+  await page.goto('/billing');
+  const ledger = page.getByRole('table');
+  await expect(ledger.getByText('Held for a call')).toBeVisible({ timeout: 20_000 });
+  await expect(ledger.getByText('Call settled')).toBeVisible({ timeout: 20_000 });
+  await snap(page, 'pipeline-ledger');
 });
