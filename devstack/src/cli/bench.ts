@@ -12,6 +12,11 @@ export async function main(args: string[]): Promise<void> {
     .filter((f) => args.length === 0 || args.some((a) => f.includes(a)))
     .sort();
   await startStack();
+  if (files.some((f) => f.startsWith('web_'))) {
+    // The web benchmarks measure the production build.
+    const build = spawnSync(join(REPO_ROOT, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: REPO_ROOT, stdio: 'inherit' });
+    if (build.status !== 0) process.exit(1);
+  }
   let failed = 0;
   for (const f of files) {
     console.log(`\n=== ${f} ===`);
