@@ -1,7 +1,7 @@
 // Fakes for handler unit tests: dependencies that record what they were asked, and fail the test when touched
 // where a handler must not reach them (bad input is refused before any database or vendor work).
 import type { Queryable } from './queryable.ts';
-import type { SessionDeps } from './user_session.ts';
+import { sessionFor } from './testing.ts';
 
 export function untouchableDb(): Queryable & { queries: string[] } {
   const queries: string[] = [];
@@ -19,10 +19,8 @@ export function untouchable<T extends object>(name: string): T {
 }
 
 /** A signed-in user whose session checks out, without Auth. */
-export function liveSession(userId = '0b6f5f3c-4a57-4c5e-9f55-3d5a2f0c1e01'): { deps: SessionDeps; authorization: string } {
-  const b64 = (o: unknown) => btoa(JSON.stringify(o)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
-  const token = `${b64({ alg: 'HS256' })}.${b64({ sub: userId, role: 'authenticated', session_id: 's-1' })}.x`;
-  return { deps: { fetchUser: () => Promise.resolve({ id: userId }), isBlacklisted: () => Promise.resolve(false) }, authorization: `Bearer ${token}` };
+export function liveSession(userId = '0b6f5f3c-4a57-4c5e-9f55-3d5a2f0c1e01') {
+  return sessionFor(userId);
 }
 
 export async function errorCode(res: Response): Promise<string> {

@@ -1,7 +1,9 @@
 // Placing a call, shared by "call now" and the scheduled-call dispatcher so both apply exactly the same rules:
 // validate → estimate → budget → pay (reserve credits / card hold / demo quota) → calls row → Twilio. Any failure
 // undoes what came before it (no reservation or hold is left behind) and says which rule refused the call.
+import { ACTIVE_CALL_STATUSES } from '../../core/src/call_status.ts';
 import { appError, isAppError, type AppError } from '../../core/src/errors.ts';
+import { isUuid } from './ids.ts';
 import { normalizePhone } from '../../core/src/phone.ts';
 import { DEFAULT_ESTIMATE_ASSUMPTIONS, estimateCallCostCents, MAX_CALL_SECONDS, maxDurationForBudget } from '../../core/src/pricing.ts';
 import type { CountryCode } from 'libphonenumber-js/max';
@@ -72,8 +74,7 @@ export interface PlaceCallDeps {
 
 export type PlaceCallResult = { ok: true; call: PlacedCall } | { ok: false; error: AppError };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ACTIVE = `('created', 'queued', 'initiated', 'ringing', 'in_progress')`;
+const ACTIVE = `(${ACTIVE_CALL_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 // Shortest call worth placing: Twilio bills the first minute whole.
 const MIN_CALL_SECONDS = 60;
 
@@ -101,15 +102,15 @@ function moneyRefusal(err: unknown): AppError | null {
 export function validatePlaceCall(body: Record<string, unknown>, userId: string): PlaceCallRequest | AppError {
   const str = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
   const personaId = str(body.persona_id);
-  if (!personaId || !UUID.test(personaId)) return appError('persona_not_found', 'Pick a persona to call you.');
+  if (!isUuid(personaId)) return appError('persona_not_found', 'Pick a persona to call you.');
   const mode = body.mode === 'browser' ? 'browser' : body.mode === 'phone' || body.mode === undefined ? 'phone' : null;
   if (!mode) return appError('invalid_input', 'Choose whether the persona calls your phone or your browser.');
   const phoneNumberId = str(body.phone_number_id);
-  if (mode === 'phone' && (!phoneNumberId || !UUID.test(phoneNumberId))) {
+  if (mode === 'phone' && !isUuid(phoneNumberId)) {
     return appError('number_not_verified', 'Choose one of your verified phone numbers, or verify a number first.');
   }
   const scenario = str(body.scenario_template_id);
-  if (scenario && !UUID.test(scenario)) return appError('scenario_not_found');
+  if (scenario && !isUuid(scenario)) return appError('scenario_not_found');
   const instructions = body.custom_instructions === undefined || body.custom_instructions === null ? null : String(body.custom_instructions).trim();
   if (instructions && instructions.length > 1000) return appError('invalid_input', 'Keep the instructions under 1,000 characters.');
   const minutes = body.max_duration_minutes === undefined || body.max_duration_minutes === null ? null : Number(body.max_duration_minutes);

@@ -1,6 +1,8 @@
 // Hang up (or stop before it rings) one of the user's own calls. Ending is Twilio's to report: the status callback
 // moves the call to its final state and settles it; a call Twilio never accepted is ended here.
+import { isTerminalCallStatus, type CallStatus } from '../../core/src/call_status.ts';
 import { appError } from '../../core/src/errors.ts';
+import { isUuid } from '../_shared/ids.ts';
 import type { Db } from '../_shared/db.ts';
 import { readJsonObject } from '../_shared/request_body.ts';
 import { failWith, json } from '../_shared/responses.ts';
@@ -13,7 +15,6 @@ export interface CallsCancelDeps {
   twilio: Pick<TwilioClient, 'hangUp'>;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function handleCallsCancel(req: Request, deps: CallsCancelDeps): Promise<Response> {
   if (req.method !== 'POST') return failWith(appError('invalid_input', 'Use POST.'));
@@ -22,12 +23,12 @@ export async function handleCallsCancel(req: Request, deps: CallsCancelDeps): Pr
   const body = await readJsonObject(req);
   if (!body.ok) return failWith(body.error);
   const callId = String(body.value.call_id ?? '');
-  if (!UUID.test(callId)) return failWith(appError('call_not_found'));
+  if (!isUuid(callId)) return failWith(appError('call_not_found'));
   const r = await deps.db.query<{ status: string; twilio_call_sid: string | null; mode: string }>(
     'select status, twilio_call_sid, mode from public.calls where id = $1 and user_id = $2', [callId, session.userId]);
   const call = r.rows[0];
   if (!call) return failWith(appError('call_not_found'));
-  if (['completed', 'busy', 'no_answer', 'failed', 'canceled'].includes(call.status)) return failWith(appError('call_not_cancellable'));
+  if (isTerminalCallStatus(call.status as CallStatus)) return failWith(appError('call_not_cancellable'));
   if (call.twilio_call_sid) {
     try {
       await deps.twilio.hangUp(call.twilio_call_sid);

@@ -2,6 +2,7 @@
 // that stores the callback once and moves the call forward; a finished call is settled right away. A card-paid call
 // is settled at Stripe too: its hold is captured for the actual cost, or cancelled when the call never connected.
 import type { CardPaymentsService } from '../_shared/card_payments.ts';
+import { callStatusFromTwilio, isTerminalCallStatus } from '../../core/src/call_status.ts';
 import type { Queryable } from '../_shared/queryable.ts';
 import { fail, json } from '../_shared/responses.ts';
 import { checkTwilioSignature, param, signedUrl } from '../_shared/twilio_signature.ts';
@@ -14,8 +15,6 @@ export interface StatusDeps {
   log?: (line: string) => void;
 }
 
-const TWILIO_STATUSES = new Set(['queued', 'initiated', 'ringing', 'in-progress', 'completed', 'busy', 'no-answer', 'failed', 'canceled']);
-const TERMINAL = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
 
 export async function handleTwilioStatus(req: Request, deps: StatusDeps): Promise<Response> {
   if (req.method !== 'POST') return fail(405, 'method_not_allowed', 'Twilio posts status callbacks.');
@@ -26,7 +25,7 @@ export async function handleTwilioStatus(req: Request, deps: StatusDeps): Promis
   const status = param(check.params, 'CallStatus') ?? '';
   const sequence = Number(param(check.params, 'SequenceNumber') ?? 0);
   const duration = param(check.params, 'CallDuration');
-  if (!/^CA[0-9a-fA-F]{32}$/.test(callSid) || !TWILIO_STATUSES.has(status) || !Number.isInteger(sequence) || sequence < 0) {
+  if (!/^CA[0-9a-fA-F]{32}$/.test(callSid) || callStatusFromTwilio(status) === null || !Number.isInteger(sequence) || sequence < 0) {
     // Signed but not a call-progress callback we understand: acknowledge so Twilio does not retry, and log it.
     deps.log?.(`twilio-status: ignored signed callback with CallSid=${callSid} CallStatus=${status}`);
     return json(200, { outcome: 'ignored' });
@@ -41,7 +40,7 @@ export async function handleTwilioStatus(req: Request, deps: StatusDeps): Promis
   let settlement: string | null = null;
   // A repeated final callback settles again: settlement is idempotent, and a first attempt that failed (Stripe
   // unreachable during capture, say) gets another chance.
-  if (row.call_id && TERMINAL.has(status)) {
+  if (row.call_id && isTerminalCallStatus(callStatusFromTwilio(status)!)) {
     settlement = (await deps.db.query<{ s: string }>('select private.settle_finished_call($1) as s', [row.call_id])).rows[0]!.s;
     if (settlement === 'card_capture_required' && deps.cards) {
       try {

@@ -1,5 +1,7 @@
 // The TwiML Twilio fetches when the callee answers: connect the call's audio to the media relay, carrying the call
 // id and a single-use stream token bound to this call and CallSid. A machine that answered gets one short message.
+import { isTerminalCallStatus, type CallStatus } from '../../core/src/call_status.ts';
+import { isUuid } from '../_shared/ids.ts';
 import type { Queryable } from '../_shared/queryable.ts';
 import { fail } from '../_shared/responses.ts';
 import { mintStreamToken, STREAM_TOKEN_TTL_SECONDS } from '../_shared/stream_token.ts';
@@ -14,7 +16,6 @@ export interface TwimlDeps {
   now?: () => number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function xml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
@@ -33,7 +34,7 @@ export async function handleTwiml(req: Request, deps: TwimlDeps): Promise<Respon
   if (!check.ok) return fail(check.status, check.code, check.message);
   const callId = new URL(req.url).searchParams.get('call_id') ?? '';
   const callSid = param(check.params, 'CallSid') ?? '';
-  if (!UUID.test(callId) || !/^CA[0-9a-fA-F]{32}$/.test(callSid)) return twiml('<Hangup/>');
+  if (!isUuid(callId) || !/^CA[0-9a-fA-F]{32}$/.test(callSid)) return twiml('<Hangup/>');
 
   // The call learns its CallSid here if the TwiML fetch beats calls-create's own update.
   const r = await deps.db.query<{ status: string; persona_name: string; first_name: string | null }>(
@@ -45,7 +46,7 @@ export async function handleTwiml(req: Request, deps: TwimlDeps): Promise<Respon
   );
   const call = r.rows[0];
   // Unknown call, another call's CallSid, or a call that already ended: nothing to connect.
-  if (!call || ['completed', 'busy', 'no_answer', 'failed', 'canceled'].includes(call.status)) return twiml('<Hangup/>');
+  if (!call || isTerminalCallStatus(call.status as CallStatus)) return twiml('<Hangup/>');
 
   const answeredBy = param(check.params, 'AnsweredBy') ?? '';
   if (answeredBy.startsWith('machine') || answeredBy === 'fax') {
