@@ -301,7 +301,8 @@ export async function placeCall(req: PlaceCallRequest, deps: PlaceCallDeps): Pro
         statusCallback: `${base}/functions/v1/twilio-status`,
         timeout: (deps.limits ?? DEFAULT_CALL_LIMITS).ringTimeoutSeconds,
         timeLimit: p.maxSeconds,
-        machineDetection: true
+        machineDetection: true,
+        asyncAmdStatusCallback: `${base}/functions/v1/twilio-amd?call_id=${p.callId}`
       });
       // Callbacks may already have moved the call on; only a call still at 'created' becomes 'queued'.
       const u = await deps.db.query<{ status: string }>(

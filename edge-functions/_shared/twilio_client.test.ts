@@ -35,3 +35,11 @@ Deno.test('Twilio errors keep their numeric code', async () => {
   const { f } = recorder(400, { code: 21211, message: "Invalid 'To' Phone Number" });
   await assert.rejects(() => twilioClient(cfg, f).startVerification('+1'), (e: unknown) => e instanceof TwilioApiError && e.twilioCode === 21211 && e.status === 400);
 });
+
+Deno.test('redirectCall replaces the call\'s TwiML with a Twiml parameter on the call resource', async () => {
+  const { seen, f } = recorder(200);
+  await twilioClient(cfg, f).redirectCall('CA1', '<Response><Hangup/></Response>');
+  assert.equal(seen[0]!.url, 'https://api.example/2010-04-01/Accounts/ACx/Calls/CA1.json');
+  assert.equal(seen[0]!.init.method, 'POST');
+  assert.equal(new URLSearchParams(String(seen[0]!.init.body)).get('Twiml'), '<Response><Hangup/></Response>');
+});

@@ -79,6 +79,10 @@ export function twilioClient(cfg: TwilioConfig, fetchImpl: Fetch = fetch) {
     hangUp(callSid: string): Promise<TwilioCall> {
       return request<TwilioCall>(`${calls}/${encodeURIComponent(callSid)}.json`, 'POST', new URLSearchParams({ Status: 'completed' }));
     },
+    /** Replaces an in-progress call's TwiML (a running media stream is stopped first). */
+    redirectCall(callSid: string, twiml: string): Promise<TwilioCall> {
+      return request<TwilioCall>(`${calls}/${encodeURIComponent(callSid)}.json`, 'POST', new URLSearchParams({ Twiml: twiml }));
+    },
     startVerification(to: string, channel: 'sms' | 'call' = 'sms'): Promise<{ sid: string; status: string }> {
       return request(`${verify}/Verifications`, 'POST', new URLSearchParams({ To: to, Channel: channel }));
     },

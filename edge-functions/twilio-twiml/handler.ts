@@ -6,6 +6,7 @@ import type { Queryable } from '../_shared/queryable.ts';
 import { fail } from '../_shared/responses.ts';
 import { mintStreamToken, STREAM_TOKEN_TTL_SECONDS } from '../_shared/stream_token.ts';
 import { checkTwilioSignature, param, signedUrl } from '../_shared/twilio_signature.ts';
+import { isAnsweredBy, twimlResponse as twiml, voicemailMessage, xmlEscape as xml } from '../_shared/twiml.ts';
 
 export interface TwimlDeps {
   db: Queryable;
@@ -16,17 +17,6 @@ export interface TwimlDeps {
   now?: () => number;
 }
 
-
-function xml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
-}
-
-function twiml(body: string): Response {
-  return new Response(`<?xml version="1.0" encoding="UTF-8"?><Response>${body}</Response>`, {
-    status: 200,
-    headers: { 'Content-Type': 'text/xml; charset=utf-8' }
-  });
-}
 
 export async function handleTwiml(req: Request, deps: TwimlDeps): Promise<Response> {
   if (req.method !== 'POST') return fail(405, 'method_not_allowed', 'Twilio fetches TwiML with POST.');
@@ -48,11 +38,12 @@ export async function handleTwiml(req: Request, deps: TwimlDeps): Promise<Respon
   // Unknown call, another call's CallSid, or a call that already ended: nothing to connect.
   if (!call || isTerminalCallStatus(call.status as CallStatus)) return twiml('<Hangup/>');
 
+  // Synchronous detection sends its verdict with this request (the product asks for the asynchronous kind, whose
+  // verdict goes to twilio-amd); either way it is kept on the call.
   const answeredBy = param(check.params, 'AnsweredBy') ?? '';
-  if (answeredBy.startsWith('machine') || answeredBy === 'fax') {
-    const who = call.first_name ? `, ${call.first_name}` : '';
-    return twiml(`<Say>${xml(`Hi${who}, it's ${call.persona_name} from Call Me Back. Sorry I missed you, talk soon!`)}</Say><Hangup/>`);
-  }
+  if (isAnsweredBy(answeredBy)) await deps.db.query('select private.record_answered_by($1, $2, $3)', [callId, callSid, answeredBy]);
+  if (answeredBy === 'fax') return twiml('<Hangup/>');
+  if (answeredBy.startsWith('machine')) return twiml(voicemailMessage(call.persona_name, call.first_name));
 
   const exp = Math.floor((deps.now?.() ?? Date.now()) / 1000) + STREAM_TOKEN_TTL_SECONDS;
   const token = mintStreamToken({ callId, callSid, exp }, deps.streamTokenSecret);

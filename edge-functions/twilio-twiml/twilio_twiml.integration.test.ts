@@ -60,11 +60,13 @@ Deno.test({ ...opts, name: 'unsigned fetches are refused; another CallSid or a f
   assert.match(await (await handleTwiml(fetchTwiml(done, { CallSid: sid() }), deps)).text(), /<Hangup\/>/);
 }});
 
-Deno.test({ ...opts, name: 'an answering machine gets one short message, no stream', fn: async () => {
+Deno.test({ ...opts, name: 'an answering machine (synchronous detection) gets one short message, no stream, and the verdict is kept', fn: async () => {
   const callId = await newCall();
   const xml = await (await handleTwiml(fetchTwiml(callId, { CallSid: sid(), AnsweredBy: 'machine_end_beep' }), deps)).text();
   assert.match(xml, /<Say>Hi.*Brad from Call Me Back.*<\/Say><Hangup\/>/);
   assert.doesNotMatch(xml, /<Stream/);
+  const stored = await db.query<{ answered_by: string }>('select answered_by from public.calls where id = $1', [callId]);
+  assert.equal(stored.rows[0]!.answered_by, 'machine_end_beep');
 }});
 
 Deno.test({ ...opts, name: 'close the pool', fn: async () => { await db.end(); } });

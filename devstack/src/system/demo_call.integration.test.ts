@@ -89,6 +89,27 @@ describe('a demo call from calls-create to settled', () => {
     expect(totals.breakdown).toBe(totals.events);
   });
 
+  it('a voicemail gets one short message from the persona, the verdict is kept, and only that is charged', { timeout: 60_000 }, async () => {
+    const u = await signedInUserWithNumber();
+    const machine = await db.query<{ id: string }>(
+      `insert into public.user_phone_numbers (user_id, phone_number, country_code) values ($1, '+12025550113', 'US') returning id`, [u.userId]);
+    const created = await u.sb.functions.invoke('calls-create', {
+      body: { persona_id: BRAD, mode: 'phone', phone_number_id: machine.rows[0]!.id, payment_method: 'credits', max_duration_minutes: 2 }
+    });
+    expect(created.error).toBeNull();
+    const call = await waitForPayment(created.data.call_id);
+    expect([call.status, call.answered_by, call.payment_status]).toEqual(['completed', 'machine_end_beep', 'settled']);
+    // The persona stopped talking to the recording: the stand-in's log has the message, then the call's end.
+    const log = ((await (await fetch(`${TWILIO}/devstack/calls/${call.twilio_call_sid}`)).json()) as { log: string[] }).log;
+    const said = log.findIndex((l) => /^say: Hi.*Brad from Call Me Back/.test(l));
+    expect(said).toBeGreaterThan(-1);
+    expect(said).toBeLessThan(log.indexOf('status: completed'));
+    expect(Number(call.duration_seconds)).toBeLessThan(20);
+    // The owner sees the verdict through RLS.
+    const { data: own } = await u.sb.from('calls').select('answered_by').eq('id', created.data.call_id).single();
+    expect(own?.answered_by).toBe('machine_end_beep');
+  });
+
   it('a busy number releases the whole reservation and says why', { timeout: 60_000 }, async () => {
     const u = await signedInUserWithNumber();
     // Verify the stand-in's "busy" test number for this user directly: it is the outcome under test, not the OTP.

@@ -143,6 +143,7 @@ insert into tests.cases (constraint_name, statement) values
   ('calls_max_duration_range', $$ update public.calls set max_duration_seconds = 14401 where id = 'c1111111-1111-4111-8111-111111111111' $$),
   ('calls_estimated_cost_nonnegative', $$ update public.calls set estimated_cost_cents = -1 where id = 'c1111111-1111-4111-8111-111111111111' $$),
   ('calls_reserved_credits_nonnegative', $$ update public.calls set reserved_credits = -1 where id = 'c1111111-1111-4111-8111-111111111111' $$),
+  ('calls_answered_by_valid', $$ update public.calls set answered_by = 'robot' where id = 'c1111111-1111-4111-8111-111111111111' $$),
   ('calls_actual_cost_nonnegative', $$ update public.calls set actual_cost_cents = -1 where id = 'c1111111-1111-4111-8111-111111111111' $$),
   ('calls_credits_used_nonnegative', $$ update public.calls set credits_used = -1 where id = 'c1111111-1111-4111-8111-111111111111' $$),
   ('calls_duration_nonnegative', $$ update public.calls set duration_seconds = -1 where id = 'c1111111-1111-4111-8111-111111111111' $$),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { endReasonSentence, formatDuration, isEnded, statusLabel, statusTone, timeline } from './call_view.ts';
+import { answeredBySentence, endReasonSentence, formatDuration, isEnded, statusLabel, statusTone, timeline } from './call_view.ts';
 
 const t0 = '2026-11-24T10:00:00Z';
 
@@ -17,6 +17,13 @@ describe('call status', () => {
     expect(endReasonSentence('budget_exhausted')).toMatch(/spending cap/);
     expect(endReasonSentence(null)).toBeNull();
     expect(endReasonSentence('something_new')).toBeNull();
+  });
+
+  it('says when a voicemail or a fax answered instead of a person', () => {
+    expect(answeredBySentence('machine_end_beep', 'Brad')).toBe('Your voicemail answered, so Brad left a short message and hung up.');
+    expect(answeredBySentence('fax', 'Brad')).toMatch(/fax/);
+    expect(answeredBySentence('human', 'Brad')).toBeNull();
+    expect(answeredBySentence(null, 'Brad')).toBeNull();
   });
 
   it('formats durations', () => {

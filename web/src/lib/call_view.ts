@@ -51,6 +51,13 @@ export function endReasonSentence(reason: string | null | undefined): string | n
   return END_REASONS[reason] ?? null;
 }
 
+/** What answered a phone call when it was not a person (Twilio's answering-machine verdict); null for a person. */
+export function answeredBySentence(answeredBy: string | null | undefined, personaName: string): string | null {
+  if (answeredBy === 'fax') return 'A fax machine answered, so the call was ended right away.';
+  if (answeredBy?.startsWith('machine')) return `Your voicemail answered, so ${personaName} left a short message and hung up.`;
+  return null;
+}
+
 export interface TimelineCall {
   status: string;
   created_at: string;

@@ -28,6 +28,8 @@ export interface CallRecord {
   timeoutSec: number;
   timeLimitSec: number;
   machineDetection?: string;
+  /** AsyncAmd=true: the TwiML is fetched at once and the verdict goes to asyncAmdStatusCallback later. */
+  asyncAmd?: boolean;
   asyncAmdStatusCallback?: string;
   answeredBy?: string;
   dateCreated: Date;
@@ -50,7 +52,7 @@ const TERMINAL = new Set<TwilioCallStatus>(['completed', 'busy', 'no-answer', 'f
 
 export class Carrier {
   readonly calls = new Map<string, CallRecord>();
-  readonly #sessions = new Map<string, { callee?: CalleeSession; timers: NodeJS.Timeout[] }>();
+  readonly #sessions = new Map<string, { callee?: CalleeSession; timers: NodeJS.Timeout[]; redirected?: boolean }>();
   readonly #opts: CarrierOptions;
 
   constructor(opts: CarrierOptions) {
@@ -92,13 +94,21 @@ export class Carrier {
     await this.#setStatus(call, 'in-progress');
     this.#later(call, call.timeLimitSec * 1000, () => this.hangup(call.sid, 'time_limit'));
     if (call.machineDetection) {
-      call.answeredBy = machine ? 'machine_end_beep' : 'human';
-      if (call.asyncAmdStatusCallback) {
-        this.#later(call, this.#opts.ringMs, async () => {
-          await postSigned(call.asyncAmdStatusCallback!, {
-            AccountSid: call.accountSid, CallSid: call.sid, AnsweredBy: call.answeredBy!, MachineDetectionDuration: '1200'
-          }, this.#opts.authToken).catch(() => undefined);
+      const verdict = machine ? 'machine_end_beep' : 'human';
+      if (call.asyncAmd) {
+        // Twilio decides while the call already runs its TwiML; a voicemail greeting takes a moment to end.
+        this.#later(call, this.#opts.ringMs * (machine ? 2 : 1), async () => {
+          if (TERMINAL.has(call.status)) return;
+          call.answeredBy = verdict;
+          call.log.push(`amd: ${verdict}`);
+          if (!call.asyncAmdStatusCallback) return;
+          await postSigned(call.asyncAmdStatusCallback, {
+            AccountSid: call.accountSid, CallSid: call.sid, AnsweredBy: verdict, MachineDetectionDuration: '1200'
+          }, this.#opts.authToken).catch((err: Error) => this.#opts.log(`twilio stand-in: AMD callback for ${call.sid} failed: ${err.message}`));
         });
+      } else {
+        // Synchronous detection: Twilio holds the TwiML request until it has a verdict and sends it along.
+        call.answeredBy = verdict;
       }
     }
     const res = await postSigned(call.url, this.#params(call), this.#opts.authToken);
@@ -125,7 +135,7 @@ export class Carrier {
         said: (line) => call.log.push(`callee: ${line}`),
         ended: (reason, detail) => {
           call.log.push(`stream ended: ${reason}${detail ? ` (${detail})` : ''}`);
-          void this.#end(call, 'completed');
+          if (!session.redirected) void this.#end(call, 'completed');
         }
       }
     });
@@ -137,11 +147,38 @@ export class Carrier {
     if (!call || TERMINAL.has(call.status)) return;
     call.log.push(`hangup: ${why}`);
     const session = this.#sessions.get(callSid);
-    if (call.status === 'in-progress' && session?.callee) {
+    if (call.status === 'in-progress' && session?.callee && !session.redirected) {
       session.callee.hangup('carrier_hangup');
     } else {
       void this.#end(call, call.status === 'in-progress' ? 'completed' : 'canceled');
     }
+  }
+
+  /**
+   * REST update with `Twiml`: the call leaves what it is doing (a media stream is stopped, as Twilio sends `stop`)
+   * and follows the new document: each <Say> takes a (shortened) speaking time, and the call ends when the document does.
+   */
+  redirect(callSid: string, xml: string): void {
+    const call = this.calls.get(callSid);
+    const session = this.#sessions.get(callSid);
+    if (!call || !session || TERMINAL.has(call.status)) return;
+    const instructions = parseTwiml(xml);
+    call.log.push('redirected: new TwiML');
+    if (call.status !== 'in-progress') return void this.#end(call, 'canceled');
+    session.redirected = true;
+    session.callee?.hangup('carrier_hangup');
+    let at = 0;
+    for (const i of instructions) {
+      if (i.kind === 'say') {
+        this.#later(call, at, () => void call.log.push(`say: ${i.text}`));
+        at += Math.min(8000, i.text.length * 12);
+      } else if (i.kind === 'hangup') {
+        break;
+      } else {
+        call.log.push('redirected: <Stream> after a redirect is not simulated');
+      }
+    }
+    this.#later(call, at, () => this.#end(call, 'completed'));
   }
 
   async #end(call: CallRecord, status: TwilioCallStatus): Promise<void> {

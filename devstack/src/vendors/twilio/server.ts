@@ -86,6 +86,15 @@ export function startTwilioStandIn(opts: TwilioStandInOptions): Promise<{ url: s
       if (!call) return twilioError(res, 404, 20404, `The requested resource ${path} was not found`);
       if (req.method === 'GET') return json(res, 200, callJson(call));
       const status = form.get('Status');
+      const twiml = form.get('Twiml');
+      if (twiml !== null) {
+        try {
+          carrier.redirect(call.sid, twiml);
+        } catch (err) {
+          return twilioError(res, 400, 12100, `Document parse failure: ${(err as Error).message}`);
+        }
+        return json(res, 200, callJson(call));
+      }
       if (status === 'completed' || status === 'canceled') carrier.hangup(call.sid, `rest_update_${status}`);
       else if (status) return twilioError(res, 400, 21218, `Invalid Status: ${status}`);
       return json(res, 200, callJson(call));
@@ -128,6 +137,7 @@ export function startTwilioStandIn(opts: TwilioStandInOptions): Promise<{ url: s
       statusCallbackEvents: form.getAll('StatusCallbackEvent').flatMap((e) => e.split(' ')).filter(Boolean),
       timeoutSec: timeout, timeLimitSec: timeLimit,
       machineDetection: form.get('MachineDetection') ?? undefined,
+      asyncAmd: form.get('AsyncAmd') === 'true',
       asyncAmdStatusCallback: form.get('AsyncAmdStatusCallback') ?? undefined,
       dateCreated: new Date(), sequence: 0, log: []
     };

@@ -14,6 +14,7 @@ const TOKEN = 'test-auth-token';
 const VERIFY = 'VA0000000000000000000000000000test';
 
 interface Callback {
+  path: string;
   params: Record<string, string>;
   validSignature: boolean;
 }
@@ -22,6 +23,7 @@ let stand: Awaited<ReturnType<typeof startTwilioStandIn>>;
 let product: Server;
 let productUrl = '';
 const callbacks: Callback[] = [];
+const twimlFetches: Callback[] = [];
 const streamEvents: { event: string; data: Record<string, unknown> }[] = [];
 let inboundSpeechFrames = 0;
 
@@ -54,12 +56,13 @@ beforeAll(async () => {
     const url = `${productUrl}${req.url}`;
     const validSignature = twilio.validateRequest(TOKEN, String(req.headers['x-twilio-signature'] ?? ''), url, params);
     if (req.url?.startsWith('/twiml')) {
+      twimlFetches.push({ path: req.url, params, validSignature });
       res.writeHead(200, { 'Content-Type': 'text/xml' });
       const ws = productUrl.replace('http', 'ws');
       res.end(`<?xml version="1.0"?><Response><Connect><Stream url="${ws}/stream"><Parameter name="call_id" value="call-1"/><Parameter name="stream_token" value="tok&amp;1"/></Stream></Connect></Response>`);
       return;
     }
-    callbacks.push({ params, validSignature });
+    callbacks.push({ path: req.url ?? '', params, validSignature });
     res.writeHead(204);
     res.end();
   });
@@ -159,6 +162,51 @@ describe('Twilio stand-in', () => {
     await api(`/2010-04-01/Accounts/${ACCOUNT}/Calls/${callSid}.json`, { Status: 'completed' });
     const done = await waitFor(() => callbacks.find((c) => c.params.CallSid === callSid && c.params.CallStatus === 'completed'));
     expect(done.validSignature).toBe(true);
+  });
+
+  it('asynchronous answering-machine detection: TwiML first without a verdict, then a signed verdict callback', async () => {
+    const created = await api(`/2010-04-01/Accounts/${ACCOUNT}/Calls.json`, {
+      To: '+12025550113', From: '+15005550006', Url: `${productUrl}/twiml?n=amd`, StatusCallback: `${productUrl}/status`,
+      StatusCallbackEvent: ['answered', 'completed'], MachineDetection: 'DetectMessageEnd', AsyncAmd: 'true',
+      AsyncAmdStatusCallback: `${productUrl}/amd`
+    });
+    const callSid = String(created.body.sid);
+    const verdict = await waitFor(() => callbacks.find((c) => c.path === '/amd' && c.params.CallSid === callSid));
+    expect(verdict.params.AnsweredBy).toBe('machine_end_beep');
+    expect(verdict.validSignature).toBe(true);
+    const fetchOfTwiml = twimlFetches.find((f) => f.params.CallSid === callSid)!;
+    expect(fetchOfTwiml.params.AnsweredBy).toBeUndefined();
+
+    // The product answers a machine by replacing the call's TwiML: the stream stops, the message is said, the call ends.
+    const streamsBefore = streamEvents.filter((e) => e.event === 'stop').length;
+    const update = await api(`/2010-04-01/Accounts/${ACCOUNT}/Calls/${callSid}.json`, {
+      Twiml: '<Response><Say>Sorry I missed you, talk soon!</Say><Hangup/></Response>'
+    });
+    expect(update.status).toBe(200);
+    const done = await waitFor(() => callbacks.find((c) => c.params.CallSid === callSid && c.params.CallStatus === 'completed'));
+    expect(done.params.AnsweredBy).toBe('machine_end_beep');
+    expect(streamEvents.filter((e) => e.event === 'stop').length).toBe(streamsBefore + 1);
+    const res = await fetch(`${stand.url}/devstack/calls/${callSid}`);
+    const log = ((await res.json()) as { log: string[] }).log;
+    expect(log).toContain('say: Sorry I missed you, talk soon!');
+    expect(log.indexOf('say: Sorry I missed you, talk soon!')).toBeLessThan(log.indexOf('status: completed'));
+  });
+
+  it('a human answer gets the verdict human; an unparseable Twiml update is refused with 12100 and changes nothing', async () => {
+    const created = await api(`/2010-04-01/Accounts/${ACCOUNT}/Calls.json`, {
+      To: '+14155550177', From: '+15005550006', Url: `${productUrl}/twiml`, StatusCallback: `${productUrl}/status`,
+      StatusCallbackEvent: ['answered', 'completed'], MachineDetection: 'DetectMessageEnd', AsyncAmd: 'true',
+      AsyncAmdStatusCallback: `${productUrl}/amd`
+    });
+    const callSid = String(created.body.sid);
+    const verdict = await waitFor(() => callbacks.find((c) => c.path === '/amd' && c.params.CallSid === callSid));
+    expect(verdict.params.AnsweredBy).toBe('human');
+    const bad = await api(`/2010-04-01/Accounts/${ACCOUNT}/Calls/${callSid}.json`, { Twiml: '<Say>no root</Say>' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe(12100);
+    expect((await api(`/2010-04-01/Accounts/${ACCOUNT}/Calls/${callSid}.json`, {}, 'GET')).body.status).toBe('in-progress');
+    await api(`/2010-04-01/Accounts/${ACCOUNT}/Calls/${callSid}.json`, { Status: 'completed' });
+    await waitFor(() => callbacks.find((c) => c.params.CallSid === callSid && c.params.CallStatus === 'completed'));
   });
 
   it('Verify: sends a 6-digit code to the outbox, approves the right code, locks after 5 wrong ones', async () => {

@@ -1,0 +1,27 @@
+// Building TwiML documents: escaping, the XML response, and the one message a persona leaves on a voicemail.
+
+export function xmlEscape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
+export function twimlDocument(body: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?><Response>${body}</Response>`;
+}
+
+export function twimlResponse(body: string): Response {
+  return new Response(twimlDocument(body), { status: 200, headers: { 'Content-Type': 'text/xml; charset=utf-8' } });
+}
+
+/** One short sentence for an answering machine, then the call ends: no conversation with a recording. */
+export function voicemailMessage(personaName: string, firstName: string | null): string {
+  const who = firstName ? `, ${firstName}` : '';
+  return `<Say>${xmlEscape(`Hi${who}, it's ${personaName} from Call Me Back. Sorry I missed you, talk soon!`)}</Say><Hangup/>`;
+}
+
+/** Twilio's AnsweredBy values. machine_* and fax mean nobody will talk with the persona. */
+export const ANSWERED_BY = ['human', 'machine_start', 'machine_end_beep', 'machine_end_silence', 'machine_end_other', 'fax', 'unknown'] as const;
+export type AnsweredBy = (typeof ANSWERED_BY)[number];
+
+export function isAnsweredBy(v: string): v is AnsweredBy {
+  return (ANSWERED_BY as readonly string[]).includes(v);
+}

@@ -1,0 +1,59 @@
+// Twilio's asynchronous answering-machine verdict (AsyncAmdStatusCallback). The call was connected to the persona
+// at once; when the verdict says a machine answered, the call's TwiML is replaced by one short message and a
+// hang-up, so the persona never holds a conversation with a voicemail. The verdict is kept on the call, once.
+import { isTerminalCallStatus, type CallStatus } from '../../core/src/call_status.ts';
+import { isUuid } from '../_shared/ids.ts';
+import type { Queryable } from '../_shared/queryable.ts';
+import { fail, json } from '../_shared/responses.ts';
+import type { TwilioClient } from '../_shared/twilio_client.ts';
+import { checkTwilioSignature, param, signedUrl } from '../_shared/twilio_signature.ts';
+import { isAnsweredBy, twimlDocument, voicemailMessage } from '../_shared/twiml.ts';
+
+export interface AmdDeps {
+  db: Queryable;
+  publicApiUrl: string;
+  authTokens: string[];
+  twilio: Pick<TwilioClient, 'redirectCall'>;
+  log?: (line: string) => void;
+}
+
+export async function handleTwilioAmd(req: Request, deps: AmdDeps): Promise<Response> {
+  if (req.method !== 'POST') return fail(405, 'method_not_allowed', 'Twilio posts answering-machine verdicts.');
+  const check = await checkTwilioSignature(req, signedUrl(deps.publicApiUrl, req, '/functions/v1'), deps.authTokens);
+  if (!check.ok) return fail(check.status, check.code, check.message);
+
+  const callId = new URL(req.url).searchParams.get('call_id') ?? '';
+  const callSid = param(check.params, 'CallSid') ?? '';
+  const answeredBy = param(check.params, 'AnsweredBy') ?? '';
+  if (!isUuid(callId) || !/^CA[0-9a-fA-F]{32}$/.test(callSid) || !isAnsweredBy(answeredBy)) {
+    // Signed, so Twilio sent it: acknowledge (no retry) and leave a trace.
+    deps.log?.(`twilio-amd: ignored verdict call_id=${callId} CallSid=${callSid} AnsweredBy=${answeredBy}`);
+    return json(200, { outcome: 'ignored' });
+  }
+
+  const r = await deps.db.query<{ outcome: string; call_status: string | null }>(
+    'select * from private.record_answered_by($1, $2, $3)', [callId, callSid, answeredBy]);
+  const { outcome, call_status } = r.rows[0]!;
+  const nobodyToTalkTo = answeredBy === 'fax' || answeredBy.startsWith('machine');
+  if (outcome !== 'recorded' || !nobodyToTalkTo || isTerminalCallStatus(call_status as CallStatus)) {
+    return json(200, { outcome, answered_by: answeredBy, action: 'none' });
+  }
+
+  let body = '<Hangup/>';
+  if (answeredBy !== 'fax') {
+    const who = await deps.db.query<{ persona_name: string; first_name: string | null }>(
+      `select p.name as persona_name, nullif(split_part(coalesce(u.name, ''), ' ', 1), '') as first_name
+         from public.calls c join public.personas p on p.id = c.persona_id join public.users u on u.id = c.user_id
+        where c.id = $1`, [callId]);
+    const row = who.rows[0];
+    body = voicemailMessage(row?.persona_name ?? 'your caller', row?.first_name ?? null);
+  }
+  try {
+    await deps.twilio.redirectCall(callSid, twimlDocument(body));
+  } catch (err) {
+    // The verdict is kept; the call still ends at its time limit or when the machine hangs up.
+    deps.log?.(`twilio-amd: could not redirect ${callSid} after verdict ${answeredBy}: ${(err as Error).message}`);
+    return json(200, { outcome, answered_by: answeredBy, action: 'redirect_failed' });
+  }
+  return json(200, { outcome, answered_by: answeredBy, action: answeredBy === 'fax' ? 'hang_up' : 'voicemail_message' });
+}
