@@ -1,7 +1,7 @@
 // Wiring for the functions that place calls (call now, the scheduled-call dispatcher).
 import { stripeCardPayments } from './card_payments.ts';
 import { requireEnv } from './env.ts';
-import type { PlaceCallDeps } from './place_call.ts';
+import { DEFAULT_CALL_LIMITS, type PlaceCallDeps } from './place_call.ts';
 import { stripeClient } from './stripe_client.ts';
 import { commandWiring } from './wiring.ts';
 
@@ -15,6 +15,15 @@ export function callWiring(): PlaceCallDeps & ReturnType<typeof commandWiring> {
     publicApiUrl: env.PUBLIC_API_URL,
     twilioFromNumber: env.TWILIO_FROM_NUMBER,
     demoMode: Deno.env.get('DEMO_MODE') === 'true',
+    limits: { ...DEFAULT_CALL_LIMITS, callsPerSecond: dialPace(Deno.env.get('DISPATCH_CALLS_PER_SECOND')) },
     cards: stripeCardPayments(stripe, base.db, base.log)
   };
+}
+
+/** DISPATCH_CALLS_PER_SECOND is the one dial pace: call-now dials and the scheduled-call dispatcher share it. */
+function dialPace(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return DEFAULT_CALL_LIMITS.callsPerSecond;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0 || n > 1000) throw new Error(`DISPATCH_CALLS_PER_SECOND must be a number above 0 and at most 1000, got "${raw}"`);
+  return n;
 }

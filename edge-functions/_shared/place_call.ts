@@ -25,6 +25,8 @@ export interface PlaceCallRequest {
   paymentMethod: PaymentMethod;
   idempotencyKey?: string | null;
   scheduledCallId?: string | null;
+  /** The address a call-now request came from (null for scheduled calls), for per-address limits. */
+  clientIp?: string | null;
   /** Only estimate and check: nothing is reserved, stored or dialled. */
   dryRun?: boolean;
 }
@@ -43,15 +45,24 @@ export interface PlacedCall {
 export interface CallLimits {
   callsPerUserPerHour: number;
   callsPerNumberPerHour: number;
+  /** Across every account, from one address (call now only). */
+  callsPerIpPerHour: number;
   demoCallsPerUserPerDay: number;
   ringTimeoutSeconds: number;
+  /** The global dial pace shared with the scheduled-call dispatcher (Twilio's default CPS is 1). */
+  callsPerSecond: number;
+  /** A call-now dial waits at most this long for a free second under the pace; beyond that it is refused. */
+  maxDialWaitMs: number;
 }
 
 export const DEFAULT_CALL_LIMITS: CallLimits = {
   callsPerUserPerHour: 10,
   callsPerNumberPerHour: 6,
+  callsPerIpPerHour: 30,
   demoCallsPerUserPerDay: 20,
-  ringTimeoutSeconds: 25
+  ringTimeoutSeconds: 25,
+  callsPerSecond: 1,
+  maxDialWaitMs: 10_000
 };
 
 /** Holds and releases card payments (Stripe PaymentIntents with manual capture). */
@@ -70,6 +81,8 @@ export interface PlaceCallDeps {
   limits?: CallLimits;
   cards?: CardPayments;
   log?: (line: string) => void;
+  /** Waits for the paced dial second (tests pass a fake). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export type PlaceCallResult = { ok: true; call: PlacedCall } | { ok: false; error: AppError };
@@ -184,6 +197,13 @@ async function prepare(tx: Tx, req: PlaceCallRequest, deps: PlaceCallDeps): Prom
   const r = recent.rows[0]!;
   if (r.by_user >= limits.callsPerUserPerHour) refuse('rate_limited', 'You have placed a lot of calls in the last hour. Try again a little later.');
   if (toNumber && r.by_number >= limits.callsPerNumberPerHour) refuse('rate_limited', 'This number has been called a lot in the last hour. Try again a little later.');
+  if (req.clientIp && req.clientIp !== 'unknown' && !req.dryRun) {
+    const byIp = await tx.query<{ n: number }>(
+      `select count(*)::int as n from public.calls where client_ip = $1 and created_at > now() - interval '1 hour'`, [req.clientIp]);
+    if (byIp.rows[0]!.n >= limits.callsPerIpPerHour) {
+      refuse('rate_limited', 'Many calls have been placed from your network in the last hour. Try again a little later.');
+    }
+  }
 
   const dbMethod = req.paymentMethod === 'subscription' ? 'credits' : req.paymentMethod;
   if (dbMethod === 'demo') {
@@ -232,12 +252,13 @@ async function prepare(tx: Tx, req: PlaceCallRequest, deps: PlaceCallDeps): Prom
 
   const inserted = await tx.query<{ id: string }>(
     `insert into public.calls (user_id, persona_id, scenario_template_id, scheduled_call_id, mode, phone_number_id, to_number,
-        custom_instructions, payment_method, max_duration_seconds, estimated_cost_cents, idempotency_key, relationship_id)
+        custom_instructions, payment_method, max_duration_seconds, estimated_cost_cents, idempotency_key, relationship_id, client_ip)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-        (select r.id from public.user_persona_relationships r where r.user_id = $1 and r.persona_id = $2))
+        (select r.id from public.user_persona_relationships r where r.user_id = $1 and r.persona_id = $2), $13)
      returning id`,
     [req.userId, req.personaId, req.scenarioTemplateId ?? null, req.scheduledCallId ?? null, req.mode, req.phoneNumberId ?? null,
-     toNumber, req.customInstructions ?? null, dbMethod, maxSeconds, estimate, req.idempotencyKey ?? null]
+     toNumber, req.customInstructions ?? null, dbMethod, maxSeconds, estimate, req.idempotencyKey ?? null,
+     req.clientIp && req.clientIp !== 'unknown' ? req.clientIp : null]
   );
   const callId = inserted.rows[0]!.id;
   let reserved = 0;
@@ -255,6 +276,11 @@ async function undo(deps: PlaceCallDeps, callId: string, reason: string, endReas
         where id = $1 and status in ${ACTIVE}`, [callId, endReason, reason]);
     await tx.query('select private.settle_finished_call($1)', [callId]);
   });
+}
+
+async function cancelCardHold(deps: PlaceCallDeps, callId: string): Promise<void> {
+  const pi = (await deps.db.query<{ pi: string | null }>('select stripe_payment_intent_id as pi from public.calls where id = $1', [callId])).rows[0]?.pi;
+  if (pi) await deps.cards?.cancel(pi).catch(() => undefined);
 }
 
 export async function placeCall(req: PlaceCallRequest, deps: PlaceCallDeps): Promise<PlaceCallResult> {
@@ -294,6 +320,21 @@ export async function placeCall(req: PlaceCallRequest, deps: PlaceCallDeps): Pro
   let status = 'queued';
   if (req.mode === 'phone') {
     const base = deps.publicApiUrl.replace(/\/+$/, '');
+    // Scheduled calls come with their dial second planned by the dispatcher; call-now takes one from the same pacer.
+    if (!req.scheduledCallId) {
+      const limits = deps.limits ?? DEFAULT_CALL_LIMITS;
+      const slot = await deps.db.query<{ wait_ms: number }>(
+        `select wait_ms from private.take_dial_slot($1, make_interval(secs => $2::double precision / 1000))`,
+        [limits.callsPerSecond, limits.maxDialWaitMs]);
+      const wait = slot.rows[0]?.wait_ms;
+      if (wait === undefined) {
+        const message = 'Lots of calls are starting right now. Nothing was charged; try again in a few seconds.';
+        await undo(deps, p.callId, message, 'provider_error');
+        if (p.dbMethod === 'card') await cancelCardHold(deps, p.callId);
+        return { ok: false, error: appError('rate_limited', message) };
+      }
+      if (wait > 0) await (deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))))(wait);
+    }
     try {
       const call = await deps.twilio.createCall({
         to: p.toNumber!, from: deps.twilioFromNumber,
@@ -314,7 +355,7 @@ export async function placeCall(req: PlaceCallRequest, deps: PlaceCallDeps): Pro
       const message = err instanceof TwilioApiError ? `Twilio refused the call (${err.twilioCode ?? err.status}).` : 'Twilio did not answer.';
       deps.log?.(`place-call: ${p.callId}: ${(err as Error).message}`);
       await undo(deps, p.callId, message, 'provider_error');
-      if (p.dbMethod === 'card') await deps.cards?.cancel(String((await deps.db.query<{ pi: string }>('select stripe_payment_intent_id as pi from public.calls where id = $1', [p.callId])).rows[0]?.pi)).catch(() => undefined);
+      if (p.dbMethod === 'card') await cancelCardHold(deps, p.callId);
       return { ok: false, error: appError('provider_unavailable', 'We could not place the call right now. Nothing was charged; try again in a minute.') };
     }
   } else {

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import type pg from 'pg';
 import { createUser, sessionFor, stackEnv, testPool } from '../_shared/testing.ts';
+import { DEFAULT_CALL_LIMITS } from '../_shared/place_call.ts';
 import { twilioClient, type TwilioClient } from '../_shared/twilio_client.ts';
 import { handleCallsCreate, type CallsCreateDeps } from './handler.ts';
 
@@ -25,8 +26,10 @@ async function caller(tag: string) {
     session: s.deps, db: db as unknown as CallsCreateDeps['db'], twilio, publicApiUrl: 'http://127.0.0.1:9',
     twilioFromNumber: stackEnv('TWILIO_FROM_NUMBER'), demoMode: true, ...over
   });
-  const call = (body: Record<string, unknown>, d = deps()) =>
-    handleCallsCreate(new Request('http://functions/calls-create', { method: 'POST', body: JSON.stringify(body), headers: { authorization: s.authorization } }), d);
+  const call = (body: Record<string, unknown>, d = deps(), ip?: string) =>
+    handleCallsCreate(new Request('http://functions/calls-create', {
+      method: 'POST', body: JSON.stringify(body), headers: { authorization: s.authorization, ...(ip ? { 'x-forwarded-for': `${ip}, 10.0.0.1` } : {}) }
+    }), d);
   return { user, phoneId: n.rows[0]!.id, deps, call };
 }
 
@@ -135,6 +138,66 @@ Deno.test({ ...opts, name: 'a double click with the same key places one call; pa
   const s = await state(d.user.id);
   assert.equal(s.calls, 1);
   assert.equal(s.ledger.filter((t: string) => t === 'reservation').length, 1);
+}});
+
+const fakeTwilio = (): Pick<TwilioClient, 'createCall'> & { at: number[] } => {
+  const at: number[] = [];
+  return { at, createCall: () => { at.push(Date.now()); return Promise.resolve({ sid: `CA${crypto.randomUUID().replace(/-/g, '')}`, status: 'queued', duration: null }); } };
+};
+const limits = (over: Partial<typeof DEFAULT_CALL_LIMITS>) => ({ ...DEFAULT_CALL_LIMITS, ...over });
+const randomIp = () => `198.18.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}`;
+
+Deno.test({ ...opts, name: 'one address cannot place more than its hourly calls across accounts; others still can', fn: async () => {
+  const ip = randomIp();
+  const twilioFake = fakeTwilio();
+  const tight = { twilio: twilioFake, limits: limits({ callsPerIpPerHour: 2, callsPerSecond: 1000 }) };
+  for (const tag of ['ip-a', 'ip-b']) {
+    const c = await caller(tag);
+    assert.equal((await c.call({ persona_id: BRAD, mode: 'phone', phone_number_id: c.phoneId }, c.deps(tight), ip)).status, 201);
+  }
+  const third = await caller('ip-c');
+  const before = await state(third.user.id);
+  const refused = await third.call({ persona_id: BRAD, mode: 'phone', phone_number_id: third.phoneId }, third.deps(tight), ip);
+  assert.equal(refused.status, 429);
+  const body = (await refused.json()) as { error: { code: string; message: string } };
+  assert.equal(body.error.code, 'rate_limited');
+  assert.match(body.error.message, /from your network/);
+  assert.deepEqual(await state(third.user.id), before);
+  assert.equal(twilioFake.at.length, 2);
+  // The same user from another address is not held back by it.
+  assert.equal((await third.call({ persona_id: BRAD, mode: 'phone', phone_number_id: third.phoneId }, third.deps(tight), randomIp())).status, 201);
+  const stored = await db.query<{ client_ip: string }>('select client_ip from public.calls where user_id = $1', [third.user.id]);
+  assert.match(stored.rows[0]!.client_ip, /^198\.18\./);
+}});
+
+Deno.test({ ...opts, name: 'call-now dials are paced: each takes its own second under the global calls-per-second pace', fn: async () => {
+  const twilioFake = fakeTwilio();
+  const waits: { at: number; ms: number }[] = [];
+  const paced = { twilio: twilioFake, limits: limits({ callsPerSecond: 2 }), sleep: (ms: number) => { waits.push({ at: Date.now(), ms }); return Promise.resolve(); } };
+  const callers = await Promise.all(['pace-a', 'pace-b', 'pace-c'].map((t) => caller(t)));
+  for (const c of callers) {
+    assert.equal((await c.call({ persona_id: BRAD, mode: 'phone', phone_number_id: c.phoneId }, c.deps(paced))).status, 201);
+  }
+  assert.equal(twilioFake.at.length, 3);
+  // Without real waiting the three calls come back to back, so the later ones are told to wait; the seconds they
+  // were given are at least one step (500 ms) apart, allowing for the clock read between database and here.
+  assert.ok(waits.length >= 2, `expected at least two waits, got ${JSON.stringify(waits)}`);
+  const slots = waits.map((w) => w.at + w.ms);
+  for (let i = 1; i < slots.length; i++) assert.ok(slots[i]! - slots[i - 1]! >= 450, `slots too close: ${JSON.stringify(waits)}`);
+}});
+
+Deno.test({ ...opts, name: 'when no dial second is free soon enough the call is refused and its reservation released', fn: async () => {
+  const slow = { twilio: fakeTwilio(), limits: limits({ callsPerSecond: 0.01, maxDialWaitMs: 0 }) };
+  const a = await caller('busy-pace-a');
+  await a.call({ persona_id: BRAD, mode: 'phone', phone_number_id: a.phoneId }, a.deps(slow));
+  const b = await caller('busy-pace-b');
+  const before = await state(b.user.id);
+  const res = await b.call({ persona_id: BRAD, mode: 'phone', phone_number_id: b.phoneId }, b.deps(slow));
+  assert.equal(await errorCode(res), 'rate_limited');
+  const after = await state(b.user.id);
+  assert.deepEqual([after.available_credits, after.reserved_credits], [before.available_credits, before.reserved_credits]);
+  const row = (await db.query<{ status: string; payment_status: string }>('select status, payment_status from public.calls where user_id = $1', [b.user.id])).rows[0]!;
+  assert.deepEqual(row, { status: 'failed', payment_status: 'released' });
 }});
 
 Deno.test({ ...opts, name: 'close the pool', fn: async () => { await (db as pg.Pool).end(); } });

@@ -2,7 +2,7 @@
 // With dry_run it only answers the estimate and the budget check, so the app can show them before confirming.
 import { appError } from '../../core/src/errors.ts';
 import { placeCall, validatePlaceCall, type PlaceCallDeps } from '../_shared/place_call.ts';
-import { readJsonObject } from '../_shared/request_body.ts';
+import { clientIp, readJsonObject } from '../_shared/request_body.ts';
 import { failWith, json } from '../_shared/responses.ts';
 import { requireSession, type SessionDeps } from '../_shared/user_session.ts';
 
@@ -18,7 +18,7 @@ export async function handleCallsCreate(req: Request, deps: CallsCreateDeps): Pr
   if (!body.ok) return failWith(body.error);
   const request = validatePlaceCall(body.value, session.userId);
   if ('code' in request) return failWith(request);
-  const result = await placeCall(request, deps);
+  const result = await placeCall({ ...request, clientIp: clientIp(req) }, deps);
   if (!result.ok) return failWith(result.error);
   return json(request.dryRun ? 200 : result.call.replayed ? 200 : 201, result.call);
 }
