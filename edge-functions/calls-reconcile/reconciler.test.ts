@@ -17,7 +17,7 @@ interface Candidate {
 }
 
 /** Answers the reconciler's SQL like the database would, and records what it was asked. */
-function fakeDb(candidates: Candidate[], settleAs = 'settled') {
+function fakeDb(candidates: Candidate[], settleAs = 'settled', storedCalls: string[] = []) {
   const log: { sql: string; args: unknown[] }[] = [];
   const db: Queryable = {
     query<R>(sql: string, args: unknown[] = []) {
@@ -27,6 +27,7 @@ function fakeDb(candidates: Candidate[], settleAs = 'settled') {
       else if (sql.includes('settle_finished_call')) rows = [{ s: settleAs }];
       else if (sql.includes('reconcile_scheduled_calls')) rows = [{ outcome: 'missed', occurrences: 2 }];
       else if (sql.includes('record_twilio_status')) rows = [{ outcome: 'applied' }];
+      else if (sql.includes('apply_stored_twilio_events')) rows = storedCalls.map((call_id) => ({ call_id }));
       return Promise.resolve({ rows: rows as R[], rowCount: sql.startsWith('update') ? 1 : rows.length });
     }
   };
@@ -57,7 +58,7 @@ Deno.test('an answered call Twilio reports completed is recorded as answered, th
   assert.deepEqual(recorded, [[SID, 'in-progress', 3, null], [SID, 'completed', 4, 75]]);
   const params = log.find((q) => q.sql.includes('record_twilio_status'))!.args[5] as Record<string, string>;
   assert.equal(params.CallbackSource, 'reconciler');
-  assert.deepEqual(report, { finished: 1, hung_up: 0, unreachable: 0, settled: { settled: 1 }, scheduled: { missed: 2 } });
+  assert.deepEqual(report, { applied: 0, finished: 1, hung_up: 0, unreachable: 0, settled: { settled: 1 }, scheduled: { missed: 2 } });
 });
 
 Deno.test('a busy call is finished with its own status only; an already answered call is not answered again', async () => {
@@ -128,4 +129,13 @@ Deno.test('the function answers only the service role', async () => {
   const ok = await handleReconcile(post('svc'), deps);
   assert.equal(ok.status, 200);
   assert.deepEqual((await ok.json()).scheduled, { missed: 2 });
+});
+
+Deno.test('callbacks stored but never applied are applied first, and the calls they finished are settled once', async () => {
+  const { db, log } = fakeDb([stuck({ call_id: 'call-2', kind: 'unsettled' })], 'settled', ['call-2', 'call-3']);
+  const report = await reconcileCalls({ db, twilio: twilio(new Error('not asked')), config: DEFAULT_RECONCILE_CONFIG });
+  assert.equal(report.applied, 2);
+  assert.deepEqual(log.find((q) => q.sql.includes('apply_stored_twilio_events'))!.args, [30]);
+  const settled = log.filter((q) => q.sql.includes('settle_finished_call')).map((q) => q.args[0]);
+  assert.deepEqual(settled.sort(), ['call-2', 'call-3']);
 });

@@ -15,13 +15,16 @@ export interface ReconcileConfig {
   /** How long settlement waits for the relay's media usage after a call ended. */
   graceSeconds: number;
   limit: number;
+  /** A stored status callback still unapplied after this long is applied by the reconciler. */
+  storedEventAgeSeconds: number;
 }
 
 export const DEFAULT_RECONCILE_CONFIG: ReconcileConfig = {
   marginSeconds: 180,
   ringTimeoutSeconds: DEFAULT_CALL_LIMITS.ringTimeoutSeconds,
   graceSeconds: 120,
-  limit: 50
+  limit: 50,
+  storedEventAgeSeconds: 30
 };
 
 export interface ReconcileDeps {
@@ -35,6 +38,8 @@ export interface ReconcileDeps {
 }
 
 export interface ReconcileReport {
+  /** Calls moved on by status callbacks that were stored but never applied. */
+  applied: number;
   finished: number;
   hung_up: number;
   unreachable: number;
@@ -60,14 +65,20 @@ export async function reconcileCalls(deps: ReconcileDeps): Promise<ReconcileRepo
   const { db, config } = deps;
   const log = deps.log ?? (() => undefined);
   const now = deps.now?.() ?? null;
-  const report: ReconcileReport = { finished: 0, hung_up: 0, unreachable: 0, settled: {}, scheduled: {} };
+  const report: ReconcileReport = { applied: 0, finished: 0, hung_up: 0, unreachable: 0, settled: {}, scheduled: {} };
+  const toSettle = new Set<string>();
+
+  // Callbacks Twilio was told were received (stored, answered early) but whose application never finished.
+  const stored = await db.query<{ call_id: string }>(`select call_id from private.apply_stored_twilio_events(make_interval(secs => $1))`,
+    [config.storedEventAgeSeconds]);
+  for (const r of stored.rows) toSettle.add(r.call_id);
+  report.applied = stored.rows.length;
 
   const candidates = (await db.query<Candidate>(
     `select * from private.calls_to_reconcile($1, make_interval(secs => $2), $3, make_interval(secs => $4), $5)`,
     [now, config.marginSeconds, config.ringTimeoutSeconds, config.graceSeconds, config.limit]
   )).rows;
 
-  const toSettle = new Set<string>();
   for (const c of candidates) {
     if (c.kind === 'unsettled') {
       toSettle.add(c.call_id);
@@ -168,6 +179,7 @@ export function reconcileConfigFrom(get: (name: string) => string | undefined): 
     marginSeconds: num('RECONCILE_MARGIN_SECONDS', DEFAULT_RECONCILE_CONFIG.marginSeconds),
     ringTimeoutSeconds: DEFAULT_RECONCILE_CONFIG.ringTimeoutSeconds,
     graceSeconds: num('SETTLEMENT_GRACE_SECONDS', DEFAULT_RECONCILE_CONFIG.graceSeconds),
-    limit: DEFAULT_RECONCILE_CONFIG.limit
+    limit: DEFAULT_RECONCILE_CONFIG.limit,
+    storedEventAgeSeconds: DEFAULT_RECONCILE_CONFIG.storedEventAgeSeconds
   };
 }

@@ -18,3 +18,35 @@ Deno.test('only POST is accepted', async () => {
   assert.equal((await handleTwilioStatus(new Request('http://x/twilio-status'), d)).status, 405);
   assert.deepEqual(d.db.queries, []);
 });
+
+Deno.test('SC-07: when applying is slow, a stored callback is answered within the budget and finished in the background', async () => {
+  const { getExpectedTwilioSignature } = await import('npm:twilio@6.2.0/lib/webhooks/webhooks.js');
+  const params = { CallSid: `CA${'b'.repeat(32)}`, CallStatus: 'completed', SequenceNumber: '3', CallDuration: '30' };
+  const signed = new Request('http://x/twilio-status', {
+    method: 'POST', body: new URLSearchParams(params).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': getExpectedTwilioSignature('token', 'https://api.example/functions/v1/twilio-status', params) }
+  });
+  let release!: () => void;
+  const blocked = new Promise<void>((r) => { release = r; });
+  const seen: string[] = [];
+  const db = {
+    query: async (sql: string) => {
+      seen.push(sql);
+      if (sql.includes('store_twilio_status')) return { rows: [{ id: '7' }], rowCount: 1 };
+      if (sql.includes('apply_stored_twilio_status')) {
+        await blocked;
+        return { rows: [{ outcome: 'applied', call_id: 'call-1', call_status: 'completed' }], rowCount: 1 };
+      }
+      return { rows: [{ s: 'settled' }], rowCount: 1 };
+    }
+  } as unknown as Parameters<typeof handleTwilioStatus>[1]['db'];
+  const background: Promise<unknown>[] = [];
+  const res = await handleTwilioStatus(signed, { ...deps(), db, ackWithinMs: 20, background: (w) => void background.push(w) });
+  assert.equal(res.status, 200);
+  assert.equal(((await res.json()) as { outcome: string }).outcome, 'stored');
+  assert.equal(background.length, 1);
+  assert.ok(!seen.some((q) => q.includes('settle_finished_call')), 'not settled yet');
+  release();
+  await background[0];
+  assert.ok(seen.some((q) => q.includes('settle_finished_call')), 'settled once applying finished');
+});

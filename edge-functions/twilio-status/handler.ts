@@ -1,6 +1,7 @@
-// Twilio status callbacks: signature first (nothing is read or written for an unsigned request), then one SQL call
-// that stores the callback once and moves the call forward; a finished call is settled right away. A card-paid call
-// is settled at Stripe too: its hold is captured for the actual cost, or cancelled when the call never connected.
+// Twilio status callbacks: signature first (nothing is read or written for an unsigned request), then the callback
+// is stored once (durable), applied to its call (forward only) and a finished call settled. Twilio gets its answer
+// when that is done or after ACK_WITHIN_MS, whichever comes first; slow work finishes in the background (SC-07). A
+// card-paid call is settled at Stripe too: its hold is captured for the actual cost, or cancelled if it never connected.
 import type { CardPaymentsService } from '../_shared/card_payments.ts';
 import { callStatusFromTwilio, isTerminalCallStatus } from '../../core/src/call_status.ts';
 import type { Queryable } from '../_shared/queryable.ts';
@@ -13,8 +14,21 @@ export interface StatusDeps {
   authTokens: string[];
   cards?: Pick<CardPaymentsService, 'settleCardCall'>;
   log?: (line: string) => void;
+  /** How long applying may take before Twilio gets its answer and the work goes on in the background. */
+  ackWithinMs?: number;
+  /** Keeps background work alive after the response (EdgeRuntime.waitUntil on Supabase). */
+  background?: (work: Promise<unknown>) => void;
 }
 
+// Twilio waits 15 s for an answer; a stored callback is answered well inside that whatever the database is doing.
+export const ACK_WITHIN_MS = 800;
+
+interface Processed {
+  outcome: string;
+  call_id: string | null;
+  status: string | null;
+  settlement: string | null;
+}
 
 export async function handleTwilioStatus(req: Request, deps: StatusDeps): Promise<Response> {
   if (req.method !== 'POST') return fail(405, 'method_not_allowed', 'Twilio posts status callbacks.');
@@ -32,10 +46,27 @@ export async function handleTwilioStatus(req: Request, deps: StatusDeps): Promis
   }
   const flat: Record<string, string> = {};
   for (const k of Object.keys(check.params)) flat[k] = param(check.params, k) ?? '';
-  const r = await deps.db.query<{ outcome: string; call_id: string | null; call_status: string | null }>(
-    'select * from private.record_twilio_status($1, $2, $3, $4, $5, $6)',
+  // Durable first: once this insert commits, nothing Twilio sent can be lost.
+  const stored = await deps.db.query<{ id: string | null }>(
+    'select private.store_twilio_status($1, $2, $3, $4, $5, $6) as id',
     [callSid, status, sequence, duration === undefined ? null : Number(duration), param(check.params, 'AnsweredBy') ?? null, flat]
   );
+  const eventId = stored.rows[0]?.id ?? null;
+
+  const work = applyAndSettle(deps, eventId, callSid, status);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>((resolve) => { timer = setTimeout(() => resolve(null), deps.ackWithinMs ?? ACK_WITHIN_MS); });
+  const done = await Promise.race([work, late]);
+  clearTimeout(timer);
+  if (done) return json(200, done);
+  deps.log?.(`twilio-status: ${callSid} ${status} stored; applying it is slow, so it finishes after the answer`);
+  deps.background?.(work.catch((err) => deps.log?.(`twilio-status: applying ${callSid} ${status} failed, left for the reconciler: ${(err as Error).message}`)));
+  return json(200, { outcome: eventId === null ? 'duplicate' : 'stored', call_id: null, status: null, settlement: null });
+}
+
+async function applyAndSettle(deps: StatusDeps, eventId: string | null, callSid: string, status: string): Promise<Processed> {
+  const r = await deps.db.query<{ outcome: string; call_id: string | null; call_status: string | null }>(
+    'select * from private.apply_stored_twilio_status($1, $2)', [eventId, callSid]);
   const row = r.rows[0]!;
   let settlement: string | null = null;
   // A repeated final callback settles again: settlement is idempotent, and a first attempt that failed (Stripe
@@ -52,5 +83,5 @@ export async function handleTwilioStatus(req: Request, deps: StatusDeps): Promis
       }
     }
   }
-  return json(200, { outcome: row.outcome, call_id: row.call_id, status: row.call_status, settlement });
+  return { outcome: row.outcome, call_id: row.call_id, status: row.call_status, settlement };
 }

@@ -14,7 +14,9 @@ const deps = {
   publicApiUrl: env.PUBLIC_API_URL,
   authTokens: [env.TWILIO_AUTH_TOKEN, Deno.env.get('TWILIO_AUTH_TOKEN_PREVIOUS') ?? ''],
   cards: stripeCardPayments(stripeClient(env.STRIPE_SECRET_KEY, Deno.env.get('STRIPE_API_BASE')), db, log),
-  log
+  log,
+  // Supabase keeps a function alive for work handed to EdgeRuntime.waitUntil after the response.
+  background: (work: Promise<unknown>) => (globalThis as { EdgeRuntime?: { waitUntil(p: Promise<unknown>): void } }).EdgeRuntime?.waitUntil(work)
 };
 
 Deno.serve((req) => handleTwilioStatus(req, deps));

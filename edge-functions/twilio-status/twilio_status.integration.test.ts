@@ -77,4 +77,51 @@ Deno.test({ ...opts, name: 'a signed callback for an unknown CallSid is kept (20
   assert.equal((await db.query('select 1 from public.twilio_status_events where call_sid = $1 and applied_at is null', [callSid])).rowCount, 1);
 }});
 
+Deno.test({ ...opts, name: 'SC-07: with the call row locked, the callback is stored and answered at once, then applied', fn: async () => {
+  const callSid = sid();
+  const id = await demoCall(callSid);
+  await handleTwilioStatus(callback({ CallSid: callSid, CallStatus: 'in-progress', SequenceNumber: '2' }), deps);
+  await db.query('update public.calls set media_ended_at = now() where id = $1', [id]);
+  // Another transaction holds the call row (a slow settlement, a long migration): applying must wait for it.
+  const holder = await db.connect();
+  await holder.query('begin');
+  await holder.query('select 1 from public.calls where id = $1 for update', [id]);
+  const background: Promise<unknown>[] = [];
+  const slowDeps = { ...deps, ackWithinMs: 300, background: (w: Promise<unknown>) => void background.push(w) };
+  try {
+    const res = await handleTwilioStatus(callback({ CallSid: callSid, CallStatus: 'completed', SequenceNumber: '3', CallDuration: '30' }), slowDeps);
+    assert.equal(res.status, 200);
+    assert.equal(((await res.json()) as { outcome: string }).outcome, 'stored');
+    // Answered while the lock is still held: durable, not yet applied.
+    const event = await db.query<{ applied_at: Date | null }>(
+      `select applied_at from public.twilio_status_events where call_sid = $1 and call_status = 'completed'`, [callSid]);
+    assert.equal(event.rows.length, 1);
+    assert.equal(event.rows[0]!.applied_at, null);
+    assert.equal(background.length, 1);
+  } finally {
+    await holder.query('rollback');
+    holder.release();
+  }
+  await Promise.all(background);
+  const call = (await db.query<{ status: string; payment_status: string }>('select status, payment_status from public.calls where id = $1', [id])).rows[0]!;
+  assert.deepEqual(call, { status: 'completed', payment_status: 'settled' });
+  // A retry from Twilio now is a harmless duplicate.
+  const again = await (await handleTwilioStatus(callback({ CallSid: callSid, CallStatus: 'completed', SequenceNumber: '3', CallDuration: '30' }), deps)).json();
+  assert.equal(again.outcome, 'duplicate');
+}});
+
+Deno.test({ ...opts, name: 'SC-07: a stored callback whose application never finished is applied by the reconciler step', fn: async () => {
+  const callSid = sid();
+  const id = await demoCall(callSid);
+  // Stored as the handler stores it, then the process died before applying it.
+  await db.query(`select private.store_twilio_status($1, 'busy', 4, 0, null, '{}'::jsonb)`, [callSid]);
+  await db.query(`update public.twilio_status_events set received_at = now() - interval '1 minute' where call_sid = $1`, [callSid]);
+  const touched = await db.query<{ call_id: string }>('select call_id from private.apply_stored_twilio_events()');
+  assert.ok(touched.rows.some((r) => r.call_id === id));
+  const call = (await db.query<{ status: string }>('select status from public.calls where id = $1', [id])).rows[0]!;
+  assert.equal(call.status, 'busy');
+  const again = await db.query<{ call_id: string }>('select call_id from private.apply_stored_twilio_events()');
+  assert.ok(!again.rows.some((r) => r.call_id === id), 'an applied event is not applied twice');
+}});
+
 Deno.test({ ...opts, name: 'close the pool', fn: async () => { await db.end(); } });
