@@ -89,6 +89,29 @@ describe('a demo call from calls-create to settled', () => {
     expect(totals.breakdown).toBe(totals.events);
   });
 
+  it('a callee who cuts in mid-sentence stops the persona: the stream is cleared and the turn marked interrupted', { timeout: 120_000 }, async () => {
+    const u = await signedInUserWithNumber();
+    await fetch(`${TWILIO}/devstack/scripts/${encodeURIComponent(u.phone)}`, {
+      method: 'PUT',
+      body: JSON.stringify({ lines: [{ text: 'Hello? Who is this?', interruptAfterMs: 2000 }, { text: 'Okay, thank you. Goodbye.' }], hangupAfterMs: 1500 })
+    });
+    const created = await u.sb.functions.invoke('calls-create', {
+      body: { persona_id: BRAD, mode: 'phone', phone_number_id: u.phoneId, payment_method: 'demo', max_duration_minutes: 2 }
+    });
+    expect(created.error).toBeNull();
+    const call = await waitForPayment(created.data.call_id);
+    expect(call.status).toBe('completed');
+    const log = ((await (await fetch(`${TWILIO}/devstack/calls/${call.twilio_call_sid}`)).json()) as { log: string[] }).log;
+    const cutIn = log.indexOf('callee: Hello? Who is this?');
+    expect(cutIn).toBeGreaterThan(-1);
+    expect(log.indexOf('stream: clear', cutIn)).toBeGreaterThan(cutIn);
+    const transcript = (await db.query<{ speaker: string; text: string; interrupted: boolean }>(
+      'select speaker, text, interrupted from public.call_transcript_segments where call_id = $1 order by seq', [call.id])).rows;
+    // The greeting's first sentence played before the cut; the transcript keeps what was heard, marked interrupted.
+    expect(transcript[0]).toMatchObject({ speaker: 'persona', text: 'Hi, it is Brad.', interrupted: true });
+    expect(transcript.filter((t) => t.speaker === 'user').map((t) => t.text)).toContain('hello who is this');
+  });
+
   it('a voicemail gets one short message from the persona, the verdict is kept, and only that is charged', { timeout: 60_000 }, async () => {
     const u = await signedInUserWithNumber();
     const machine = await db.query<{ id: string }>(

@@ -34,6 +34,8 @@ export const DEFAULT_SCRIPT: CalleeScript = {
 export interface CalleeEvents {
   heard: (text: string) => void;
   said: (line: string) => void;
+  /** The persona's queued audio was dropped (`clear`): it stopped talking because the callee cut in. */
+  cleared: () => void;
   ended: (reason: 'callee_hangup' | 'remote_closed' | 'carrier_hangup' | 'error', detail?: string) => void;
 }
 
@@ -190,6 +192,7 @@ export function connectCallee(opts: {
     } else if (msg.event === 'mark' && msg.mark?.name) {
       pendingMarks.push({ name: msg.mark.name, atMs: t + playQueueMs });
     } else if (msg.event === 'clear') {
+      opts.events.cleared?.();
       playQueueMs = 0;
       lastPersonaAudioAt = t;
       while (pendingMarks.length > 0) send({ event: 'mark', streamSid, mark: { name: pendingMarks.shift()!.name } });

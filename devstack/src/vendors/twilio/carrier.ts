@@ -133,6 +133,7 @@ export class Carrier {
       script,
       events: {
         said: (line) => call.log.push(`callee: ${line}`),
+        cleared: () => call.log.push('stream: clear'),
         ended: (reason, detail) => {
           call.log.push(`stream ended: ${reason}${detail ? ` (${detail})` : ''}`);
           if (!session.redirected) void this.#end(call, 'completed');
