@@ -48,6 +48,14 @@ export const ERROR_CATALOGUE = {
 
   stream_message_invalid: { status: 400, message: 'The media stream message was not in the expected format.' },
   stream_event_unknown: { status: 400, message: 'The media stream sent an event this service does not handle.' },
+
+  voice_settings_invalid: { status: 400, message: 'Those voice settings are out of range: stability, similarity and style go from 0 to 1, speed from 0.7 to 1.2.' },
+  voice_sample_rate_limited: { status: 429, message: 'You have listened to a lot of new voice samples in the last hour. Replay one you already heard, or try again in an hour.' },
+  voice_sample_unavailable: { status: 503, message: 'The voice sample could not be made right now. Nothing was charged; try again in a minute.' },
+
+  call_not_browser: { status: 409, message: 'This call rings your phone, not this browser. Answer it on your phone.' },
+  call_already_ended: { status: 409, message: 'This call has already ended. Start a new call to talk again.' },
+  browser_calls_unavailable: { status: 503, message: 'Calls in the browser are not available right now. Ask the persona to call your phone instead, or try again later.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
