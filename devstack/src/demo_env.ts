@@ -5,6 +5,11 @@ import { legacyApiKey } from './keys.ts';
 
 // Demo-only secret shared by the TwiML function and the relay; production sets its own.
 const DEMO_STREAM_TOKEN_SECRET = 'devstack-demo-stream-token-secret-0000000000';
+// Demo-only API Key and TwiML App for browser calls through Twilio's Voice SDK; production creates its own in
+// Twilio's console. The stand-in has no Voice SDK signalling, so in demo mode the web app uses the softphone.
+const DEMO_TWILIO_API_KEY_SID = 'SK00000000000000000000000000devst';
+const DEMO_TWILIO_API_KEY_SECRET = 'devstack-twilio-api-key-secret-000000';
+const DEMO_TWILIO_TWIML_APP_SID = 'AP00000000000000000000000000devst';
 
 export function demoEnv(): Record<string, string> {
   const v = config.vendors;
@@ -27,6 +32,9 @@ export function demoEnv(): Record<string, string> {
     TWILIO_AUTH_TOKEN: v.twilioAuthToken,
     TWILIO_VERIFY_SERVICE_SID: v.twilioVerifyServiceSid,
     TWILIO_FROM_NUMBER: v.twilioFromNumber,
+    TWILIO_API_KEY_SID: DEMO_TWILIO_API_KEY_SID,
+    TWILIO_API_KEY_SECRET: DEMO_TWILIO_API_KEY_SECRET,
+    TWILIO_TWIML_APP_SID: DEMO_TWILIO_TWIML_APP_SID,
     RELAY_STREAM_URL: `ws://127.0.0.1:${config.relayPort}/twilio/stream`,
     RELAY_STREAM_TOKEN_SECRET: process.env.RELAY_STREAM_TOKEN_SECRET ?? DEMO_STREAM_TOKEN_SECRET,
     RELAY_PORT: String(config.relayPort),

@@ -1,7 +1,7 @@
 // The CallStore on Postgres: the call's persona, scenario and budget from the call row; final transcript segments
 // and provider usage as idempotent inserts. Twilio minutes are not written here: the status callback records them
-// from Twilio's own duration when the call completes. Browser calls, which have no Twilio, are started and
-// completed here (private.start_browser_call / private.finish_browser_call).
+// from Twilio's own duration when the call completes. Softphone browser calls, which have no Twilio, are started and
+// completed here (private.start_browser_call / private.finish_browser_call); browser calls Twilio carries are not.
 import pg from 'pg';
 import { usageOfRateKey, type ServiceRate } from '../../core/src/pricing.ts';
 import type { CallContext, CallOwnership, CallStore, CostEvent, InterimText, TranscriptSegment } from './call_store.ts';
@@ -208,8 +208,9 @@ export class PgCallStore implements CallStore {
 
   async finishCall(callId: string, endReason: EndReason, mediaSeconds: number): Promise<void> {
     // The relay says its media is over and its usage flushed (settlement waits for that) and why the conversation
-    // ended; for a phone call the final status callback turns that into end_reason. A browser call has no status
-    // callbacks: private.finish_browser_call completes it here with the measured duration. Then settlement is
+    // ended; for a phone call the final status callback turns that into end_reason. A softphone browser call has no
+    // status callbacks: private.finish_browser_call completes it here with the measured duration. A browser call
+    // Twilio carries (Voice SDK, bound to a CallSid) is Twilio's to complete, like a phone call. Then settlement is
     // requested; it is idempotent and also requested by the status callback, so whichever comes last finds
     // everything in place.
     await this.pool.query(
@@ -220,7 +221,10 @@ export class PgCallStore implements CallStore {
         where id = $1`,
       [callId, endReason, TERMINAL]
     );
-    await this.pool.query('select private.finish_browser_call($1, $2, $3)', [callId, endReason, Math.round(mediaSeconds)]);
+    await this.pool.query(
+      'select private.finish_browser_call(c.id, $2, $3) from public.calls c where c.id = $1 and c.twilio_call_sid is null',
+      [callId, endReason, Math.round(mediaSeconds)]
+    );
     const settled = await this.pool.query<{ s: string }>('select private.settle_finished_call($1) as s', [callId]);
     this.log(`relay.call.finished call=${callId} reason=${endReason} settlement=${settled.rows[0]?.s}`);
   }

@@ -181,7 +181,9 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
         return refuse(CLOSE.policy, 'call_not_found');
       }
       if (kind === 'browser') {
-        // No carrier reports a browser call's progress: the relay does, once the call is really going to run.
+        // No carrier reports a softphone call's progress: the relay does, once the call is really going to run. A
+        // browser call placed through Twilio's Voice SDK arrives on the Twilio stream instead, admitted by its stream
+        // token like a phone call, and Twilio's status callbacks drive it.
         const started = await deps.store.startBrowserCall(call.callId).catch((err: Error) => {
           log(`relay.stream.browser_start_failed: ${err.message}`);
           return null;

@@ -32,7 +32,9 @@ export async function main(): Promise<void> {
     PUBLIC_SUPABASE_URL: String(status.API_URL),
     PUBLIC_SUPABASE_ANON_KEY: String(status.ANON_KEY),
     PUBLIC_DEMO_MODE: 'true',
-    PUBLIC_RELAY_URL: `ws://127.0.0.1:${config.relayPort}`
+    PUBLIC_RELAY_URL: `ws://127.0.0.1:${config.relayPort}`,
+    // The stand-ins have no Voice SDK signalling: browser calls use the softphone.
+    PUBLIC_BROWSER_CALLS: 'softphone'
   };
   const relayEntry = join(REPO_ROOT, 'media-relay', 'src', 'main.ts');
   if (existsSync(relayEntry)) {

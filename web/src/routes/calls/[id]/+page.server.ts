@@ -1,5 +1,6 @@
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
+import { publicConfig } from '$lib/public_config';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NOT_FOUND = 'This call does not exist or is not yours.';
@@ -19,5 +20,8 @@ export const load: PageServerLoad = async ({ locals, params }) => {
     locals.supabase.from('call_cost_breakdowns').select('*').eq('call_id', params.id).maybeSingle(),
     locals.supabase.from('user_budget_settings').select('warn_at_percent').maybeSingle()
   ]);
-  return { call, segments: segments.data ?? [], breakdown: breakdown.data, warnAt: budget.data?.warn_at_percent ?? 80 };
+  return {
+    call, segments: segments.data ?? [], breakdown: breakdown.data, warnAt: budget.data?.warn_at_percent ?? 80,
+    browserCalls: publicConfig().browserCalls
+  };
 };
