@@ -81,6 +81,8 @@ export interface PlaceCallDeps {
   limits?: CallLimits;
   cards?: CardPayments;
   log?: (line: string) => void;
+  /** Browser calls go through Twilio's Voice SDK (true) or the relay's softphone stream (false/absent). */
+  browserCallsViaTwilio?: boolean;
   /** Waits for the paced dial second (tests pass a fake). */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -214,7 +216,9 @@ async function prepare(tx: Tx, req: PlaceCallRequest, deps: PlaceCallDeps): Prom
   // Estimate and budget: the call may last as long as the smallest of what was asked, the per-call cap, the
   // month's remaining budget and (for credits) the balance allow.
   const rates = await currentRates(tx);
-  const assumptions = { ...DEFAULT_ESTIMATE_ASSUMPTIONS, telephony: req.mode === 'phone' };
+  // A browser call through Twilio's Voice SDK pays Twilio a client leg and Media Streams; estimating it as a phone
+  // line (which costs more per minute) keeps the hold on the safe side. Softphone calls use no Twilio at all.
+  const assumptions = { ...DEFAULT_ESTIMATE_ASSUMPTIONS, telephony: req.mode === 'phone' || deps.browserCallsViaTwilio === true };
   const budget = await tx.query<{ per_call: number; monthly: number; auto_cutoff: boolean; spent: number; held: number; available: number }>(
     `select b.per_call_cap_cents as per_call, b.monthly_cap_cents as monthly, b.auto_cutoff,
             s.spent_cents::int as spent, s.reserved_cents::int as held, c.available_credits::int as available

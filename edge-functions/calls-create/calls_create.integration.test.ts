@@ -200,4 +200,15 @@ Deno.test({ ...opts, name: 'when no dial second is free soon enough the call is 
   assert.deepEqual(row, { status: 'failed', payment_status: 'released' });
 }});
 
+Deno.test({ ...opts, name: 'a browser call through Twilio is estimated with a line; a softphone call without one', fn: async () => {
+  const c = await caller('browser-estimate');
+  const estimate = async (body: Record<string, unknown>, over: Partial<CallsCreateDeps>) =>
+    ((await (await c.call({ persona_id: BRAD, max_duration_minutes: 5, dry_run: true, ...body }, c.deps(over))).json()) as { estimated_cost_cents: number }).estimated_cost_cents;
+  const phone = await estimate({ mode: 'phone', phone_number_id: c.phoneId }, {});
+  const viaTwilio = await estimate({ mode: 'browser' }, { browserCallsViaTwilio: true });
+  const softphone = await estimate({ mode: 'browser' }, { browserCallsViaTwilio: false });
+  assert.equal(viaTwilio, phone);
+  assert.ok(softphone < viaTwilio, `softphone ${softphone} should cost less than ${viaTwilio}`);
+}});
+
 Deno.test({ ...opts, name: 'close the pool', fn: async () => { await (db as pg.Pool).end(); } });

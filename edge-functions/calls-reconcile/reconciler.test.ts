@@ -139,3 +139,12 @@ Deno.test('callbacks stored but never applied are applied first, and the calls t
   const settled = log.filter((q) => q.sql.includes('settle_finished_call')).map((q) => q.args[0]);
   assert.deepEqual(settled.sort(), ['call-2', 'call-3']);
 });
+
+Deno.test('a stuck browser call that Twilio carries (it has a CallSid) is asked about at Twilio, not closed locally', async () => {
+  const { db, log } = fakeDb([stuck({ mode: 'browser', status: 'in_progress' })]);
+  const t = twilio({ status: 'in-progress' });
+  const report = await reconcileCalls({ db, twilio: t, config: DEFAULT_RECONCILE_CONFIG });
+  assert.deepEqual(t.hungUp, [SID]);
+  assert.equal(report.hung_up, 1);
+  assert.ok(!log.some((q) => q.sql.includes("'relay_error'")), 'not closed as a softphone call');
+});

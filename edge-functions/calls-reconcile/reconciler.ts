@@ -116,8 +116,9 @@ export async function reconcileCalls(deps: ReconcileDeps): Promise<ReconcileRepo
 /** Ends one stuck call from what Twilio knows about it. */
 async function finishStuckCall(deps: ReconcileDeps, c: Candidate): Promise<'finished' | 'hung_up' | 'waiting'> {
   const { db } = deps;
-  if (c.mode === 'browser') {
-    // No carrier to ask: the relay owns browser calls and stopped reporting. Connected ones ended when it went away.
+  if (c.mode === 'browser' && !c.twilio_call_sid) {
+    // No carrier to ask: the relay owns softphone calls and stopped reporting. Connected ones ended when it went away.
+    // A browser call Twilio carries (Voice SDK) has a CallSid and is asked about like a phone call.
     const r = await db.query(
       `update public.calls
           set status = case when answered_at is not null then 'completed' else 'failed' end,
