@@ -34,3 +34,15 @@ export function sessionFor(userId: string, sessionId = crypto.randomUUID()): { d
     authorization: `Bearer ${token}`
   };
 }
+
+/** A real account and session from devstack's Auth (sign-up signs in when e-mail confirmation is off, as in demo mode). */
+export async function signUp(tag: string): Promise<{ userId: string; token: string }> {
+  const res = await fetch(`${stackEnv('SUPABASE_URL')}/auth/v1/signup`, {
+    method: 'POST',
+    headers: { apikey: stackEnv('SUPABASE_ANON_KEY'), 'content-type': 'application/json' },
+    body: JSON.stringify({ email: `${tag}-${crypto.randomUUID().slice(0, 8)}@example.test`, password: 'a-good-password' })
+  });
+  const body = (await res.json()) as { access_token?: string; user?: { id: string } };
+  if (!res.ok || !body.access_token || !body.user) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(body)}`);
+  return { userId: body.user.id, token: body.access_token };
+}

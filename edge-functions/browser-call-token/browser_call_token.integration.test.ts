@@ -2,24 +2,13 @@
 // call, and the gateway runs browser-call-token with devstack's Twilio Voice settings.
 import assert from 'node:assert/strict';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
-import { stackEnv, testPool } from '../_shared/testing.ts';
+import { signUp, stackEnv, testPool } from '../_shared/testing.ts';
 
 const db = testPool();
 const opts = { sanitizeResources: false, sanitizeOps: false };
 const API = stackEnv('SUPABASE_URL');
 const ANON = stackEnv('SUPABASE_ANON_KEY');
 const BRAD = 'a0000000-0000-4000-8000-000000000001';
-
-async function signUp(tag: string): Promise<{ userId: string; token: string }> {
-  const res = await fetch(`${API}/auth/v1/signup`, {
-    method: 'POST',
-    headers: { apikey: ANON, 'content-type': 'application/json' },
-    body: JSON.stringify({ email: `${tag}-${crypto.randomUUID().slice(0, 8)}@example.test`, password: 'a-good-password' })
-  });
-  const body = (await res.json()) as { access_token?: string; user?: { id: string } };
-  assert.ok(res.ok && body.access_token && body.user, `sign-up failed: ${res.status} ${JSON.stringify(body)}`);
-  return { userId: body.user.id, token: body.access_token };
-}
 
 function invoke(slug: string, token: string | null, body: unknown): Promise<Response> {
   return fetch(`${API}/functions/v1/${slug}`, {

@@ -2,7 +2,7 @@
 // which asks the text-to-speech stand-in once and serves the cache after that.
 import { readPcm16Wav } from '../../core/src/wav.ts';
 import { assert, assertEquals, assertMatch } from '../_shared/assert.ts';
-import { stackEnv, testPool } from '../_shared/testing.ts';
+import { signUp, stackEnv, testPool } from '../_shared/testing.ts';
 import { DEFAULT_SAMPLE_LIMITS, sampleCacheKey, sampleText } from './handler.ts';
 
 const db = testPool();
@@ -11,18 +11,6 @@ const API = stackEnv('SUPABASE_URL');
 const ANON = stackEnv('SUPABASE_ANON_KEY');
 const FN = `${API}/functions/v1/persona-voice-sample`;
 const BRAD = 'a0000000-0000-4000-8000-000000000001';
-
-/** A real account and session from Auth (sign-up signs in when e-mail confirmation is off, as in demo mode). */
-async function signUp(tag: string): Promise<{ userId: string; token: string }> {
-  const res = await fetch(`${API}/auth/v1/signup`, {
-    method: 'POST',
-    headers: { apikey: ANON, 'content-type': 'application/json' },
-    body: JSON.stringify({ email: `${tag}-${crypto.randomUUID().slice(0, 8)}@example.test`, password: 'a-good-password' })
-  });
-  const body = (await res.json()) as { access_token?: string; user?: { id: string } };
-  assert(res.ok && body.access_token && body.user, `sign-up failed: ${res.status} ${JSON.stringify(body)}`);
-  return { userId: body.user.id, token: body.access_token };
-}
 
 function sample(token: string, body: unknown): Promise<Response> {
   return fetch(FN, { method: 'POST', headers: { authorization: `Bearer ${token}`, apikey: ANON, 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { decodeJwt } from 'jose';
 import { getExpectedTwilioSignature } from 'npm:twilio@6.2.0/lib/webhooks/webhooks.js';
-import { stackEnv, testPool } from '../_shared/testing.ts';
+import { signUp, stackEnv, testPool } from '../_shared/testing.ts';
 
 const db = testPool();
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -14,17 +14,6 @@ const ANON = stackEnv('SUPABASE_ANON_KEY');
 const AUTH_TOKEN = stackEnv('TWILIO_AUTH_TOKEN');
 const BRAD = 'a0000000-0000-4000-8000-000000000001';
 const newSid = () => `CA${crypto.randomUUID().replace(/-/g, '')}`;
-
-async function signUp(tag: string): Promise<{ userId: string; token: string }> {
-  const res = await fetch(`${API}/auth/v1/signup`, {
-    method: 'POST',
-    headers: { apikey: ANON, 'content-type': 'application/json' },
-    body: JSON.stringify({ email: `${tag}-${crypto.randomUUID().slice(0, 8)}@example.test`, password: 'a-good-password' })
-  });
-  const body = (await res.json()) as { access_token?: string; user?: { id: string } };
-  assert.ok(res.ok && body.access_token && body.user, `sign-up failed: ${res.status} ${JSON.stringify(body)}`);
-  return { userId: body.user.id, token: body.access_token };
-}
 
 async function invoke(slug: string, token: string, body: unknown): Promise<Record<string, unknown>> {
   const res = await fetch(`${API}/functions/v1/${slug}`, {
