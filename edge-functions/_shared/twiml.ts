@@ -1,4 +1,6 @@
-// Building TwiML documents: escaping, the XML response, and the one message a persona leaves on a voicemail.
+// Building TwiML documents: escaping, the XML response, connecting a call to the media relay, and the one message a
+// persona leaves on a voicemail.
+import { mintStreamToken, STREAM_TOKEN_TTL_SECONDS } from './stream_token.ts';
 
 export function xmlEscape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
@@ -24,4 +26,15 @@ export type AnsweredBy = (typeof ANSWERED_BY)[number];
 
 export function isAnsweredBy(v: string): v is AnsweredBy {
   return (ANSWERED_BY as readonly string[]).includes(v);
+}
+
+/** <Connect><Stream> to the relay with the call id and a single-use stream token bound to this CallSid. */
+export function relayStreamTwiml(p: { relayStreamUrl: string; streamTokenSecret: string; callId: string; callSid: string; nowMs: number }): Response {
+  const exp = Math.floor(p.nowMs / 1000) + STREAM_TOKEN_TTL_SECONDS;
+  const token = mintStreamToken({ callId: p.callId, callSid: p.callSid, exp }, p.streamTokenSecret);
+  return twimlResponse(
+    `<Connect><Stream url="${xmlEscape(p.relayStreamUrl)}">` +
+      `<Parameter name="call_id" value="${xmlEscape(p.callId)}"/><Parameter name="stream_token" value="${xmlEscape(token)}"/>` +
+      `</Stream></Connect>`
+  );
 }

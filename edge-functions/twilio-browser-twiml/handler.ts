@@ -9,12 +9,12 @@
 // callback to: the app's Status Callback is how its end (completed, with Twilio's duration) reaches us, which
 // completes and settles the call. That callback reports only the end, so the call is in progress from here:
 // Twilio answers the browser's call when this TwiML connects it.
-import { isTerminalCallStatus, type CallStatus } from '../../core/src/call_status.ts';
+import { ACTIVE_CALL_STATUSES, isTerminalCallStatus, type CallStatus } from '../../core/src/call_status.ts';
 import { isUuid } from '../_shared/ids.ts';
 import type { Queryable } from '../_shared/queryable.ts';
 import { fail } from '../_shared/responses.ts';
-import { mintStreamToken, STREAM_TOKEN_TTL_SECONDS } from '../_shared/stream_token.ts';
 import { checkTwilioSignature, param, signedUrl } from '../_shared/twilio_signature.ts';
+import { relayStreamTwiml, twimlResponse as twiml } from '../_shared/twiml.ts';
 
 export interface BrowserTwimlDeps {
   db: Queryable;
@@ -30,18 +30,6 @@ export interface BrowserTwimlDeps {
 }
 
 const CALL_SID = /^CA[0-9a-fA-F]{32}$/;
-const OPEN_STATUSES = ['created', 'queued', 'initiated', 'ringing', 'in_progress'] satisfies CallStatus[];
-
-function xml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
-}
-
-function twiml(body: string): Response {
-  return new Response(`<?xml version="1.0" encoding="UTF-8"?><Response>${body}</Response>`, {
-    status: 200,
-    headers: { 'Content-Type': 'text/xml; charset=utf-8' }
-  });
-}
 
 export async function handleBrowserTwiml(req: Request, deps: BrowserTwimlDeps): Promise<Response> {
   if (req.method !== 'POST') return fail(405, 'method_not_allowed', 'Twilio fetches TwiML with POST.');
@@ -73,17 +61,11 @@ export async function handleBrowserTwiml(req: Request, deps: BrowserTwimlDeps): 
       where c.id = $1 and c.user_id = $3 and c.mode = 'browser' and c.status = any($4::text[])
         and (c.twilio_call_sid is null or c.twilio_call_sid = $2)
       returning c.status`,
-    [callId, callSid, userId, OPEN_STATUSES]
+    [callId, callSid, userId, ACTIVE_CALL_STATUSES]
   );
   const call = r.rows[0];
   // Unknown, someone else's, a phone call, finished, or already carried under another CallSid.
   if (!call || isTerminalCallStatus(call.status as CallStatus)) return reject(`call ${callId} cannot be connected`);
 
-  const exp = Math.floor((deps.now?.() ?? Date.now()) / 1000) + STREAM_TOKEN_TTL_SECONDS;
-  const token = mintStreamToken({ callId, callSid, exp }, deps.streamTokenSecret);
-  return twiml(
-    `<Connect><Stream url="${xml(deps.relayStreamUrl)}">` +
-      `<Parameter name="call_id" value="${xml(callId)}"/><Parameter name="stream_token" value="${xml(token)}"/>` +
-      `</Stream></Connect>`
-  );
+  return relayStreamTwiml({ relayStreamUrl: deps.relayStreamUrl, streamTokenSecret: deps.streamTokenSecret, callId, callSid, nowMs: deps.now?.() ?? Date.now() });
 }

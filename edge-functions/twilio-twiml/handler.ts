@@ -4,9 +4,8 @@ import { isTerminalCallStatus, type CallStatus } from '../../core/src/call_statu
 import { isUuid } from '../_shared/ids.ts';
 import type { Queryable } from '../_shared/queryable.ts';
 import { fail } from '../_shared/responses.ts';
-import { mintStreamToken, STREAM_TOKEN_TTL_SECONDS } from '../_shared/stream_token.ts';
 import { checkTwilioSignature, param, signedUrl } from '../_shared/twilio_signature.ts';
-import { isAnsweredBy, twimlResponse as twiml, voicemailMessage, xmlEscape as xml } from '../_shared/twiml.ts';
+import { isAnsweredBy, relayStreamTwiml, twimlResponse as twiml, voicemailMessage } from '../_shared/twiml.ts';
 
 export interface TwimlDeps {
   db: Queryable;
@@ -45,11 +44,5 @@ export async function handleTwiml(req: Request, deps: TwimlDeps): Promise<Respon
   if (answeredBy === 'fax') return twiml('<Hangup/>');
   if (answeredBy.startsWith('machine')) return twiml(voicemailMessage(call.persona_name, call.first_name));
 
-  const exp = Math.floor((deps.now?.() ?? Date.now()) / 1000) + STREAM_TOKEN_TTL_SECONDS;
-  const token = mintStreamToken({ callId, callSid, exp }, deps.streamTokenSecret);
-  return twiml(
-    `<Connect><Stream url="${xml(deps.relayStreamUrl)}">` +
-      `<Parameter name="call_id" value="${xml(callId)}"/><Parameter name="stream_token" value="${xml(token)}"/>` +
-      `</Stream></Connect>`
-  );
+  return relayStreamTwiml({ relayStreamUrl: deps.relayStreamUrl, streamTokenSecret: deps.streamTokenSecret, callId, callSid, nowMs: deps.now?.() ?? Date.now() });
 }
