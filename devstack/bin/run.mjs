@@ -30,5 +30,11 @@ if (!target) {
   process.exit(2);
 }
 process.argv.splice(2, 1);
+// `--hosted` is the same as DEVSTACK_PROFILE=hosted, for this command and every process it starts.
+const hostedFlag = process.argv.indexOf('--hosted');
+if (hostedFlag >= 2) {
+  process.argv.splice(hostedFlag, 1);
+  process.env.DEVSTACK_PROFILE = 'hosted';
+}
 const mod = await import(new URL(target, import.meta.url).href);
 await mod.main(process.argv.slice(2));

@@ -1,5 +1,5 @@
 // devstack's configuration, read once per process from the environment.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -10,8 +10,18 @@ export const CLI_JWT_SECRET = 'super-secret-jwt-token-with-at-least-32-character
 export const CLI_PUBLISHABLE_KEY = 'sb_publishable_ACJWlzQHlZjBrEguHvfOxg_3BJgxAaH';
 export const CLI_SECRET_KEY = 'sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz';
 
+/**
+ * `default` behaves like `supabase start`; `hosted` like a project created on the platform today (asymmetric JWT
+ * signing keys, sb_ API keys, e-mail confirmation, extensions only through `create extension`).
+ */
+export type DevstackProfile = 'default' | 'hosted';
+export const PROFILES: readonly DevstackProfile[] = ['default', 'hosted'];
+
 export interface DevstackConfig {
   root: string;
+  profile: DevstackProfile;
+  /** Whether the legacy HS256 `anon` / `service_role` keys are accepted (on in `default`, off in `hosted`). */
+  legacyKeys: boolean;
   stateDir: string;
   pgDataDir: string;
   pgRunDir: string;
@@ -78,11 +88,43 @@ export function findPostgres(): { binDir: string; major: number } | null {
   return major === undefined ? null : { binDir: join(base, String(major), 'bin'), major };
 }
 
+/** The profile file inside a state directory: a stack keeps the profile it was created with. */
+export function profileFile(stateDir: string): string {
+  return join(stateDir, 'profile');
+}
+
+function profileFromEnv(stateDir: string): DevstackProfile {
+  const raw = process.env.DEVSTACK_PROFILE;
+  if (raw !== undefined && raw !== '') {
+    if (!(PROFILES as readonly string[]).includes(raw)) {
+      throw new Error(`DEVSTACK_PROFILE must be one of ${PROFILES.join(', ')}, got "${raw}".`);
+    }
+    return raw as DevstackProfile;
+  }
+  const file = profileFile(stateDir);
+  if (existsSync(file)) {
+    const saved = readFileSync(file, 'utf8').trim();
+    if ((PROFILES as readonly string[]).includes(saved)) return saved as DevstackProfile;
+  }
+  return 'default';
+}
+
+function boolFromEnv(name: string, fallback: boolean): boolean {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === 'on' || raw === '1') return true;
+  if (raw === 'false' || raw === 'off' || raw === '0') return false;
+  throw new Error(`${name} must be true or false, got "${raw}".`);
+}
+
 function load(): DevstackConfig {
   const stateDir = resolve(REPO_ROOT, process.env.DEVSTACK_DIR ?? '.devstack');
   const pg = findPostgres();
+  const profile = profileFromEnv(stateDir);
   return {
     root: REPO_ROOT,
+    profile,
+    legacyKeys: boolFromEnv('DEVSTACK_LEGACY_KEYS', profile === 'default'),
     stateDir,
     pgDataDir: join(stateDir, 'pg', 'data'),
     pgRunDir: join(stateDir, 'pg', 'run'),

@@ -1,9 +1,9 @@
 // devstack as a whole: the PostgreSQL cluster plus one background Node process ("services") that serves the
 // Supabase-compatible API gateway and the vendor stand-ins.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { config, dbUrl, REPO_ROOT } from './config.ts';
+import { config, dbUrl, profileFile, REPO_ROOT } from './config.ts';
 import { destroyCluster, initCluster, isRunning, portInUse, StackError, startServer, stopServer } from './db/cluster.ts';
 import { migrate, withSuperuser, type MigrationReport } from './db/migrate.ts';
 import { waitForDatabase } from './db/wait.ts';
@@ -103,8 +103,24 @@ async function storeProjectSecrets(): Promise<void> {
   );
 }
 
+/** A state directory keeps the profile it was created with; another profile needs its own DEVSTACK_DIR. */
+function claimProfile(): void {
+  const file = profileFile(config.stateDir);
+  const saved = existsSync(file) ? readFileSync(file, 'utf8').trim() : null;
+  if (saved !== null && saved !== config.profile && existsSync(config.pgDataDir)) {
+    throw new StackError(
+      `${config.stateDir} holds a devstack created with the "${saved}" profile, not "${config.profile}". ` +
+        `Give the ${config.profile} profile its own directory and ports (DEVSTACK_DIR=…, DEVSTACK_DB_PORT=…, ` +
+        `DEVSTACK_API_PORT=…), or run "npm run stack:reset" to recreate this one.`
+    );
+  }
+  mkdirSync(config.stateDir, { recursive: true });
+  writeFileSync(file, `${config.profile}\n`);
+}
+
 export async function startStack(opts: { services?: boolean } = {}): Promise<StartReport> {
   ensurePrerequisites();
+  claimProfile();
   const cold = initCluster();
   const database = await startServer();
   await waitForDatabase();
@@ -140,6 +156,7 @@ export interface StackStatus {
 export function stackStatus(): StackStatus {
   const api = `http://127.0.0.1:${config.apiPort}`;
   return {
+    PROFILE: config.profile,
     DB_RUNNING: isRunning(),
     SERVICES_RUNNING: servicesPid() !== null,
     API_URL: api,
