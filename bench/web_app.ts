@@ -105,7 +105,8 @@ export async function startWeb(app: BuiltApp): Promise<WebServer> {
       ORIGIN: url,
       PUBLIC_SUPABASE_URL: stack.apiUrl,
       PUBLIC_SUPABASE_ANON_KEY: stack.anonKey,
-      PUBLIC_DEMO_MODE: 'true'
+      PUBLIC_DEMO_MODE: 'true',
+      PUBLIC_BROWSER_CALLS: 'off'
     }
   });
   let stderr = '';

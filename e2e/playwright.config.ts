@@ -37,9 +37,11 @@ export default defineConfig({
       PORT: String(port),
       ORIGIN: `http://127.0.0.1:${port}`,
       PUBLIC_SUPABASE_URL: String(status.API_URL),
-      PUBLIC_SUPABASE_ANON_KEY: String(status.ANON_KEY),
+      PUBLIC_SUPABASE_PUBLISHABLE_KEY: String(status.PUBLISHABLE_KEY),
       PUBLIC_DEMO_MODE: 'true',
-      PUBLIC_RELAY_URL: `ws://127.0.0.1:${devstack.relayPort}`
+      PUBLIC_RELAY_URL: `ws://127.0.0.1:${devstack.relayPort}`,
+      // The stand-ins have no Voice SDK signalling: browser calls use the softphone.
+      PUBLIC_BROWSER_CALLS: 'softphone'
     }
   }, {
     // Reused when one is already listening (npm start runs its own).

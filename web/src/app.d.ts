@@ -10,8 +10,10 @@ declare global {
       session: Session | null;
       user: User | null;
       demoMode: boolean;
-      /** The media relay for the demo-mode browser softphone; null when browser calls are not offered. */
+      /** The media relay for the browser softphone; null when not configured. */
       relayUrl: string | null;
+      /** How browser calls are carried (Twilio's Voice SDK or the softphone), or null when they are not offered. */
+      browserCalls: 'twilio' | 'softphone' | null;
     }
   }
 }

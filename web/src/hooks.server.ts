@@ -3,11 +3,11 @@ import { redirect, type Handle } from '@sveltejs/kit';
 import { publicConfig } from '$lib/public_config';
 
 // Pages under these prefixes need a signed-in user; everything else is public.
-const PROTECTED = ['/personas', '/call', '/calls', '/schedule', '/billing', '/budget', '/scenarios', '/onboarding'];
+const PROTECTED = ['/personas', '/call', '/calls', '/schedule', '/billing', '/budget', '/scenarios', '/onboarding', '/account'];
 
 export const handle: Handle = async ({ event, resolve }) => {
   const cfg = publicConfig();
-  event.locals.supabase = createServerClient(cfg.supabaseUrl, cfg.supabaseAnonKey, {
+  event.locals.supabase = createServerClient(cfg.supabaseUrl, cfg.supabaseKey, {
     cookies: {
       getAll: () => event.cookies.getAll(),
       setAll: (cookies) => {

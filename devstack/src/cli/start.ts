@@ -30,7 +30,7 @@ export async function main(): Promise<void> {
   const children: ChildProcess[] = [];
   const publicEnv = {
     PUBLIC_SUPABASE_URL: String(status.API_URL),
-    PUBLIC_SUPABASE_ANON_KEY: String(status.ANON_KEY),
+    PUBLIC_SUPABASE_PUBLISHABLE_KEY: String(status.PUBLISHABLE_KEY),
     PUBLIC_DEMO_MODE: 'true',
     PUBLIC_RELAY_URL: `ws://127.0.0.1:${config.relayPort}`,
     // The stand-ins have no Voice SDK signalling: browser calls use the softphone.

@@ -114,7 +114,7 @@ describe('one sample at a time', () => {
 
 describe('sampleEndpoint', () => {
   it('takes the token from the page session', async () => {
-    const ep = sampleEndpoint({ auth: { getSession: async () => ({ data: { session: { access_token: 'abc' } } }) } }, { supabaseUrl: 'http://api', supabaseAnonKey: 'k' });
+    const ep = sampleEndpoint({ auth: { getSession: async () => ({ data: { session: { access_token: 'abc' } } }) } }, { supabaseUrl: 'http://api', supabaseKey: 'k' });
     expect(await ep.accessToken()).toBe('abc');
     expect(ep.anonKey).toBe('k');
   });

@@ -106,10 +106,10 @@ interface SessionSource {
 }
 
 /** The endpoint for a page: the project from the public config, the token from the page's Supabase client. */
-export function sampleEndpoint(client: SessionSource, cfg: { supabaseUrl: string; supabaseAnonKey: string }): SampleEndpoint {
+export function sampleEndpoint(client: SessionSource, cfg: { supabaseUrl: string; supabaseKey: string }): SampleEndpoint {
   return {
     supabaseUrl: cfg.supabaseUrl,
-    anonKey: cfg.supabaseAnonKey,
+    anonKey: cfg.supabaseKey,
     accessToken: async () => (await client.auth.getSession()).data.session?.access_token ?? null
   };
 }

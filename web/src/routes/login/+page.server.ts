@@ -1,16 +1,17 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { authErrorMessage } from '$lib/auth_errors';
+import { safeNext } from '$lib/safe_next';
 
-function safeNext(next: string | null): string {
-  // Only same-site paths, so a crafted link cannot send people elsewhere after sign-in.
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/personas';
-}
+const NOTICES: Record<string, string> = {
+  link_invalid: 'That link has expired or was already used. Sign in, or ask for a new link.',
+  password_mail_sent: 'If an account uses that address, a link to choose a new password is on its way.'
+};
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   const { user } = await locals.safeGetSession();
   if (user) redirect(303, safeNext(url.searchParams.get('next')));
-  return {};
+  return { notice: NOTICES[url.searchParams.get('notice') ?? ''] ?? null };
 };
 
 export const actions: Actions = {

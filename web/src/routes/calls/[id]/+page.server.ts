@@ -1,6 +1,5 @@
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
-import { publicConfig } from '$lib/public_config';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NOT_FOUND = 'This call does not exist or is not yours.';
@@ -21,7 +20,6 @@ export const load: PageServerLoad = async ({ locals, params }) => {
     locals.supabase.from('user_budget_settings').select('warn_at_percent').maybeSingle()
   ]);
   return {
-    call, segments: segments.data ?? [], breakdown: breakdown.data, warnAt: budget.data?.warn_at_percent ?? 80,
-    browserCalls: publicConfig().browserCalls
+    call, segments: segments.data ?? [], breakdown: breakdown.data, warnAt: budget.data?.warn_at_percent ?? 80
   };
 };
