@@ -18,8 +18,13 @@ export interface CalleeScript {
   lines: CalleeLine[];
   /** Silence after the persona stops talking before the callee answers. */
   replyGapMs?: number;
-  /** Hang up this long after the persona's answer to the last line (or after the last line when it never answers). */
+  /** Hang up once the persona's answer to the last line has been followed by this much silence. */
   hangupAfterMs?: number;
+  /**
+   * Hang up this long after the last line when the persona has not answered at all. A person waits for the other
+   * side's goodbye however slow it is, so this is only a backstop (default 30 s), never the usual way a call ends.
+   */
+  noReplyHangupMs?: number;
 }
 
 export const DEFAULT_SCRIPT: CalleeScript = {
@@ -76,7 +81,8 @@ export function connectCallee(opts: {
   let personaTalkStartedAt = 0;
   // The callee answers each thing the persona says once: after speaking, it waits to hear the persona again.
   let heardPersona = false;
-  let hangupTimer: NodeJS.Timeout | null = null;
+  // When the callee finished its last line (0 while it still has lines to say).
+  let lastLineDoneAt = 0;
   let ticker: NodeJS.Timeout | null = null;
 
   const send = (msg: Record<string, unknown>) => {
@@ -87,7 +93,6 @@ export function connectCallee(opts: {
     if (ended) return;
     ended = true;
     if (ticker) clearInterval(ticker);
-    if (hangupTimer) clearTimeout(hangupTimer);
     if (ws.readyState === WebSocket.OPEN) {
       send({ event: 'stop', streamSid, stop: { accountSid: opts.accountSid, callSid: opts.callSid } });
       ws.close(1000);
@@ -125,7 +130,7 @@ export function connectCallee(opts: {
         speaking = null;
         heardPersona = false;
         personaTalkStartedAt = 0;
-        if (lineIndex >= opts.script.lines.length) scheduleHangup();
+        if (lineIndex >= opts.script.lines.length) lastLineDoneAt = nowMs();
       }
     } else {
       payload = Buffer.alloc(FRAME_BYTES, SILENCE);
@@ -140,6 +145,12 @@ export function connectCallee(opts: {
     }
 
     const personaSilentFor = t - lastPersonaAudioAt;
+    // After its last line the callee waits for the persona's answer to end (an event, however long the pipeline
+    // takes to produce it), then for a short silence, and hangs up.
+    if (lastLineDoneAt > 0 && !speaking) {
+      if (heardPersona && playQueueMs === 0 && personaSilentFor >= (opts.script.hangupAfterMs ?? 4000)) return finish('callee_hangup');
+      if (!heardPersona && t - lastLineDoneAt >= (opts.script.noReplyHangupMs ?? 30_000)) return finish('callee_hangup');
+    }
     const next = opts.script.lines[lineIndex];
     if (!speaking && next && heardPersona) {
       if (next.interruptAfterMs !== undefined) {
@@ -148,11 +159,6 @@ export function connectCallee(opts: {
         void speakNext();
       }
     }
-  };
-
-  const scheduleHangup = () => {
-    if (hangupTimer) clearTimeout(hangupTimer);
-    hangupTimer = setTimeout(() => finish('callee_hangup'), opts.script.hangupAfterMs ?? 4000);
   };
 
   ws.on('open', () => {
@@ -187,8 +193,6 @@ export function connectCallee(opts: {
       if (playQueueMs === 0) personaTalkStartedAt = personaTalkStartedAt || t;
       playQueueMs += (bytes / 8000) * 1000;
       lastPersonaAudioAt = t + playQueueMs;
-      // Someone talking to the callee postpones its hang-up after the last line.
-      if (hangupTimer && lineIndex >= opts.script.lines.length) scheduleHangup();
     } else if (msg.event === 'mark' && msg.mark?.name) {
       pendingMarks.push({ name: msg.mark.name, atMs: t + playQueueMs });
     } else if (msg.event === 'clear') {

@@ -108,7 +108,7 @@ describe('Twilio stand-in', () => {
 
   it('places a call: signed TwiML fetch, Media Streams with parameters, a callee who answers, signed callbacks in order', async () => {
     await fetch(`${stand.url}/devstack/scripts/${encodeURIComponent('+14155550100')}`, {
-      method: 'PUT', body: JSON.stringify({ lines: [{ text: 'Hello Brad, nice to hear you.' }], hangupAfterMs: 300, replyGapMs: 300 })
+      method: 'PUT', body: JSON.stringify({ lines: [{ text: 'Hello Brad, nice to hear you.' }], hangupAfterMs: 300, noReplyHangupMs: 300, replyGapMs: 300 })
     });
     const created = await api(`/2010-04-01/Accounts/${ACCOUNT}/Calls.json`, {
       To: '+14155550100', From: '+15005550006', Url: `${productUrl}/twiml`, StatusCallback: `${productUrl}/status`,
