@@ -11,11 +11,22 @@ const DEMO_TWILIO_API_KEY_SID = 'SK00000000000000000000000000devst';
 const DEMO_TWILIO_API_KEY_SECRET = 'devstack-twilio-api-key-secret-000000';
 const DEMO_TWILIO_TWIML_APP_SID = 'AP00000000000000000000000000devst';
 
+/**
+ * The product's production settings pointed at devstack's stand-ins, with nothing that asks for demo behaviour:
+ * what the hosted profile's functions see, and what production-mode tests give the relay.
+ */
+export function standInEnv(): Record<string, string> {
+  const { DEMO_MODE: _demo, PUBLIC_BROWSER_CALLS: _browser, SUPABASE_ANON_KEY: _anon, SUPABASE_SERVICE_ROLE_KEY: _service, ...env } = demoEnv();
+  return env;
+}
+
 export function demoEnv(): Record<string, string> {
   const v = config.vendors;
   const api = `http://127.0.0.1:${config.apiPort}`;
   return {
     DEMO_MODE: 'true',
+    // The stand-in carrier has no Voice SDK signalling: browser calls use the softphone straight to the relay.
+    PUBLIC_BROWSER_CALLS: 'softphone',
     // The stand-in carrier has no per-account dial rate; Twilio's default is 1 call per second.
     DISPATCH_CALLS_PER_SECOND: process.env.DISPATCH_CALLS_PER_SECOND ?? '20',
     PUBLIC_API_URL: api,

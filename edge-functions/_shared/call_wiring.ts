@@ -15,8 +15,8 @@ export function callWiring(): PlaceCallDeps & ReturnType<typeof commandWiring> {
     publicApiUrl: env.PUBLIC_API_URL,
     twilioFromNumber: env.TWILIO_FROM_NUMBER,
     demoMode: Deno.env.get('DEMO_MODE') === 'true',
-    // The same setting the web app reads to choose the browser transport.
-    browserCallsViaTwilio: (Deno.env.get('PUBLIC_BROWSER_CALLS') ?? (Deno.env.get('DEMO_MODE') === 'true' ? 'softphone' : 'twilio')) === 'twilio',
+    // The same setting the web app reads to choose the browser transport (Twilio unless another is configured).
+    browserCallsViaTwilio: (Deno.env.get('PUBLIC_BROWSER_CALLS') || 'twilio') === 'twilio',
     limits: { ...DEFAULT_CALL_LIMITS, callsPerSecond: dialPace(Deno.env.get('DISPATCH_CALLS_PER_SECOND')) },
     cards: stripeCardPayments(stripe, base.db, base.log)
   };

@@ -1,4 +1,4 @@
-import { demoEnv } from '../demo_env.ts';
+import { demoEnv, standInEnv } from '../demo_env.ts';
 // `/functions/v1/<slug>[/...]`: the local edge-functions router (supabase-api.md §6). Each function runs in its own
 // long-lived Deno process, started on its first request and restarted when its files change.
 import { existsSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
@@ -6,10 +6,10 @@ import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { dbUrl } from '../config.ts';
 import { sendJson } from '../gateway/http.ts';
-import type { RequestContext, Service, ServiceDeps } from '../gateway/types.ts';
+import { jwtKeysOf, keysOf, type RequestContext, type Service, type ServiceDeps } from '../gateway/types.ts';
 import { parseDotenv } from './dotenv.ts';
 import { resolveFunctions, type FunctionSpec, type FunctionsProject } from './function_config.ts';
-import { functionEnv, supabaseEnv } from './function_env.ts';
+import { functionEnv, hostedSupabaseEnv, supabaseEnv } from './function_env.ts';
 import { checkJwt } from './jwt_gate.ts';
 import { proxyToWorker } from './proxy.ts';
 import { BootError, startWorker, type RunningWorker } from './worker_process.ts';
@@ -52,6 +52,9 @@ function sameSpec(a: FunctionSpec, b: FunctionSpec): boolean {
 
 export async function createFunctionsService(deps: ServiceDeps, options: FunctionsOptions = {}): Promise<Service> {
   const { config, log } = deps;
+  const hosted = config.profile === 'hosted';
+  const keys = keysOf(deps);
+  const jwtKeys = jwtKeysOf(deps);
   const configFile = options.configFile ?? join(config.root, 'supabase', 'config.toml');
   let project: FunctionsProject = resolveFunctions(configFile);
   const secretsFiles = options.secretsFiles ?? [join(project.configDir, 'functions', '.env'), join(config.root, 'edge-functions', '.env')];
@@ -85,20 +88,27 @@ export async function createFunctionsService(deps: ServiceDeps, options: Functio
   }
 
   function environment(): Record<string, string> {
-    const supabase = supabaseEnv({
-      apiUrl: options.apiUrl ?? `http://127.0.0.1:${config.apiPort}`,
-      anonKey: deps.anonKey,
-      serviceRoleKey: deps.serviceRoleKey,
-      dbUrl: dbUrl(),
-      publishableKey: config.publishableKey,
-      secretKey: config.secretKey,
-      jwtSecret: config.jwtSecret
-    });
-    const { env, skipped } = functionEnv(supabase, { ...(options.extraEnv ?? {}), ...readSecrets() }, {
-      DENO_DIR: join(config.stateDir, 'deno'),
-      DENO_NO_UPDATE_CHECK: '1',
-      NO_COLOR: '1'
-    });
+    const apiUrl = options.apiUrl ?? `http://127.0.0.1:${config.apiPort}`;
+    const supabase = hosted
+      ? hostedSupabaseEnv({
+          apiUrl,
+          dbUrl: dbUrl(),
+          publishableKey: keys.publishableKey,
+          secretKey: keys.secretKey,
+          jwks: keys.jwks,
+          legacy: config.legacyKeys ? { anonKey: deps.anonKey, serviceRoleKey: deps.serviceRoleKey } : null
+        })
+      : supabaseEnv({
+          apiUrl,
+          anonKey: deps.anonKey,
+          serviceRoleKey: deps.serviceRoleKey,
+          dbUrl: dbUrl(),
+          publishableKey: config.publishableKey,
+          secretKey: config.secretKey,
+          jwtSecret: config.jwtSecret
+        });
+    const runtime = { DENO_DIR: join(config.stateDir, 'deno'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
+    const { env, skipped } = functionEnv(supabase, { ...(options.extraEnv ?? {}), ...readSecrets() }, runtime, hosted);
     for (const s of skipped) log(`functions: secret skipped: ${s}`);
     return env;
   }
@@ -207,7 +217,7 @@ export async function createFunctionsService(deps: ServiceDeps, options: Functio
       return;
     }
     const auth = req.headers.authorization;
-    const gate = await checkJwt(req.method ?? 'GET', slot.spec.verifyJwt, auth, ctx.bearer, config.jwtSecret);
+    const gate = await checkJwt(req.method ?? 'GET', slot.spec.verifyJwt, auth, ctx.bearer, jwtKeys);
     if (!gate.ok) {
       sendJson(res, gate.status, gate.body);
       return;
@@ -239,7 +249,10 @@ export async function createFunctionsService(deps: ServiceDeps, options: Functio
   return { http, close };
 }
 
-/** Demo mode: functions see the stand-ins under production variable names; real keys in the secrets file win. */
+/**
+ * Functions see the stand-ins under production variable names; real keys in the secrets file win. The default
+ * profile adds demo mode; the hosted profile runs them as in production.
+ */
 export async function createService(deps: ServiceDeps): Promise<Service> {
-  return createFunctionsService(deps, { extraEnv: demoEnv() });
+  return createFunctionsService(deps, { extraEnv: deps.config.profile === 'hosted' ? standInEnv() : demoEnv() });
 }
