@@ -1,7 +1,7 @@
 import { stripeCardPayments } from '../_shared/card_payments.ts';
 import { database } from '../_shared/db.ts';
 import { requireEnv, TWILIO_ENV, twilioBases } from '../_shared/env.ts';
-import { projectClaimsVerifier } from '../_shared/service_role.ts';
+import { serviceCallerCheck, serviceCallerKeysFrom } from '../_shared/service_role.ts';
 import { stripeClient } from '../_shared/stripe_client.ts';
 import { twilioClient } from '../_shared/twilio_client.ts';
 import { handleReconcile } from './handler.ts';
@@ -21,7 +21,7 @@ const deps = {
   }),
   cards: stripeCardPayments(stripeClient(env.STRIPE_SECRET_KEY, Deno.env.get('STRIPE_API_BASE')), db, log),
   config: reconcileConfigFrom((n) => Deno.env.get(n)),
-  verify: projectClaimsVerifier(Deno.env.get('SUPABASE_JWKS'), Deno.env.get('SUPABASE_SERVICE_ROLE_KEY')),
+  authorize: serviceCallerCheck(serviceCallerKeysFrom()),
   log
 };
 

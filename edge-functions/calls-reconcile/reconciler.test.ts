@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Queryable } from '../_shared/queryable.ts';
 import { TwilioApiError, type TwilioCall } from '../_shared/twilio_client.ts';
+import { serviceCallerCheck } from '../_shared/service_role.ts';
 import { handleReconcile } from './handler.ts';
 import { DEFAULT_RECONCILE_CONFIG, reconcileCalls, reconcileConfigFrom } from './reconciler.ts';
 
@@ -118,15 +119,19 @@ Deno.test('settings come from the environment', () => {
   assert.throws(() => reconcileConfigFrom((n) => (n === 'RECONCILE_MARGIN_SECONDS' ? 'soon' : undefined)), /RECONCILE_MARGIN_SECONDS/);
 });
 
+const SECRET = 'sb_secret_reconcile-test-key';
+const PUBLISHABLE = 'sb_publishable_reconcile-test-key';
+
 Deno.test('the function answers only the service role', async () => {
   const { db } = fakeDb([]);
   const deps = {
     db, twilio: twilio({}), config: DEFAULT_RECONCILE_CONFIG,
-    verify: (t: string) => Promise.resolve(t === 'svc' ? { role: 'service_role' } : { role: 'anon' })
+    authorize: serviceCallerCheck({ publishable: { default: PUBLISHABLE }, secret: { default: SECRET }, legacyAnon: null, legacyServiceRole: null, jwks: null })
   };
-  const post = (t: string) => new Request('http://x/', { method: 'POST', headers: { authorization: `Bearer ${t}` } });
-  assert.equal((await handleReconcile(post('anon'), deps)).status, 403);
-  const ok = await handleReconcile(post('svc'), deps);
+  const post = (apikey: string) => new Request('http://x/', { method: 'POST', headers: { apikey } });
+  assert.equal((await handleReconcile(post(PUBLISHABLE), deps)).status, 403);
+  assert.equal((await handleReconcile(post('sb_secret_wrong'), deps)).status, 401);
+  const ok = await handleReconcile(post(SECRET), deps);
   assert.equal(ok.status, 200);
   assert.deepEqual((await ok.json()).scheduled, { missed: 2 });
 });

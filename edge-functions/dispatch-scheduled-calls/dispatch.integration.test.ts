@@ -10,7 +10,7 @@ import type { CreateCallParams } from '../_shared/twilio_client.ts';
 import { DEFAULT_DISPATCH_CONFIG, dispatchDueCalls, type Clock, type DispatchConfig } from './dispatcher.ts';
 import { handleDispatch } from './handler.ts';
 import { postgresScheduleStore } from './schedule_store.ts';
-import { projectClaimsVerifier } from '../_shared/service_role.ts';
+import { serviceCallerCheck, serviceCallerKeysFrom } from '../_shared/service_role.ts';
 
 const PERSONA = 'a0000000-0000-4000-8000-000000000001';
 const NUMBER = '+14155550123';
@@ -213,17 +213,17 @@ for (const c of [
   }});
 }
 
-Deno.test({ ...opts, name: 'the function accepts the stack\'s service-role key and refuses its anon key', fn: async () => {
-  const verify = projectClaimsVerifier(
-    JSON.stringify({ keys: [{ kty: 'oct', k: btoa(stackEnv('JWT_SECRET')).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_'), alg: 'HS256' }] }),
-    undefined);
+Deno.test({ ...opts, name: 'the function accepts the stack\'s secret key and refuses its publishable key', fn: async () => {
+  // The keys as the platform hands them to the function (SUPABASE_SECRET_KEYS, SUPABASE_PUBLISHABLE_KEYS, …).
+  const authorize = serviceCallerCheck(serviceCallerKeysFrom());
   const deps = {
     store: postgresScheduleStore(db), clock: clockAt(farMinute(2034)), config: config(['00000000-0000-4000-8000-000000000000']),
-    placeCall: () => Promise.reject(new Error('nothing is due')), verify, background: () => undefined
+    placeCall: () => Promise.reject(new Error('nothing is due')), authorize, background: () => undefined
   };
-  const post = (key: string) => new Request('http://x/', { method: 'POST', headers: { authorization: `Bearer ${key}` } });
-  assert.equal((await handleDispatch(post(stackEnv('SUPABASE_ANON_KEY')), deps)).status, 403);
-  const ok = await handleDispatch(post(stackEnv('SUPABASE_SERVICE_ROLE_KEY')), deps);
+  const post = (apikey: string) => new Request('http://x/', { method: 'POST', headers: { apikey } });
+  assert.equal((await handleDispatch(post(stackEnv('PUBLISHABLE_KEY')), deps)).status, 403);
+  assert.equal((await handleDispatch(post(`${stackEnv('SECRET_KEY')}-wrong`), deps)).status, 401);
+  const ok = await handleDispatch(post(stackEnv('SECRET_KEY')), deps);
   assert.equal(ok.status, 200);
   assert.deepEqual(await ok.json(), { claimed: 0, missed: 0, next_created: 0 });
 }});

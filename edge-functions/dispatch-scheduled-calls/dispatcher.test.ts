@@ -6,6 +6,7 @@ import {
   DEFAULT_DISPATCH_CONFIG, dispatchConfigFrom, dispatchDueCalls, nextAfter, type ClaimOptions, type Clock, type DispatchDeps,
   type Occurrence, type ScheduleStore
 } from './dispatcher.ts';
+import { serviceCallerCheck } from '../_shared/service_role.ts';
 import { handleDispatch } from './handler.ts';
 
 const T0 = new Date('2026-12-01T07:00:00Z');
@@ -234,23 +235,26 @@ Deno.test('settings are read from the environment and refused when out of range'
   assert.throws(() => dispatchConfigFrom(env({ SCHEDULED_CALLS_PAYMENT_METHOD: 'card' })), /SCHEDULED_CALLS_PAYMENT_METHOD/);
 });
 
+const SECRET = 'sb_secret_dispatch-test-key';
+const PUBLISHABLE = 'sb_publishable_dispatch-test-key';
+
 Deno.test('the function answers only the service role, and reports the claim', async () => {
   const store = fakeStore([[occurrence({ status: 'missed', failure_reason: 'late', dial_at: null })]]);
   let background = 0;
   const handlerDeps = {
     ...deps(store, virtualClock(T0), () => Promise.resolve(placed('c'))),
-    verify: (token: string) => Promise.resolve(token === 'svc' ? { role: 'service_role' } : token === 'user' ? { role: 'authenticated' } : null),
+    authorize: serviceCallerCheck({ publishable: { default: PUBLISHABLE }, secret: { default: SECRET }, legacyAnon: null, legacyServiceRole: null, jwks: null }),
     background: () => {
       background++;
     }
   };
-  const post = (auth?: string) => new Request('http://x/dispatch-scheduled-calls', { method: 'POST', headers: auth ? { authorization: auth } : {} });
+  const post = (apikey?: string) => new Request('http://x/dispatch-scheduled-calls', { method: 'POST', headers: apikey ? { apikey } : {} });
   assert.equal((await handleDispatch(post(), handlerDeps)).status, 401);
-  assert.equal((await handleDispatch(post('Bearer forged'), handlerDeps)).status, 401);
-  assert.equal((await handleDispatch(post('Bearer user'), handlerDeps)).status, 403);
+  assert.equal((await handleDispatch(post('sb_secret_forged'), handlerDeps)).status, 401);
+  assert.equal((await handleDispatch(post(PUBLISHABLE), handlerDeps)).status, 403);
   assert.equal(store.claims.length, 0, 'nothing is claimed for a refused caller');
-  assert.equal((await handleDispatch(new Request('http://x/', { method: 'GET', headers: { authorization: 'Bearer svc' } }), handlerDeps)).status, 405);
-  const ok = await handleDispatch(post('Bearer svc'), handlerDeps);
+  assert.equal((await handleDispatch(new Request('http://x/', { method: 'GET', headers: { apikey: SECRET } }), handlerDeps)).status, 405);
+  const ok = await handleDispatch(post(SECRET), handlerDeps);
   assert.equal(ok.status, 200);
   assert.deepEqual(await ok.json(), { claimed: 0, missed: 1, next_created: 0 });
   assert.equal(background, 1);

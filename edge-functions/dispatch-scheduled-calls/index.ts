@@ -1,6 +1,6 @@
 import { callWiring } from '../_shared/call_wiring.ts';
 import { placeCall } from '../_shared/place_call.ts';
-import { projectClaimsVerifier } from '../_shared/service_role.ts';
+import { serviceCallerCheck, serviceCallerKeysFrom } from '../_shared/service_role.ts';
 import { dispatchConfigFrom, realClock } from './dispatcher.ts';
 import { handleDispatch } from './handler.ts';
 import { postgresScheduleStore } from './schedule_store.ts';
@@ -16,7 +16,7 @@ const deps = {
   clock: realClock,
   config,
   log: wiring.log,
-  verify: projectClaimsVerifier(Deno.env.get('SUPABASE_JWKS'), Deno.env.get('SUPABASE_SERVICE_ROLE_KEY')),
+  authorize: serviceCallerCheck(serviceCallerKeysFrom()),
   background: (work: Promise<unknown>) => {
     const guarded = work.catch((err) => wiring.log(`dispatch: ${(err as Error).message}`));
     edge?.waitUntil(guarded);
