@@ -1,6 +1,7 @@
 // Helpers for handler tests that run against devstack's real Postgres and vendor stand-ins. The test runner passes
 // the stack's values (`stack:status -- --json`) as environment variables.
 import pg from 'pg';
+import { projectKeysFrom, requirePublishableKey } from './project_keys.ts';
 import type { SessionDeps } from './user_session.ts';
 
 export function stackEnv(name: string): string {
@@ -39,7 +40,7 @@ export function sessionFor(userId: string, sessionId = crypto.randomUUID()): { d
 export async function signUp(tag: string): Promise<{ userId: string; token: string }> {
   const res = await fetch(`${stackEnv('SUPABASE_URL')}/auth/v1/signup`, {
     method: 'POST',
-    headers: { apikey: stackEnv('SUPABASE_ANON_KEY'), 'content-type': 'application/json' },
+    headers: { apikey: requirePublishableKey(projectKeysFrom()), 'content-type': 'application/json' },
     body: JSON.stringify({ email: `${tag}-${crypto.randomUUID().slice(0, 8)}@example.test`, password: 'a-good-password' })
   });
   const body = (await res.json()) as { access_token?: string; user?: { id: string } };

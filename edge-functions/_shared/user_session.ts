@@ -41,12 +41,12 @@ export async function requireSession(req: Request, deps: SessionDeps): Promise<U
   return { userId: user.id, sessionId: c.session_id, email: user.email ?? null, accessToken: token };
 }
 
-/** The production wiring: Auth over HTTP, the blacklist in Postgres. */
-export function liveSessionDeps(supabaseUrl: string, anonKey: string, query: (sql: string, args: unknown[]) => Promise<{ rowCount: number | null }>): SessionDeps {
+/** The production wiring: Auth over HTTP (with the publishable key as apikey), the blacklist in Postgres. */
+export function liveSessionDeps(supabaseUrl: string, publishableKey: string, query: (sql: string, args: unknown[]) => Promise<{ rowCount: number | null }>): SessionDeps {
   return {
     fetchUser: async (accessToken) => {
       const res = await fetch(`${supabaseUrl}/auth/v1/user`, {
-        headers: { Authorization: `Bearer ${accessToken}`, apikey: anonKey },
+        headers: { Authorization: `Bearer ${accessToken}`, apikey: publishableKey },
         signal: AbortSignal.timeout(5_000)
       });
       if (!res.ok) return null;

@@ -1,11 +1,12 @@
 // Production wiring shared by the command functions: settings, the database pool, Auth session checks, Twilio.
 import { database } from './db.ts';
 import { allowedCountries, requireEnv, TWILIO_ENV, twilioBases } from './env.ts';
+import { requirePublishableKey } from './project_keys.ts';
 import { twilioClient } from './twilio_client.ts';
 import { liveSessionDeps } from './user_session.ts';
 
 export function commandWiring() {
-  const env = requireEnv(['SUPABASE_URL', 'SUPABASE_ANON_KEY', 'SUPABASE_DB_URL', ...TWILIO_ENV]);
+  const env = requireEnv(['SUPABASE_URL', 'SUPABASE_DB_URL', ...TWILIO_ENV]);
   const db = database(env.SUPABASE_DB_URL);
   const twilio = twilioClient({
     accountSid: env.TWILIO_ACCOUNT_SID,
@@ -13,6 +14,6 @@ export function commandWiring() {
     verifyServiceSid: env.TWILIO_VERIFY_SERVICE_SID,
     ...twilioBases()
   });
-  const session = liveSessionDeps(env.SUPABASE_URL, env.SUPABASE_ANON_KEY, (sql, args) => db.query(sql, args));
+  const session = liveSessionDeps(env.SUPABASE_URL, requirePublishableKey(), (sql, args) => db.query(sql, args));
   return { env, db, twilio, session, allowedCountries: allowedCountries(), log: (line: string) => console.log(line) };
 }

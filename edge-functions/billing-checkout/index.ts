@@ -1,17 +1,18 @@
 import { preflight } from '../_shared/cors.ts';
 import { database } from '../_shared/db.ts';
 import { requireEnv } from '../_shared/env.ts';
+import { requirePublishableKey } from '../_shared/project_keys.ts';
 import { stripeClient } from '../_shared/stripe_client.ts';
 import { liveSessionDeps } from '../_shared/user_session.ts';
 import { handleBillingCheckout } from './handler.ts';
 import { pgCheckoutStore } from './store.ts';
 
-const env = requireEnv(['SUPABASE_URL', 'SUPABASE_ANON_KEY', 'SUPABASE_DB_URL', 'STRIPE_SECRET_KEY']);
+const env = requireEnv(['SUPABASE_URL', 'SUPABASE_DB_URL', 'STRIPE_SECRET_KEY']);
 const db = database(env.SUPABASE_DB_URL);
 const stripe = stripeClient(env.STRIPE_SECRET_KEY, Deno.env.get('STRIPE_API_BASE'));
 
 const deps = {
-  session: liveSessionDeps(env.SUPABASE_URL, env.SUPABASE_ANON_KEY, (sql, args) => db.query(sql, args)),
+  session: liveSessionDeps(env.SUPABASE_URL, requirePublishableKey(), (sql, args) => db.query(sql, args)),
   store: pgCheckoutStore(db),
   stripe: {
     createCustomer: (params: { email?: string; metadata: Record<string, string> }, idempotencyKey: string) =>

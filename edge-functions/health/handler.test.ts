@@ -3,8 +3,8 @@ import { handleHealth, type HealthDeps } from './handler.ts';
 
 const ENV: Record<string, string> = {
   SUPABASE_URL: 'http://127.0.0.1:54321',
-  SUPABASE_ANON_KEY: 'anon-key-value',
-  SUPABASE_SERVICE_ROLE_KEY: 'service-role-key-value',
+  SUPABASE_PUBLISHABLE_KEYS: '{"default":"sb_publishable_value"}',
+  SUPABASE_SECRET_KEYS: '{"default":"sb_secret_value"}',
   SUPABASE_DB_URL: 'postgresql://postgres:pw-value@127.0.0.1:54322/postgres'
 };
 
@@ -27,21 +27,36 @@ Deno.test('reports ok with every setting present and the database answering', as
     status: 'ok',
     time: '2026-01-02T03:04:05.000Z',
     checks: {
-      env: { SUPABASE_URL: true, SUPABASE_ANON_KEY: true, SUPABASE_SERVICE_ROLE_KEY: true, SUPABASE_DB_URL: true },
+      env: { SUPABASE_URL: true, SUPABASE_DB_URL: true, SUPABASE_PUBLISHABLE_KEYS: true, SUPABASE_SECRET_KEYS: true },
       database: 'ok'
     }
   });
   for (const value of Object.values(ENV)) assert(!text.includes(value), 'a setting value leaked into the report');
+  for (const key of ['sb_publishable_value', 'sb_secret_value']) assert(!text.includes(key), 'a key leaked into the report');
 });
 
 Deno.test('is degraded (503) when a setting is missing, naming it', async () => {
-  const { SUPABASE_SERVICE_ROLE_KEY: _, ...partial } = ENV;
+  const { SUPABASE_SECRET_KEYS: _, ...partial } = ENV;
   const res = await handleHealth(new Request('http://x/health'), deps({}, partial));
   assertEquals(res.status, 503);
   const body = await res.json();
   assertEquals(body.status, 'degraded');
-  assertEquals(body.checks.env.SUPABASE_SERVICE_ROLE_KEY, false);
+  assertEquals(body.checks.env.SUPABASE_SECRET_KEYS, false);
   assertEquals(body.checks.database, 'ok');
+});
+
+Deno.test('a project with legacy keys only is healthy too: they are fallbacks', async () => {
+  const { SUPABASE_SECRET_KEYS: _s, SUPABASE_PUBLISHABLE_KEYS: _p, ...rest } = ENV;
+  const legacy = { ...rest, SUPABASE_ANON_KEY: 'anon.jwt', SUPABASE_SERVICE_ROLE_KEY: 'service.jwt' };
+  const res = await handleHealth(new Request('http://x/health'), deps({}, legacy));
+  assertEquals(res.status, 200);
+  assertEquals((await res.json()).checks.env, { SUPABASE_URL: true, SUPABASE_DB_URL: true, SUPABASE_PUBLISHABLE_KEYS: true, SUPABASE_SECRET_KEYS: true });
+});
+
+Deno.test('a malformed key map is reported as missing, not thrown', async () => {
+  const res = await handleHealth(new Request('http://x/health'), deps({}, { ...ENV, SUPABASE_SECRET_KEYS: 'sb_secret_value' }));
+  assertEquals(res.status, 503);
+  assertEquals((await res.json()).checks.env.SUPABASE_SECRET_KEYS, false);
 });
 
 Deno.test('is degraded when the database fails or does not answer in time', async () => {

@@ -1,13 +1,22 @@
 // Liveness and readiness of the functions runtime: is it configured, and can it reach the database?
 // Reports only whether each setting is present, never a value.
 import { jsonResponse, preflight } from '../_shared/cors.ts';
+import { projectKeysFrom, publishableKey, secretKey } from '../_shared/project_keys.ts';
 
-export const REQUIRED_ENV = [
-  'SUPABASE_URL',
-  'SUPABASE_ANON_KEY',
-  'SUPABASE_SERVICE_ROLE_KEY',
-  'SUPABASE_DB_URL'
-] as const;
+export const REQUIRED_ENV = ['SUPABASE_URL', 'SUPABASE_DB_URL'] as const;
+
+/**
+ * The API keys, reported under the platform's names. A key counts as present when it resolves from the JSON map or
+ * from its fallbacks (singular, legacy JWT), since a project with legacy keys off has only the maps.
+ */
+function keyChecks(env: HealthDeps['env']): Record<string, boolean> {
+  try {
+    const keys = projectKeysFrom(env);
+    return { SUPABASE_PUBLISHABLE_KEYS: publishableKey(keys) !== null, SUPABASE_SECRET_KEYS: secretKey(keys) !== null };
+  } catch {
+    return { SUPABASE_PUBLISHABLE_KEYS: false, SUPABASE_SECRET_KEYS: false };
+  }
+}
 
 export interface HealthDeps {
   env: (name: string) => string | undefined;
@@ -52,7 +61,7 @@ export async function handleHealth(req: Request, deps: HealthDeps): Promise<Resp
       Allow: 'GET, POST, OPTIONS'
     });
   }
-  const env = Object.fromEntries(REQUIRED_ENV.map((name) => [name, Boolean(deps.env(name))]));
+  const env = { ...Object.fromEntries(REQUIRED_ENV.map((name) => [name, Boolean(deps.env(name))])), ...keyChecks(deps.env) };
   const database = await checkDatabase(deps);
   const healthy = Object.values(env).every(Boolean) && database === 'ok';
   const report: HealthReport = {

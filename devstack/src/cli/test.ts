@@ -81,8 +81,11 @@ function stackEnvForFunctions(): Record<string, string> {
   for (const [k, v] of Object.entries(s)) env[k] = String(v);
   env.SUPABASE_URL = String(s.API_URL);
   env.SUPABASE_DB_URL = String(s.DB_URL);
-  env.SUPABASE_ANON_KEY = String(s.ANON_KEY);
-  env.SUPABASE_SERVICE_ROLE_KEY = String(s.SERVICE_ROLE_KEY);
+  // As the platform sets them: the JSON key maps always, the legacy JWTs only while the stack has them.
+  env.SUPABASE_PUBLISHABLE_KEYS = JSON.stringify({ default: String(s.PUBLISHABLE_KEY) });
+  env.SUPABASE_SECRET_KEYS = JSON.stringify({ default: String(s.SECRET_KEY) });
+  if (s.ANON_KEY) env.SUPABASE_ANON_KEY = String(s.ANON_KEY);
+  if (s.SERVICE_ROLE_KEY) env.SUPABASE_SERVICE_ROLE_KEY = String(s.SERVICE_ROLE_KEY);
   return env;
 }
 
