@@ -57,6 +57,8 @@ export function demoEnv(): Record<string, string> {
     ELEVENLABS_BASE_URL: `http://127.0.0.1:${v.elevenlabsPort}`,
     ELEVENLABS_API_KEY: v.elevenlabsApiKey,
     LLM_PROVIDER: 'cerebras',
+    // The stand-in refuses retired model ids as Cerebras does; this is Cerebras' current fast model.
+    LLM_MODEL: process.env.LLM_MODEL ?? 'gpt-oss-120b',
     LLM_BASE_URL: `http://127.0.0.1:${v.llmPort}/v1`,
     LLM_API_KEY: v.llmApiKey
   };
