@@ -11,6 +11,8 @@ const port = Number(process.env.E2E_WEB_PORT ?? 4173);
 export default defineConfig({
   testDir: '.',
   testMatch: '*.spec.ts',
+  // The production-mode specs run against the hosted profile with their own config (npm run e2e:production).
+  testIgnore: 'production/**',
   outputDir: './test-results',
   fullyParallel: false,
   workers: 1,

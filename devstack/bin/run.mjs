@@ -20,7 +20,8 @@ const commands = {
   'stack:reset': '../src/cli/stack_reset.ts',
   'stack:restart': '../src/cli/stack_restart.ts',
   'stack:serve': '../src/cli/stack_serve.ts',
-  typecheck: '../src/cli/typecheck.ts'
+  typecheck: '../src/cli/typecheck.ts',
+  'e2e:production': '../src/cli/e2e_production.ts'
 };
 
 const name = process.argv[2];

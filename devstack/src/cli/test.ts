@@ -161,6 +161,15 @@ export async function main(): Promise<void> {
     );
   }
   if (!wasRunning) await stopStack();
+  // Production mode: the hosted profile on its own directory and ports, with its own start and stop.
+  results.push(
+    await step('e2e production mode (hosted profile)', async () => {
+      const { code, output } = await run(process.execPath, [join(REPO_ROOT, 'devstack', 'bin', 'run.mjs'), 'e2e:production']);
+      const passed = Number(/(\d+) passed/.exec(output)?.[1] ?? 0);
+      const failed = Number(/(\d+) failed/.exec(output)?.[1] ?? 0);
+      return { ok: code === 0, passed, failed: code !== 0 && failed === 0 ? 1 : failed };
+    })
+  );
 
   console.log('\n=== summary ===');
   for (const r of results) {
