@@ -107,7 +107,7 @@ async function serve(kind: string): Promise<void> {
       config: {
         host: '127.0.0.1', port: 0, maxPayloadBytes: 64 * 1024, startTimeoutMs: 10_000,
         turns: { bargeInSpeechMs: 300, bargeInWords: 2, silenceMs: 120_000, maxCallSeconds: 900 },
-        llm: { provider: 'cerebras', baseUrl: 'http://x', apiKey: 'k', model: 'm', maxRetries: 0 }
+        llm: { maxRetries: 0 }
       },
       verifier: new HmacStreamTokenVerifier({ secret: SECRET }),
       store: new DiscardingStore(),

@@ -46,6 +46,7 @@ const llm = await startLlmStandIn({ apiKey: 'llm', latencyMs: LATENCY.llmFirstTo
 const tts = await startTtsStandIn({ apiKey: 'xi', latencyMs: LATENCY.ttsFirstByteMs });
 const config = loadConfig({
   RELAY_PORT: '0', RELAY_STREAM_TOKEN_SECRET: SECRET,
+  RELAY_CALL_STORE: 'memory', RELAY_TWILIO_SIGNATURE: 'off', LLM_FALLBACK_PROVIDER: 'none',
   DEEPGRAM_BASE_URL: stt.url, DEEPGRAM_API_KEY: 'dg', STT_ENDPOINTING_MS: String(ENDPOINTING_MS),
   LLM_BASE_URL: `${llm.url}/v1`, LLM_API_KEY: 'llm', ELEVENLABS_BASE_URL: tts.url, ELEVENLABS_API_KEY: 'xi',
   RELAY_SILENCE_MS: '60000'

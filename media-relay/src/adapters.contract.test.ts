@@ -17,7 +17,7 @@ describe('OpenAI-compatible LLM adapter', () => {
   let llm: StandIn;
   beforeAll(async () => { llm = await startLlmStandIn({ apiKey: 'llm-key', latencyMs: 20, tokenDelayMs: 15 }); });
   afterAll(() => llm.close());
-  const adapter = (key = 'llm-key') => createOpenAiCompatibleLlm({ provider: 'cerebras', baseUrl: `${llm.url}/v1`, apiKey: key, model: 'llama3.1-8b', maxRetries: 0 });
+  const adapter = (key = 'llm-key') => createOpenAiCompatibleLlm({ provider: 'cerebras', baseUrl: `${llm.url}/v1`, apiKey: key, model: 'gpt-oss-120b', maxCompletionTokens: 512, reasoningEffort: 'low' });
   const messages = [{ role: 'system' as const, content: 'You are Sarah. Scenario: a pep talk.' }, { role: 'user' as const, content: 'how are you' }];
 
   it('streams text deltas, then usage, and the text is the whole answer', async () => {

@@ -4,7 +4,9 @@ import { describe, expect, it, vi } from 'vitest';
 import type { ServiceRate } from '../../core/src/pricing.ts';
 import { InMemoryCallStore, type CallContext } from './call_store.ts';
 import { CallSession, FIXED_LINES } from './call_session.ts';
+import { loadConfig } from './config.ts';
 import { RelayMetrics } from './metrics.ts';
+import { callPolicy } from './server.ts';
 import { ProviderError, type ChatMessage, type LlmEvent, type Providers, type SttEvent, type Telephony } from './providers.ts';
 import type { EndReason, TurnPolicy } from './turn_taking.ts';
 
@@ -22,7 +24,7 @@ interface Harness {
   ended: Promise<EndReason>;
 }
 
-function harness(opts: { call?: Partial<CallContext>; rates?: ServiceRate[]; llm?: (n: number) => AsyncIterable<LlmEvent>; echoMarks?: boolean | ((name: string) => boolean); store?: InMemoryCallStore; maxRetries?: number }): Harness {
+function harness(opts: { call?: Partial<CallContext>; rates?: ServiceRate[]; llm?: (n: number) => AsyncIterable<LlmEvent>; echoMarks?: boolean | ((name: string) => boolean); store?: InMemoryCallStore; maxRetries?: number; policy?: TurnPolicy; now?: () => number }): Harness {
   const store = opts.store ?? new InMemoryCallStore();
   const llmRequests: ChatMessage[][] = [];
   const spoken: string[] = [];
@@ -63,8 +65,8 @@ function harness(opts: { call?: Partial<CallContext>; rates?: ServiceRate[]; llm
   const ended = new Promise<EndReason>((r) => (resolveEnded = r));
   session = new CallSession({
     callSid: `CA${'0'.repeat(32)}`, streamSid: 'MZ1', call: { ...CALL, ...opts.call }, telephony, providers, store,
-    rates: opts.rates ?? [], policy: POLICY, llmMaxRetries: opts.maxRetries ?? 1, metrics: new RelayMetrics(), log: () => undefined,
-    onEnded: resolveEnded
+    rates: opts.rates ?? [], policy: opts.policy ?? POLICY, llmMaxRetries: opts.maxRetries ?? 1, metrics: new RelayMetrics(), log: () => undefined,
+    onEnded: resolveEnded, ...(opts.now ? { now: opts.now } : {})
   });
   return { session, store, llmRequests, spoken, line, hangups, emitStt: (e) => onStt(e), ended };
 }
@@ -162,5 +164,28 @@ describe('call session', () => {
     expect(h.store.transcript.filter((t) => t.speaker === 'persona').map((t) => [t.text, t.interrupted])).toEqual([
       ['Hello there, it is Sarah.', false], ['First part you will hear.', true]
     ]);
+  });
+
+  it('lets a call run to its own limit of 30 minutes, not a shorter relay default, then says goodbye', async () => {
+    const config = loadConfig({
+      RELAY_CALL_STORE: 'memory', RELAY_TWILIO_SIGNATURE: 'off', LLM_FALLBACK_PROVIDER: 'none',
+      RELAY_STREAM_TOKEN_SECRET: 'x'.repeat(32), DEEPGRAM_API_KEY: 'dg', LLM_API_KEY: 'llm', ELEVENLABS_API_KEY: 'el'
+    });
+    const policy = callPolicy({ ...POLICY, silenceMs: 3_600_000, maxDurationMs: config.turns.maxCallSeconds * 1000 }, 1800);
+    let clockMs = 0;
+    let reads = 0;
+    const h = harness({ call: { maxDurationSeconds: 1800 }, policy, now: () => (reads++, clockMs) });
+    await h.session.start();
+    await waitUntil(() => h.session.phase === 'listening');
+    // 15 minutes and more: several ticks read the clock, and the call goes on.
+    clockMs = 1_000_000;
+    const seen = reads;
+    await waitUntil(() => reads >= seen + 5);
+    expect(h.session.phase).toBe('listening');
+    expect(h.spoken).not.toContain(FIXED_LINES.goodbye_time);
+    // Just before its own 30 minutes, the persona says goodbye.
+    clockMs = 1_796_000;
+    await waitUntil(() => h.spoken.includes(FIXED_LINES.goodbye_time));
+    expect(await h.ended).toBe('time_limit');
   });
 });

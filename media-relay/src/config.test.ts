@@ -1,59 +1,115 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_CALL_SECONDS } from '../../core/src/pricing.ts';
 import { ConfigError, loadConfig } from './config.ts';
 
+// Everything production must set, and nothing else.
 const FULL = {
   RELAY_STREAM_TOKEN_SECRET: 'x'.repeat(32),
+  DATABASE_URL: 'postgresql://relay@db.example.com:5432/postgres',
   DEEPGRAM_API_KEY: 'dg',
-  LLM_API_KEY: 'llm',
-  ELEVENLABS_API_KEY: 'el'
+  CEREBRAS_API_KEY: 'csk-1',
+  OPENAI_API_KEY: 'sk-1',
+  ELEVENLABS_API_KEY: 'el',
+  TWILIO_AUTH_TOKEN: 'tok',
+  RELAY_STREAM_URL: 'wss://relay.example.com/twilio/stream'
 };
 
+function problemsOf(env: Record<string, string | undefined>): string {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
 describe('relay config', () => {
-  it('names every missing key at once', () => {
-    try {
-      loadConfig({});
-      expect.unreachable();
-    } catch (err) {
-      expect(err).toBeInstanceOf(ConfigError);
-      const problems = (err as ConfigError).problems.join(' ');
-      for (const key of Object.keys(FULL)) expect(problems).toContain(key);
-    }
+  it('names every missing setting at once, on one line', () => {
+    const message = problemsOf({});
+    expect(message).not.toContain('\n');
+    for (const key of Object.keys(FULL)) expect(message).toContain(key);
   });
 
-  it('applies defaults and picks the LLM base URL from the provider', () => {
-    const c = loadConfig({ ...FULL, LLM_PROVIDER: 'openai' });
+  it('defaults to production: the real vendors, current models, Postgres, Twilio\'s signature checked', () => {
+    const c = loadConfig(FULL);
     expect(c.port).toBe(8787);
-    expect(c.llm).toMatchObject({ provider: 'openai', baseUrl: 'https://api.openai.com/v1', model: 'gpt-4o-mini' });
+    expect(c.databaseUrl).toBe(FULL.DATABASE_URL);
     expect(c.stt.baseUrl).toBe('wss://api.deepgram.com');
-    expect(loadConfig(FULL).llm.baseUrl).toBe('https://api.cerebras.ai/v1');
+    expect(c.tts.baseUrl).toBe('https://api.elevenlabs.io');
+    expect(c.llm).toMatchObject({
+      provider: 'cerebras', baseUrl: 'https://api.cerebras.ai/v1', apiKey: 'csk-1', model: 'gpt-oss-120b', reasoningEffort: 'low',
+      maxCompletionTokens: 512, firstTokenTimeoutMs: 1500
+    });
+    expect(c.llm.fallback).toEqual({
+      provider: 'openai', baseUrl: 'https://api.openai.com/v1', apiKey: 'sk-1', model: 'gpt-6-luna', reasoningEffort: 'none', maxCompletionTokens: 512
+    });
+    expect(c.twilioSignature).toEqual({ authTokens: ['tok'], streamUrl: FULL.RELAY_STREAM_URL });
+    expect(c.browser).toBeNull();
   });
 
-  it('refuses malformed values with a sentence naming the key', () => {
-    let message = '';
-    try {
-      loadConfig({ ...FULL, RELAY_PORT: 'eighty', DEEPGRAM_BASE_URL: 'http://x', LLM_PROVIDER: 'gemini', RELAY_STREAM_TOKEN_SECRET: 'short' });
-    } catch (err) {
-      message = (err as Error).message;
-    }
+  it('takes the LLM_* names for the primary and either vendor as primary or fallback', () => {
+    const c = loadConfig({ ...FULL, LLM_PROVIDER: 'openai', LLM_API_KEY: 'sk-primary', LLM_MODEL: 'gpt-5.4-mini', LLM_BASE_URL: 'https://gw.example.com/v1/' });
+    expect(c.llm).toMatchObject({ provider: 'openai', apiKey: 'sk-primary', model: 'gpt-5.4-mini', baseUrl: 'https://gw.example.com/v1', reasoningEffort: 'none' });
+    expect(c.llm.fallback).toMatchObject({ provider: 'cerebras', apiKey: 'csk-1', model: 'gpt-oss-120b', baseUrl: 'https://api.cerebras.ai/v1' });
+    const f = loadConfig({
+      ...FULL, LLM_FALLBACK_BASE_URL: 'http://127.0.0.1:9/v1', LLM_FALLBACK_MODEL: 'gpt-4.1-mini', LLM_FALLBACK_API_KEY: 'sk-2',
+      LLM_FIRST_TOKEN_TIMEOUT_MS: '800', LLM_MAX_COMPLETION_TOKENS: '300', LLM_REASONING_EFFORT: 'medium'
+    });
+    expect(f.llm).toMatchObject({ firstTokenTimeoutMs: 800, maxCompletionTokens: 300, reasoningEffort: 'medium' });
+    // A model that refuses reasoning_effort is not sent one.
+    expect(f.llm.fallback).toEqual({ provider: 'openai', baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'sk-2', model: 'gpt-4.1-mini', reasoningEffort: null, maxCompletionTokens: 300 });
+  });
+
+  it('needs the fallback vendor\'s key unless the fallback is switched off by name', () => {
+    const { OPENAI_API_KEY: _, ...withoutOpenAi } = FULL;
+    expect(problemsOf(withoutOpenAi)).toContain('LLM_FALLBACK_API_KEY or OPENAI_API_KEY is required (the fallback LLM, openai).');
+    expect(loadConfig({ ...withoutOpenAi, LLM_FALLBACK_PROVIDER: 'none' }).llm.fallback).toBeNull();
+    const { CEREBRAS_API_KEY: __, ...withoutCerebras } = FULL;
+    expect(problemsOf(withoutCerebras)).toContain('LLM_API_KEY or CEREBRAS_API_KEY is required (the primary LLM, cerebras).');
+  });
+
+  it('keeps calls in memory only when asked to, and then needs no database', () => {
+    const { DATABASE_URL: _, ...withoutDb } = FULL;
+    expect(problemsOf(withoutDb)).toContain('DATABASE_URL is required.');
+    expect(loadConfig({ ...withoutDb, RELAY_CALL_STORE: 'memory' }).databaseUrl).toBeNull();
+    expect(problemsOf({ ...FULL, RELAY_CALL_STORE: 'sqlite' })).toContain('RELAY_CALL_STORE must be "postgres" or "memory", got "sqlite".');
+    expect(problemsOf({ ...FULL, DATABASE_URL: 'mysql://db' })).toContain('DATABASE_URL must be a postgres: or postgresql: URL, got "mysql://db".');
+  });
+
+  it('refuses malformed values with a sentence naming the setting', () => {
+    const message = problemsOf({ ...FULL, RELAY_PORT: 'eighty', DEEPGRAM_BASE_URL: 'http://x', LLM_PROVIDER: 'gemini', RELAY_STREAM_TOKEN_SECRET: 'short', LLM_FIRST_TOKEN_TIMEOUT_MS: '0', LLM_REASONING_EFFORT: 'max' });
     expect(message).toContain('RELAY_PORT must be a whole number from 0 to 65535, got "eighty".');
     expect(message).toContain('RELAY_STREAM_TOKEN_SECRET must be at least 32 characters.');
-    expect(message).toContain('LLM_PROVIDER must be "openai" or "cerebras", got "gemini".');
+    expect(message).toContain('LLM_PROVIDER must be "cerebras" or "openai", got "gemini".');
     expect(message).toContain('DEEPGRAM_BASE_URL must be a ws: or wss: URL, got "http://x".');
+    expect(message).toContain('LLM_FIRST_TOKEN_TIMEOUT_MS must be a whole number from 100 to 30000, got "0".');
+    expect(message).toContain('LLM_REASONING_EFFORT must be "none" or "minimal" or "low" or "medium" or "high", got "max".');
   });
 
-  it('checks Twilio\'s upgrade signature only with an auth token, and then needs the signed stream URL', () => {
-    expect(loadConfig(FULL).twilioSignature).toBeNull();
-    expect(loadConfig({ ...FULL, TWILIO_AUTH_TOKEN: 'tok-a, tok-b', RELAY_STREAM_URL: 'wss://relay.example.com/twilio/stream' }).twilioSignature)
+  it('stops calls at the product\'s maximum call length, or lower when set, never higher', () => {
+    expect(MAX_CALL_SECONDS).toBe(1800);
+    expect(loadConfig(FULL).turns.maxCallSeconds).toBe(MAX_CALL_SECONDS);
+    expect(loadConfig({ ...FULL, RELAY_MAX_CALL_SECONDS: '600' }).turns.maxCallSeconds).toBe(600);
+    expect(problemsOf({ ...FULL, RELAY_MAX_CALL_SECONDS: '3600' })).toContain(`RELAY_MAX_CALL_SECONDS must be a whole number from 10 to ${MAX_CALL_SECONDS}, got "3600".`);
+  });
+
+  it('checks Twilio\'s upgrade signature unless switched off by name, and needs the signed stream URL', () => {
+    expect(loadConfig({ ...FULL, TWILIO_AUTH_TOKEN: 'tok-a, tok-b' }).twilioSignature)
       .toEqual({ authTokens: ['tok-a', 'tok-b'], streamUrl: 'wss://relay.example.com/twilio/stream' });
-    expect(() => loadConfig({ ...FULL, TWILIO_AUTH_TOKEN: 'tok' })).toThrow('RELAY_STREAM_URL is required when TWILIO_AUTH_TOKEN is set');
-    expect(() => loadConfig({ ...FULL, TWILIO_AUTH_TOKEN: 'tok', RELAY_STREAM_URL: 'https://relay.example.com/twilio/stream' })).toThrow('RELAY_STREAM_URL must be a ws: or wss: URL');
+    const { TWILIO_AUTH_TOKEN: _, RELAY_STREAM_URL: __, ...unsigned } = FULL;
+    const message = problemsOf(unsigned);
+    expect(message).toContain('TWILIO_AUTH_TOKEN is required');
+    expect(message).toContain('RELAY_STREAM_URL is required.');
+    expect(loadConfig({ ...unsigned, RELAY_TWILIO_SIGNATURE: 'off' }).twilioSignature).toBeNull();
+    expect(problemsOf({ ...FULL, RELAY_STREAM_URL: 'https://relay.example.com/twilio/stream' })).toContain('RELAY_STREAM_URL must be a ws: or wss: URL');
+    expect(problemsOf({ ...FULL, RELAY_STREAM_URL: 'wss://relay.example.com/twilio/stream?x=1' })).toContain('RELAY_STREAM_URL must not have a query string');
   });
 
   it('turns the browser stream on with Supabase Auth settings and a database, all or nothing', () => {
-    expect(loadConfig(FULL).browser).toBeNull();
-    const on = loadConfig({ ...FULL, SUPABASE_URL: 'http://127.0.0.1:54321/', SUPABASE_ANON_KEY: 'anon', DATABASE_URL: 'postgresql://x' });
+    const on = loadConfig({ ...FULL, SUPABASE_URL: 'http://127.0.0.1:54321/', SUPABASE_ANON_KEY: 'anon' });
     expect(on.browser).toEqual({ supabaseUrl: 'http://127.0.0.1:54321', anonKey: 'anon' });
-    expect(() => loadConfig({ ...FULL, SUPABASE_URL: 'http://127.0.0.1:54321', DATABASE_URL: 'postgresql://x' })).toThrow('SUPABASE_ANON_KEY is required when SUPABASE_URL is set');
-    expect(() => loadConfig({ ...FULL, SUPABASE_URL: 'http://127.0.0.1:54321', SUPABASE_ANON_KEY: 'anon' })).toThrow('DATABASE_URL is required when the browser stream is on');
+    expect(problemsOf({ ...FULL, SUPABASE_URL: 'http://127.0.0.1:54321' })).toContain('SUPABASE_ANON_KEY is required when SUPABASE_URL is set');
+    expect(problemsOf({ ...FULL, SUPABASE_URL: 'http://127.0.0.1:54321', SUPABASE_ANON_KEY: 'anon', RELAY_CALL_STORE: 'memory' })).toContain('DATABASE_URL is required when the browser stream is on');
   });
 });

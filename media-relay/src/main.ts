@@ -14,6 +14,7 @@ async function main(): Promise<void> {
     config = loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
+      // One line naming the settings, no stack trace: the operator's fix is in the environment, not the code.
       console.error(err.message);
       process.exit(78); // EX_CONFIG
     }
@@ -29,10 +30,11 @@ async function main(): Promise<void> {
       browserAuth = new SupabaseAuthVerifier({ ...config.browser, isSessionRevoked: (id) => pgStore.isSessionRevoked(id) });
     }
   } else {
-    log('relay: no DATABASE_URL, transcripts and costs are kept in memory only');
+    // Only with RELAY_CALL_STORE=memory: nothing is settled, so it is said at start.
+    log('relay: RELAY_CALL_STORE=memory, calls, transcripts and costs are kept in memory only and never settled');
     store = new InMemoryCallStore();
   }
-  const providers = createProviders(config);
+  const providers = createProviders(config, log);
   const server = await startRelayServer({
     config,
     verifier: new HmacStreamTokenVerifier({ secret: config.streamTokenSecret }),
@@ -41,7 +43,7 @@ async function main(): Promise<void> {
     ...(browserAuth ? { browserAuth } : {}),
     log
   });
-  log(`media relay listening on ${server.url} (stream paths /twilio/stream${config.twilioSignature ? ' (Twilio-signed)' : ''}${browserAuth ? ', /browser/stream' : ''}; STT ${config.stt.baseUrl}, LLM ${config.llm.baseUrl}, TTS ${config.tts.baseUrl})`);
+  log(`media relay listening on ${server.url} (stream paths /twilio/stream${config.twilioSignature ? ' (Twilio-signed)' : ''}${browserAuth ? ', /browser/stream' : ''}; STT ${config.stt.baseUrl}, LLM ${config.llm.provider} ${config.llm.model} at ${config.llm.baseUrl}, fallback ${config.llm.fallback ? `${config.llm.fallback.provider} ${config.llm.fallback.model} at ${config.llm.fallback.baseUrl}` : 'none'}, TTS ${config.tts.baseUrl})`);
 
   // A bug in one call's promise chain must not take down every other call on this process.
   process.on('unhandledRejection', (err) => log(`relay.unhandled_rejection: ${(err as Error)?.stack ?? err}`));

@@ -1,7 +1,7 @@
 // OpenAI-compatible chat completions, streamed (SSE). Serves OpenAI and Cerebras alike: only the base URL,
 // key and model differ. Usage arrives in the final chunk (`stream_options.include_usage`).
-import type { RelayConfig } from './config.ts';
-import { ProviderError, type LanguageModel, type LlmEvent } from './providers.ts';
+import type { LlmEndpoint } from './config.ts';
+import { ProviderError, type ChatMessage, type LanguageModel, type LlmEvent } from './providers.ts';
 
 interface Chunk {
   choices?: { delta?: { content?: string | null } }[];
@@ -10,7 +10,23 @@ interface Chunk {
 
 const isAbort = (err: unknown) => (err as Error)?.name === 'AbortError';
 
-export function createOpenAiCompatibleLlm(cfg: RelayConfig['llm']): LanguageModel {
+/**
+ * `max_completion_tokens`, not `max_tokens`: reasoning models (gpt-oss, gpt-5) refuse or ignore the older name,
+ * and their reasoning counts against it. Reasoning effort goes only to models that take it; temperature is left
+ * at the vendor's default, which some of these models do not let us change.
+ */
+export function requestBody(cfg: LlmEndpoint, messages: readonly ChatMessage[]): Record<string, unknown> {
+  return {
+    model: cfg.model,
+    messages,
+    stream: true,
+    stream_options: { include_usage: true },
+    max_completion_tokens: cfg.maxCompletionTokens,
+    ...(cfg.reasoningEffort ? { reasoning_effort: cfg.reasoningEffort } : {})
+  };
+}
+
+export function createOpenAiCompatibleLlm(cfg: LlmEndpoint): LanguageModel {
   const service = cfg.provider;
   return {
     info: { service, model: cfg.model },
@@ -20,7 +36,7 @@ export function createOpenAiCompatibleLlm(cfg: RelayConfig['llm']): LanguageMode
         res = await fetch(`${cfg.baseUrl}/chat/completions`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${cfg.apiKey}`, accept: 'text/event-stream' },
-          body: JSON.stringify({ model: cfg.model, messages, stream: true, stream_options: { include_usage: true }, max_tokens: 200 }),
+          body: JSON.stringify(requestBody(cfg, messages)),
           signal
         });
       } catch (err) {

@@ -53,6 +53,10 @@ describe('relay: a full call against the stand-ins', () => {
     const config = loadConfig({
       RELAY_PORT: '0',
       RELAY_STREAM_TOKEN_SECRET: SECRET,
+      // This suite keeps the call in memory and opens the stream as Twilio's stand-in would, unsigned.
+      RELAY_CALL_STORE: 'memory',
+      RELAY_TWILIO_SIGNATURE: 'off',
+      LLM_FALLBACK_PROVIDER: 'none',
       DEEPGRAM_BASE_URL: stt.url,
       DEEPGRAM_API_KEY: 'dg',
       LLM_BASE_URL: `${llm.url}/v1`,

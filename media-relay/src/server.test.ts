@@ -36,7 +36,7 @@ describe('relay admission', () => {
       config: {
         host: '127.0.0.1', port: 0, maxPayloadBytes: 64 * 1024, startTimeoutMs: 300,
         turns: { bargeInSpeechMs: 300, bargeInWords: 2, silenceMs: 30_000, maxCallSeconds: 600 },
-        llm: { provider: 'cerebras', baseUrl: 'http://x', apiKey: 'k', model: 'm', maxRetries: 0 }
+        llm: { maxRetries: 0 }
       },
       verifier: new HmacStreamTokenVerifier({ secret: SECRET }),
       store: new InMemoryCallStore({ calls: [CALL] }),
@@ -148,7 +148,7 @@ describe('relay admission', () => {
     // A call with a 2 s limit: the goodbye starts at 1.5 s and the socket closes once it has played.
     const store = new InMemoryCallStore({ calls: [{ ...CALL, callId: 'call-short', maxDurationSeconds: 2 }] });
     const short = await startRelayServer({
-      config: { host: '127.0.0.1', port: 0, maxPayloadBytes: 64 * 1024, startTimeoutMs: 300, turns: { bargeInSpeechMs: 300, bargeInWords: 2, silenceMs: 30_000, maxCallSeconds: 600 }, llm: { provider: 'cerebras', baseUrl: 'http://x', apiKey: 'k', model: 'm', maxRetries: 0 } },
+      config: { host: '127.0.0.1', port: 0, maxPayloadBytes: 64 * 1024, startTimeoutMs: 300, turns: { bargeInSpeechMs: 300, bargeInWords: 2, silenceMs: 30_000, maxCallSeconds: 600 }, llm: { maxRetries: 0 } },
       verifier: new HmacStreamTokenVerifier({ secret: SECRET }), store, providers: spies.factory, log: () => undefined
     });
     const c = await MediaStreamsTestClient.connect(`ws://127.0.0.1:${short.port}/twilio/stream`);
@@ -198,7 +198,7 @@ describe('browser stream admission', () => {
       config: {
         host: '127.0.0.1', port: 0, maxPayloadBytes: 64 * 1024, startTimeoutMs: 300,
         turns: { bargeInSpeechMs: 300, bargeInWords: 2, silenceMs: 30_000, maxCallSeconds: 600 },
-        llm: { provider: 'cerebras', baseUrl: 'http://x', apiKey: 'k', model: 'm', maxRetries: 0 }
+        llm: { maxRetries: 0 }
       },
       verifier: new HmacStreamTokenVerifier({ secret: SECRET }),
       browserAuth: auth,
@@ -265,7 +265,7 @@ describe('browser stream admission', () => {
 
   it('is switched off without a browser verifier', async () => {
     const off = await startRelayServer({
-      config: { host: '127.0.0.1', port: 0, maxPayloadBytes: 64 * 1024, startTimeoutMs: 300, turns: { bargeInSpeechMs: 300, bargeInWords: 2, silenceMs: 30_000, maxCallSeconds: 600 }, llm: { provider: 'cerebras', baseUrl: 'http://x', apiKey: 'k', model: 'm', maxRetries: 0 } },
+      config: { host: '127.0.0.1', port: 0, maxPayloadBytes: 64 * 1024, startTimeoutMs: 300, turns: { bargeInSpeechMs: 300, bargeInWords: 2, silenceMs: 30_000, maxCallSeconds: 600 }, llm: { maxRetries: 0 } },
       verifier: new HmacStreamTokenVerifier({ secret: SECRET }), store, providers: spies.factory, log: () => undefined
     });
     await expect(MediaStreamsTestClient.connect(`ws://127.0.0.1:${off.port}/browser/stream`)).rejects.toThrow('HTTP 404');
@@ -287,7 +287,7 @@ describe('Twilio-signed stream upgrade (MS-01, MS-02)', () => {
       config: {
         host: '127.0.0.1', port: 0, maxPayloadBytes: 64 * 1024, startTimeoutMs: 300,
         turns: { bargeInSpeechMs: 300, bargeInWords: 2, silenceMs: 30_000, maxCallSeconds: 600 },
-        llm: { provider: 'cerebras', baseUrl: 'http://x', apiKey: 'k', model: 'm', maxRetries: 0 },
+        llm: { maxRetries: 0 },
         twilioSignature: { authTokens: ['an-old-rotated-token', AUTH_TOKEN], streamUrl: STREAM_URL }
       },
       verifier: new HmacStreamTokenVerifier({ secret: SECRET }),

@@ -37,7 +37,7 @@ const MAX_BAD_FRAMES = 20;
 const HEARTBEAT_MS = 30_000;
 
 export interface RelayServerDeps {
-  config: Pick<RelayConfig, 'host' | 'port' | 'maxPayloadBytes' | 'startTimeoutMs' | 'turns' | 'llm'> & Partial<Pick<RelayConfig, 'twilioSignature'>>;
+  config: Pick<RelayConfig, 'host' | 'port' | 'maxPayloadBytes' | 'startTimeoutMs' | 'turns'> & { llm: Pick<RelayConfig['llm'], 'maxRetries'> } & Partial<Pick<RelayConfig, 'twilioSignature'>>;
   verifier: StreamTokenVerifier;
   /** Admits browser softphone streams; without it /browser/stream is refused. */
   browserAuth?: BrowserAuthVerifier;
@@ -55,6 +55,17 @@ export interface RelayServer {
   /** Live sessions by call id (for diagnostics and tests). */
   sessions: ReadonlyMap<string, CallSession>;
   close: () => Promise<void>;
+}
+
+/**
+ * A call's turn policy: it ends at its own time limit (calls.max_duration_seconds), never past the relay's ceiling
+ * (`base.maxDurationMs`). The limit is the only hard stop of a browser call, and on the phone Twilio ends the call
+ * at the same limit (TimeLimit), so the persona starts its goodbye a little before (a quarter of the call at most,
+ * 5 s on real calls).
+ */
+export function callPolicy(base: TurnPolicy, callSeconds: number): TurnPolicy {
+  const limitMs = Math.min(callSeconds * 1000, base.maxDurationMs);
+  return { ...base, maxDurationMs: limitMs - Math.min(5000, limitMs / 4) };
 }
 
 export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServer> {
@@ -113,15 +124,7 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
     budgetHangupMs: 2000
   };
 
-  /**
-   * The call's own time limit applies too: it is the only hard stop of a browser call, and on the phone Twilio ends
-   * the call at the same limit (TimeLimit), so the persona starts its goodbye a little before (a quarter of the
-   * call at most, 5 s at least on real calls).
-   */
-  const policyFor = (callSeconds: number): TurnPolicy => {
-    const limitMs = callSeconds * 1000;
-    return { ...policy, maxDurationMs: Math.min(policy.maxDurationMs, limitMs - Math.min(5000, limitMs / 4)) };
-  };
+  const policyFor = (callSeconds: number): TurnPolicy => callPolicy(policy, callSeconds);
 
   /** Who the `start` says it is, checked per kind of stream: the call it may open, or why not. */
   async function authorize(kind: 'twilio' | 'browser', msg: StartMessage): Promise<{ ok: true; callId: string } | { ok: false; code: number; reason: string }> {

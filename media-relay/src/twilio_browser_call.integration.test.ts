@@ -33,7 +33,7 @@ beforeAll(async () => {
     config: {
       host: '127.0.0.1', port: 0, maxPayloadBytes: 64 * 1024, startTimeoutMs: 2000,
       turns: { bargeInSpeechMs: 300, bargeInWords: 2, silenceMs: 30_000, maxCallSeconds: 600 },
-      llm: { provider: 'cerebras', baseUrl: 'http://x', apiKey: 'k', model: 'm', maxRetries: 0 }
+      llm: { maxRetries: 0 }
     },
     verifier: new HmacStreamTokenVerifier({ secret: SECRET }),
     store,

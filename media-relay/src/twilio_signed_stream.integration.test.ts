@@ -38,7 +38,7 @@ describe('a Twilio-signed stream upgrade from the stand-in carrier', () => {
       config: {
         host: '127.0.0.1', port, maxPayloadBytes: 64 * 1024, startTimeoutMs: 2000,
         turns: { bargeInSpeechMs: 300, bargeInWords: 2, silenceMs: 30_000, maxCallSeconds: 60 },
-        llm: { provider: 'cerebras', baseUrl: 'http://x', apiKey: 'k', model: 'm', maxRetries: 0 },
+        llm: { maxRetries: 0 },
         twilioSignature: { authTokens: [AUTH_TOKEN], streamUrl }
       },
       verifier: new HmacStreamTokenVerifier({ secret: SECRET }),
