@@ -50,6 +50,12 @@ describe('parseScenarioForm', () => {
     const r = parseScenarioForm(form({ name: 'Gym nudge', prompt: 'Get me to the gym.', minutes: '3' }));
     expect(r.ok && r.value).toEqual({ name: 'Gym nudge', description: '', prompt: 'Get me to the gym.', opening_line: null, default_max_duration_seconds: 180 });
   });
+
+  it('offers no longer a call than the service places (30 minutes)', () => {
+    expect(parseScenarioForm(form({ name: 'Long', prompt: 'Talk.', minutes: '30' })).ok).toBe(true);
+    const r = parseScenarioForm(form({ name: 'Long', prompt: 'Talk.', minutes: '31' }));
+    expect(!r.ok && r.errors.minutes).toBe('Choose a length between 1 and 30 minutes.');
+  });
 });
 
 describe('paging', () => {

@@ -1,5 +1,6 @@
 // Form input → the row to write, or a sentence per field. The database checks the same rules; checking them
 // here first lets the page say which field is wrong before anything is sent.
+import { MAX_CALL_SECONDS } from '../../../core/src/pricing.ts';
 import { parseDollarsToCents } from './money.ts';
 
 export type FieldErrors = Record<string, string>;
@@ -105,6 +106,9 @@ export interface ScenarioRow {
   default_max_duration_seconds: number;
 }
 
+/** The longest call anyone can book: one limit shared with the functions, the relay and the database. */
+export const MAX_CALL_MINUTES = MAX_CALL_SECONDS / 60;
+
 export function parseScenarioForm(f: Fields): Parsed<ScenarioRow> {
   const errors: FieldErrors = {};
   const name = text(f, 'name');
@@ -118,7 +122,7 @@ export function parseScenarioForm(f: Fields): Parsed<ScenarioRow> {
   if (!prompt) errors.prompt = 'Tell the persona what the call is about.';
   else if (prompt.length > 4000) errors.prompt = 'Keep the instructions to 4,000 characters or fewer.';
   if (opening.length > 300) errors.opening_line = 'Keep the opening line to 300 characters or fewer.';
-  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 60) errors.minutes = 'Choose a length between 1 and 60 minutes.';
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > MAX_CALL_MINUTES) errors.minutes = `Choose a length between 1 and ${MAX_CALL_MINUTES} minutes.`;
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return { ok: true, value: { name, description, prompt, opening_line: opening || null, default_max_duration_seconds: minutes * 60 } };
 }
