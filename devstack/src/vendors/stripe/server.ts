@@ -7,8 +7,10 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isKnownApiVersion } from './api_versions.ts';
 import { checkoutPage, closedPage } from './checkout_page.ts';
 import { bool, int, list, metadata, obj, parseForm, str, type FormObject } from './form.ts';
+import { IdempotencyStore } from './idempotency.ts';
 import { WebhookSender, type DeliveryRecord, type StripeEvent } from './webhooks.ts';
 
 export const STAND_IN_API_VERSION = '2026-02-25.clover';
@@ -22,6 +24,12 @@ export interface StripeStandInOptions {
   /** Accepted API key; any `sk_test_` key when omitted. */
   secretKey?: string;
   retryDelaysMs?: number[];
+  /** The account's default API version: responses to unpinned requests and events use it. */
+  apiVersion?: string;
+  /** The API version the webhook endpoint was created with; events then carry it instead of the account's. */
+  webhookApiVersion?: string;
+  /** Milliseconds since the epoch, for idempotency-key expiry (tests move it). */
+  clock?: () => number;
   log?: (line: string) => void;
 }
 
@@ -128,12 +136,16 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
     subscriptions: new Map<string, Obj>(),
     invoices: new Map<string, Obj>()
   };
-  const idempotent = new Map<string, { status: number; body: string }>();
+  const idempotency = new IdempotencyStore(opts.clock);
+  const accountVersion = opts.apiVersion ?? STAND_IN_API_VERSION;
+  for (const v of [accountVersion, opts.webhookApiVersion]) {
+    if (v !== undefined && !isKnownApiVersion(v)) throw new Error(`Stripe stand-in: unknown API version ${v}.`);
+  }
   let baseUrl = '';
 
   function emit(type: string, object: Obj, previous?: Obj): StripeEvent {
     const event: StripeEvent = {
-      id: newId('evt'), object: 'event', api_version: STAND_IN_API_VERSION, created: now(),
+      id: newId('evt'), object: 'event', api_version: opts.webhookApiVersion ?? accountVersion, created: now(),
       data: { object: structuredClone(object), ...(previous ? { previous_attributes: previous } : {}) },
       livemode: false, pending_webhooks: opts.webhookUrl ? 1 : 0, request: { id: null, idempotency_key: null }, type
     };
@@ -557,12 +569,15 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
   }
 
   // Routing -------------------------------------------------------------------------------------------------------
-  function authorised(req: IncomingMessage): boolean {
+  function secretKeyOf(req: IncomingMessage): string | null {
     const auth = req.headers.authorization ?? '';
     const m = /^Bearer (\S+)$/.exec(auth) ?? /^Basic (\S+)$/.exec(auth);
-    if (!m) return false;
-    let key = m[1]!;
-    if (auth.startsWith('Basic ')) key = Buffer.from(key, 'base64').toString('utf8').split(':')[0]!;
+    if (!m) return null;
+    return auth.startsWith('Basic ') ? Buffer.from(m[1]!, 'base64').toString('utf8').split(':')[0]! : m[1]!;
+  }
+
+  function authorised(key: string | null): key is string {
+    if (key === null) return false;
     return opts.secretKey ? key === opts.secretKey : key.startsWith('sk_test_');
   }
 
@@ -669,7 +684,7 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
 
   function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): string {
     const text = typeof body === 'string' ? body : JSON.stringify(body, null, 2);
-    res.writeHead(status, { 'content-type': 'application/json', 'request-id': newId('req', 14), 'stripe-version': STAND_IN_API_VERSION, ...headers });
+    res.writeHead(status, { 'content-type': 'application/json', 'request-id': newId('req', 14), 'stripe-version': accountVersion, ...headers });
     res.end(text);
     return text;
   }
@@ -723,14 +738,25 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
       }
 
       if (!url.pathname.startsWith('/v1/')) throw new ApiError(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${url.pathname}).`);
-      if (!authorised(req)) {
+      const secretKey = secretKeyOf(req);
+      if (!authorised(secretKey)) {
         return void send(res, 401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided: use the devstack test secret key.' } });
       }
-      const idemKey = method === 'POST' ? req.headers['idempotency-key'] : undefined;
-      const memoKey = typeof idemKey === 'string' ? `${url.pathname}\n${idemKey}` : null;
-      if (memoKey && idempotent.has(memoKey)) {
-        const prior = idempotent.get(memoKey)!;
-        return void send(res, prior.status, prior.body, { 'idempotent-replayed': 'true' });
+      // A request may pin its API version; the answer says which version it was rendered in.
+      const pinned = req.headers['stripe-version'];
+      if (typeof pinned === 'string' && !isKnownApiVersion(pinned.trim())) {
+        return void send(res, 400, { error: { type: 'invalid_request_error', message: `Invalid Stripe API version: ${pinned.trim()}` } });
+      }
+      const version = { 'stripe-version': typeof pinned === 'string' ? pinned.trim() : accountVersion };
+      const idemHeader = method === 'POST' ? req.headers['idempotency-key'] : undefined;
+      const idemKey = typeof idemHeader === 'string' && idemHeader !== '' ? idemHeader : null;
+      if (idemKey !== null) {
+        if (idemKey.length > 255) {
+          return void send(res, 400, { error: { type: 'invalid_request_error', message: `Invalid idempotency key: it must be at most 255 characters long.` } }, version);
+        }
+        const check = idempotency.begin(secretKey, idemKey, method, url.pathname, body);
+        if (check.kind === 'replay') return void send(res, check.response.status, check.response.body, { ...version, 'idempotent-replayed': 'true', 'idempotency-key': idemKey });
+        if (check.kind === 'conflict') return void send(res, check.status, { error: { type: 'idempotency_error', message: check.message } }, version);
       }
       const f = parseForm(method === 'GET' ? url.search.slice(1) : body);
       let status = 200;
@@ -738,12 +764,16 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
       try {
         out = await api(method, url.pathname, f, url.searchParams);
       } catch (err) {
-        if (!(err instanceof ApiError)) throw err;
+        if (!(err instanceof ApiError)) {
+          if (idemKey !== null) idempotency.finish(secretKey, idemKey, null);
+          throw err;
+        }
         status = err.status;
         out = { error: { type: err.type, message: err.message, ...(err.code ? { code: err.code } : {}), ...(err.param ? { param: err.param } : {}), ...err.extra } };
       }
-      const text = send(res, status, out);
-      if (memoKey && status < 500) idempotent.set(memoKey, { status, body: text });
+      const text = send(res, status, out, { ...version, ...(idemKey !== null ? { 'idempotency-key': idemKey } : {}) });
+      // Stripe stores what executed (successes, card declines), not requests refused for their parameters.
+      if (idemKey !== null) idempotency.finish(secretKey, idemKey, status < 400 || status === 402 ? { status, body: text } : null);
     } catch (err) {
       if (err instanceof ApiError) {
         return void send(res, err.status, { error: { type: err.type, message: err.message, code: err.code } });
