@@ -60,6 +60,10 @@ export function demoEnv(): Record<string, string> {
     // The stand-in refuses retired model ids as Cerebras does; this is Cerebras' current fast model.
     LLM_MODEL: process.env.LLM_MODEL ?? 'gpt-oss-120b',
     LLM_BASE_URL: `http://127.0.0.1:${v.llmPort}/v1`,
-    LLM_API_KEY: v.llmApiKey
+    LLM_API_KEY: v.llmApiKey,
+    // The relay's second LLM vendor, answering a turn the first fails: the same stand-in, playing OpenAI.
+    LLM_FALLBACK_PROVIDER: 'openai',
+    LLM_FALLBACK_BASE_URL: `http://127.0.0.1:${v.llmPort}/v1`,
+    LLM_FALLBACK_API_KEY: v.llmApiKey
   };
 }

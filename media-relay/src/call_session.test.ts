@@ -7,7 +7,10 @@ import { CallSession, FIXED_LINES } from './call_session.ts';
 import { loadConfig } from './config.ts';
 import { RelayMetrics } from './metrics.ts';
 import { callPolicy } from './server.ts';
-import { ProviderError, type ChatMessage, type LlmEvent, type Providers, type SttEvent, type Telephony } from './providers.ts';
+import { ProviderError, type ChatMessage, type LanguageModel, type LlmEvent, type Providers, type SttEvent, type Telephony } from './providers.ts';
+import { createOpenAiCompatibleLlm } from './openai_chat_llm.ts';
+import { withFailover } from './failover_llm.ts';
+import { startFakeChatServer, type FakeChatBehaviour } from './testing/fake_chat_server.ts';
 import type { EndReason, TurnPolicy } from './turn_taking.ts';
 
 const POLICY: TurnPolicy = { bargeInSpeechMs: 300, bargeInWords: 2, silenceMs: 60_000, maxDurationMs: 600_000, closingGraceMs: 8000, budgetHangupMs: 2000 };
@@ -24,7 +27,7 @@ interface Harness {
   ended: Promise<EndReason>;
 }
 
-function harness(opts: { call?: Partial<CallContext>; rates?: ServiceRate[]; llm?: (n: number) => AsyncIterable<LlmEvent>; echoMarks?: boolean | ((name: string) => boolean); store?: InMemoryCallStore; maxRetries?: number; policy?: TurnPolicy; now?: () => number }): Harness {
+function harness(opts: { call?: Partial<CallContext>; rates?: ServiceRate[]; llm?: (n: number) => AsyncIterable<LlmEvent>; echoMarks?: boolean | ((name: string) => boolean); store?: InMemoryCallStore; maxRetries?: number; policy?: TurnPolicy; now?: () => number; model?: LanguageModel }): Harness {
   const store = opts.store ?? new InMemoryCallStore();
   const llmRequests: ChatMessage[][] = [];
   const spoken: string[] = [];
@@ -35,9 +38,10 @@ function harness(opts: { call?: Partial<CallContext>; rates?: ServiceRate[]; llm
   const providers: Providers = {
     stt: { info: { service: 'deepgram', model: 'nova-3' }, open: async ({ onEvent }) => { onStt = onEvent; return { sendAudio: () => undefined, close: async () => ({ audioSeconds: 1 }) }; } },
     llm: {
-      info: { service: 'cerebras', model: 'llama' },
+      info: opts.model?.info ?? { service: 'cerebras', model: 'llama' },
       stream: (req) => {
         llmRequests.push([...req.messages]);
+        if (opts.model) return opts.model.stream(req);
         return (opts.llm ?? (async function* () { yield { type: 'text' as const, delta: 'Hello, it is Sarah here. How are you today?' }; yield { type: 'usage' as const, promptTokens: 10, completionTokens: 12 }; }))(llmRequests.length);
       }
     },
@@ -187,5 +191,48 @@ describe('call session', () => {
     clockMs = 1_796_000;
     await waitUntil(() => h.spoken.includes(FIXED_LINES.goodbye_time));
     expect(await h.ended).toBe('time_limit');
+  });
+
+  describe('with a fallback LLM vendor', () => {
+    const TOKEN_RATES: ServiceRate[] = (['cerebras', 'openai'] as const).flatMap((service) => [
+      { service, usage: 'llm_input_tokens' as const, unit: 'token' as const, usdPerUnit: '0.000001', markup: '1' },
+      { service, usage: 'llm_output_tokens' as const, unit: 'token' as const, usdPerUnit: '0.000002', markup: '1' }
+    ]);
+    async function failover(primary: FakeChatBehaviour, fallback: FakeChatBehaviour) {
+      const p = await startFakeChatServer(primary);
+      const f = await startFakeChatServer(fallback);
+      const endpoint = (provider: 'cerebras' | 'openai', baseUrl: string, model: string) => ({ provider, baseUrl, apiKey: 'k', model, maxCompletionTokens: 256, reasoningEffort: null });
+      const model = withFailover(createOpenAiCompatibleLlm(endpoint('cerebras', p.url, 'gpt-oss-120b')), createOpenAiCompatibleLlm(endpoint('openai', f.url, 'gpt-6-luna')), { firstTokenTimeoutMs: 1500 });
+      return { p, f, model, close: async () => { await p.close(); await f.close(); } };
+    }
+
+    it('speaks the fallback\'s answer once when the primary fails, and bills its tokens to the fallback', async () => {
+      const v = await failover({ kind: 'error', status: 500 }, { kind: 'answer', text: 'Hi, Brad here from the backup line.', promptTokens: 40, completionTokens: 9 });
+      try {
+        const h = harness({ model: v.model, rates: TOKEN_RATES });
+        await h.session.start();
+        await waitUntil(() => h.session.phase === 'listening');
+        expect(h.spoken).toEqual(['Hi, Brad here from the backup line.']);
+        await h.session.end('user_hung_up');
+        const llmCosts = h.store.costEvents.filter((e) => e.usage.startsWith('llm_')).map((e) => [e.service, e.usage, e.quantity, e.model]);
+        expect(llmCosts).toEqual([['openai', 'llm_input_tokens', 40, 'gpt-6-luna'], ['openai', 'llm_output_tokens', 9, 'gpt-6-luna']]);
+      } finally {
+        await v.close();
+      }
+    });
+
+    it('apologises and hangs up, as for any LLM failure, when both vendors fail', async () => {
+      const v = await failover({ kind: 'error', status: 500 }, { kind: 'error', status: 503 });
+      try {
+        const h = harness({ model: v.model });
+        await h.session.start();
+        expect(await h.ended).toBe('provider_error');
+        expect(h.spoken).toEqual([FIXED_LINES.apology]);
+        // One retry of the turn, each attempt asking both vendors.
+        expect([v.p.requests.length, v.f.requests.length]).toEqual([2, 2]);
+      } finally {
+        await v.close();
+      }
+    });
   });
 });

@@ -334,7 +334,7 @@ export class CallSession {
               replyText += ev.delta;
               for (const s of chunker.push(ev.delta)) addSentence(s);
             } else {
-              const { service, model } = this.d.providers.llm.info;
+              const { service, model } = ev.provider ?? this.d.providers.llm.info;
               this.recordUsage(service, 'llm_input_tokens', ev.promptTokens, model);
               this.recordUsage(service, 'llm_output_tokens', ev.completionTokens, model);
             }

@@ -6,6 +6,7 @@ import type { VoiceSettings } from './call_store.ts';
 import type { RelayConfig } from './config.ts';
 import { createDeepgramStt } from './deepgram_stt.ts';
 import { createElevenLabsTts } from './elevenlabs_tts.ts';
+import { withFailover } from './failover_llm.ts';
 import { createOpenAiCompatibleLlm } from './openai_chat_llm.ts';
 
 /** A vendor and model, as they appear on cost events. */
@@ -59,7 +60,8 @@ export interface ChatMessage {
 
 export type LlmEvent =
   | { type: 'text'; delta: string }
-  | { type: 'usage'; promptTokens: number; completionTokens: number };
+  /** `provider`: who produced (and bills) these tokens when it is not `info` (a fallback answered the turn). */
+  | { type: 'usage'; promptTokens: number; completionTokens: number; provider?: ProviderInfo };
 
 export interface LanguageModel {
   readonly info: ProviderInfo;
@@ -99,10 +101,14 @@ export interface Providers {
 }
 
 /** The only place that knows which vendor serves which role. */
-export function createProviders(config: RelayConfig): Providers {
+export function createProviders(config: RelayConfig, log?: (line: string) => void): Providers {
+  const primary = createOpenAiCompatibleLlm(config.llm);
+  const { fallback } = config.llm;
   return {
     stt: createDeepgramStt(config.stt),
-    llm: createOpenAiCompatibleLlm(config.llm),
+    llm: fallback
+      ? withFailover(primary, createOpenAiCompatibleLlm(fallback), { firstTokenTimeoutMs: config.llm.firstTokenTimeoutMs, ...(log ? { log } : {}) })
+      : primary,
     tts: createElevenLabsTts(config.tts)
   };
 }
