@@ -1,4 +1,4 @@
-// The demo-mode browser softphone's stream: `/browser/stream` on the relay. It reaches the same pipeline as a phone
+// The browser softphone's stream (PUBLIC_BROWSER_CALLS=softphone): `/browser/stream` on the relay. It reaches the same pipeline as a phone
 // call, speaking the Twilio Media Streams message format, so the relay has one call path.
 //
 // Protocol (for the web page):

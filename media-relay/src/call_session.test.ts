@@ -68,7 +68,7 @@ function harness(opts: { call?: Partial<CallContext>; rates?: ServiceRate[]; llm
   let resolveEnded: (r: EndReason) => void = () => undefined;
   const ended = new Promise<EndReason>((r) => (resolveEnded = r));
   session = new CallSession({
-    callSid: `CA${'0'.repeat(32)}`, streamSid: 'MZ1', call: { ...CALL, ...opts.call }, telephony, providers, store,
+    callSid: `CA${'0'.repeat(32)}`, streamSid: 'MZ1', call: { ...CALL, ...opts.call }, transport: opts.call?.mode === 'browser' ? 'softphone' : 'twilio', telephony, providers, store,
     rates: opts.rates ?? [], policy: opts.policy ?? POLICY, llmMaxRetries: opts.maxRetries ?? 1, metrics: new RelayMetrics(), log: () => undefined,
     onEnded: resolveEnded, ...(opts.now ? { now: opts.now } : {})
   });

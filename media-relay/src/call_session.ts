@@ -38,6 +38,11 @@ export interface SessionDeps {
   callSid: string;
   streamSid: string;
   call: CallContext;
+  /**
+   * What carries the audio: a Twilio stream bills Twilio minutes whatever the call's mode (a phone call, or a browser
+   * call through Twilio's Voice SDK); the relay's own softphone stream has no line.
+   */
+  transport: 'twilio' | 'softphone';
   telephony: Telephony;
   providers: Providers;
   store: CallStore;
@@ -494,9 +499,8 @@ export class CallSession {
     });
   }
 
-  /** Browser calls have no telephone line, so no Twilio minutes. */
   private onPhoneLine(): boolean {
-    return this.d.call.mode !== 'browser';
+    return this.d.transport === 'twilio';
   }
 
   /** Telephone time so far, priced like the final Twilio bill (whole minutes). */

@@ -1,5 +1,5 @@
 // Where a call's facts come from and where its transcript and costs go. The session only sees this interface;
-// the in-memory store serves demo mode and tests, the Postgres one production.
+// the in-memory store serves tests and benchmarks (RELAY_CALL_STORE=memory), the Postgres one everything else.
 import type { ServiceRate, Service, UsageKind } from '../../core/src/pricing.ts';
 import type { EndReason } from './turn_taking.ts';
 
@@ -17,7 +17,7 @@ export interface CallContext {
   warnPercent: number;
   /** Phrases the caller is likely to say, passed to speech recognition as hints. */
   keyterms?: string[];
-  /** phone: Twilio carries the call (and bills its minutes); browser: the demo softphone, no telephone line. */
+  /** phone: Twilio dials a number; browser: the user's browser, through Twilio's Voice SDK or the softphone stream. */
   mode?: 'phone' | 'browser';
   /** ElevenLabs voice_settings from the persona, overridden by the user's customisation. */
   voiceSettings?: VoiceSettings;

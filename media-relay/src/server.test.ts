@@ -163,6 +163,22 @@ describe('relay admission', () => {
     await short.close();
   });
 
+  it('counts Twilio\'s line on a browser call that Twilio carries (Voice SDK), as on a phone call', async () => {
+    const rates = (['call_seconds', 'media_stream_seconds'] as const).map((usage) => ({ service: 'twilio' as const, usage, unit: 'minute' as const, usdPerUnit: '0.01', markup: '1' }));
+    const store = new InMemoryCallStore({ calls: [{ ...CALL, callId: 'call-sdk', mode: 'browser' }], rates });
+    const sdk = await startRelayServer({
+      config: { host: '127.0.0.1', port: 0, maxPayloadBytes: 64 * 1024, startTimeoutMs: 300, turns: { bargeInSpeechMs: 300, bargeInWords: 2, silenceMs: 30_000, maxCallSeconds: 600 }, llm: { maxRetries: 0 } },
+      verifier: new HmacStreamTokenVerifier({ secret: SECRET }), store, providers: spies.factory, log: () => undefined
+    });
+    const c = await MediaStreamsTestClient.connect(`ws://127.0.0.1:${sdk.port}/twilio/stream`);
+    c.start(SID_A, { stream_token: mintStreamToken({ callId: 'call-sdk', callSid: SID_A, exp: exp() }, SECRET) });
+    await c.next((m) => m.event === 'media');
+    c.close();
+    await vi.waitUntil(() => store.finished.has('call-sdk'), { timeout: 5000 });
+    expect(store.costEvents.filter((e) => e.service === 'twilio').map((e) => e.usage).sort()).toEqual(['call_seconds', 'media_stream_seconds']);
+    await sdk.close();
+  });
+
   it('serves /healthz and /metrics as JSON', async () => {
     expect(await (await fetch(`${relay.url}/healthz`)).json()).toEqual({ ok: true, active_calls: 0 });
     const m = (await (await fetch(`${relay.url}/metrics`)).json()) as Record<string, unknown>;

@@ -1,5 +1,6 @@
-// The relay's HTTP and WebSocket server: /twilio/stream (Twilio Media Streams), /browser/stream (the demo browser
-// softphone, same message format; protocol in browser_stream.ts), /healthz and /metrics.
+// The relay's HTTP and WebSocket server: /twilio/stream (Twilio Media Streams: phone calls, and browser calls through
+// Twilio's Voice SDK), /browser/stream (the browser softphone, on when Supabase Auth is configured; same message
+// format, protocol in browser_stream.ts), /healthz and /metrics.
 // Admission comes before spending. A Twilio stream must carry Twilio's signature on the upgrade (when an auth token
 // is configured) and then send a `start` whose stream token (<Parameter name="stream_token">) verifies; a browser
 // stream must send a `start` with a live Supabase session and the user's own browser call. Either way, for a call
@@ -203,6 +204,7 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
         callSid,
         streamSid: msg.streamSid,
         call: kind === 'browser' ? { ...call, mode: 'browser' } : call,
+        transport: kind === 'twilio' ? 'twilio' : 'softphone',
         telephony: twilioTelephony(ws, msg.streamSid, () => {
           metrics.count(metrics.errors, 'line_stalled');
           ws.terminate();
