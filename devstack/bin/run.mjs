@@ -20,6 +20,7 @@ const commands = {
   'stack:reset': '../src/cli/stack_reset.ts',
   'stack:restart': '../src/cli/stack_restart.ts',
   'stack:serve': '../src/cli/stack_serve.ts',
+  'project:setup': '../src/cli/project_setup.ts',
   typecheck: '../src/cli/typecheck.ts',
   'e2e:production': '../src/cli/e2e_production.ts'
 };

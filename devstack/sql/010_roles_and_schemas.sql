@@ -24,23 +24,20 @@ alter role authenticator set statement_timeout = '8s';
 create schema if not exists extensions;
 create schema if not exists auth authorization supabase_auth_admin;
 create schema if not exists realtime;
-create schema if not exists net;
 create schema if not exists storage;
 create schema if not exists graphql_public;
 create schema if not exists supabase_functions;
 create schema if not exists supabase_migrations;
-create schema if not exists vault;
 
 create extension if not exists pgcrypto with schema extensions;
 create extension if not exists "uuid-ossp" with schema extensions;
-create extension if not exists pg_cron;
 create extension if not exists pgtap with schema extensions;
+-- pg_net, Vault and pg_cron exist only once something runs `create extension` (devstack/sql/extensions,
+-- devstack/sql/default for the default profile, and the project's migrations), as on a hosted project.
 
 grant usage on schema public, extensions, graphql_public to anon, authenticated, service_role;
 grant usage on schema auth to anon, authenticated, service_role;
 grant usage on schema realtime to anon, authenticated, service_role;
-grant usage on schema cron to postgres;
-grant all on all tables in schema cron to postgres;
 
 -- As on Supabase, new public objects are reachable through the API roles: row-level security is the gate.
 alter default privileges for role postgres in schema public grant all on tables to anon, authenticated, service_role;

@@ -10,6 +10,7 @@ import { waitForDatabase } from './db/wait.ts';
 import { demoEnv } from './demo_env.ts';
 import { legacyApiKey } from './keys.ts';
 import { ensurePrerequisites } from './prereqs.ts';
+import { storeCronSecrets, validateCronSecrets } from './project_setup.ts';
 
 const servicesPidFile = join(config.stateDir, 'services.pid');
 export const servicesLogFile = join(config.stateDir, 'services.log');
@@ -90,17 +91,14 @@ function stopServices(): boolean {
   return true;
 }
 
-/** The values pg_cron jobs read from Vault to call functions, as on a hosted project. */
+/**
+ * The default profile, like `supabase start`, is ready for pg_cron at once: it runs the operator's one-time setup
+ * (npm run project:setup) itself with the local URL and secret key. A hosted-profile stack leaves it to the operator.
+ */
 async function storeProjectSecrets(): Promise<void> {
-  await withSuperuser((c) =>
-    c.query(
-      `insert into vault.secrets (name, secret, description) values
-         ('project_url', $1, 'Base URL of the API gateway, for pg_cron jobs that call edge functions'),
-         ('service_role_key', $2, 'Service-role key pg_cron jobs send to edge functions')
-       on conflict (name) do update set secret = excluded.secret, updated_at = now()`,
-      [`http://127.0.0.1:${config.apiPort}`, legacyApiKey('service_role', config.jwtSecret)]
-    )
-  );
+  if (config.profile !== 'default') return;
+  const secrets = validateCronSecrets({ projectUrl: `http://127.0.0.1:${config.apiPort}`, secretKey: config.secretKey, local: true });
+  await withSuperuser((c) => storeCronSecrets(c, secrets));
 }
 
 /** A state directory keeps the profile it was created with; another profile needs its own DEVSTACK_DIR. */

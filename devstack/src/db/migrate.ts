@@ -1,11 +1,13 @@
-// Applies the Supabase base, then supabase/migrations/*.sql in order, each in its own transaction and recorded in
+// Applies the Supabase base (devstack/sql; pg_net and Vault are extensions from devstack/sql/extensions, created up
+// front only in the default profile), then supabase/migrations/*.sql in order, each in its own transaction and recorded in
 // supabase_migrations.schema_migrations as the Supabase CLI records them, then supabase/seed.sql once per content.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import pg from 'pg';
 import { config, dbUrl, REPO_ROOT } from '../config.ts';
 import { StackError } from './cluster.ts';
+import { installExtensionFiles } from './extension_files.ts';
 
 const BASE_DIR = join(REPO_ROOT, 'devstack', 'sql');
 const MIGRATION_NAME = /^(\d+)_(.+)\.sql$/;
@@ -59,6 +61,10 @@ async function baseApplied(client: pg.Client): Promise<boolean> {
   return res.rows[0]?.ok === true;
 }
 
+function sqlFiles(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.sql')).sort().map((f) => join(dir, f)) : [];
+}
+
 export function listMigrations(dir = config.migrationsDir): { version: string; name: string; file: string }[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
@@ -72,6 +78,7 @@ export function listMigrations(dir = config.migrationsDir): { version: string; n
 }
 
 export async function migrate(): Promise<MigrationReport> {
+  installExtensionFiles();
   return withSuperuser(async (client) => {
     const report: MigrationReport = { base: false, applied: [], seeded: false };
     await client.query("set client_min_messages = warning");
@@ -81,6 +88,12 @@ export async function migrate(): Promise<MigrationReport> {
         await runInTransaction(client, `devstack base ${f}`, sql);
       }
       report.base = true;
+    }
+    // Cheap and idempotent, so they run on every start: a stack created by an older devstack is brought in line,
+    // and the default profile gets the extensions `supabase start` has before any migration.
+    const steps = [...sqlFiles(join(BASE_DIR, 'every_start')), ...(config.profile === 'default' ? sqlFiles(join(BASE_DIR, 'default')) : [])];
+    for (const file of steps) {
+      await runInTransaction(client, `devstack base ${basename(dirname(file))}/${basename(file)}`, readFileSync(file, 'utf8'));
     }
     const done = new Set(
       (await client.query('select version from supabase_migrations.schema_migrations')).rows.map((r) => r.version)

@@ -226,13 +226,14 @@ select ok(
   'Only the service role can claim or chain occurrences'
 );
 select results_eq(
-  $$ select j.name, j.schedule, j.command ~ ('/functions/v1/' || j.name) and j.command ~ 'service_role_key'
+  $$ select j.name, j.schedule, j.command ~ ('/functions/v1/' || j.name) and j.command ~ '''apikey'', private.cron_secret\(''cron_key''\)'
                                   and j.command ~ 'project_url' and j.command ~ 'net.http_post'
+                                  and j.command !~ 'Authorization'
        from (select jobname::text collate "default" as name, schedule collate "default" as schedule,
                     command collate "default" as command from cron.job) j
       where j.name in ('dispatch-scheduled-calls', 'calls-reconcile') order by j.name $$,
   $$ values ('calls-reconcile'::text, '* * * * *'::text, true), ('dispatch-scheduled-calls', '* * * * *', true) $$,
-  'pg_cron posts to both functions every minute with the project URL and service-role key from Vault'
+  'pg_cron posts to both functions every minute with the project URL from Vault and the secret key (cron_key) as apikey'
 );
 
 select * from finish();
