@@ -8,7 +8,7 @@ import { destroyCluster, initCluster, isRunning, portInUse, StackError, startSer
 import { migrate, withSuperuser, type MigrationReport } from './db/migrate.ts';
 import { waitForDatabase } from './db/wait.ts';
 import { demoEnv } from './demo_env.ts';
-import { legacyApiKey } from './keys.ts';
+import { legacyApiKey, projectKeys } from './keys.ts';
 import { ensurePrerequisites } from './prereqs.ts';
 import { storeCronSecrets, validateCronSecrets } from './project_setup.ts';
 
@@ -151,6 +151,20 @@ export interface StackStatus {
   [key: string]: string | boolean;
 }
 
+/**
+ * Keys as the profile hands them out: the default profile prints what `supabase status` prints; the hosted one the
+ * state directory's sb_ keys and JWKS URL, and the legacy HS256 keys and secret only while they are switched on.
+ */
+function statusKeys(api: string): StackStatus {
+  const keys = projectKeys(config);
+  const out: StackStatus = {};
+  if (config.legacyKeys) Object.assign(out, { ANON_KEY: keys.anonKey, SERVICE_ROLE_KEY: keys.serviceRoleKey });
+  Object.assign(out, { PUBLISHABLE_KEY: keys.publishableKey, SECRET_KEY: keys.secretKey });
+  if (config.legacyKeys) out.JWT_SECRET = config.jwtSecret;
+  out.JWKS_URL = `${api}/auth/v1/.well-known/jwks.json`;
+  return out;
+}
+
 export function stackStatus(): StackStatus {
   const api = `http://127.0.0.1:${config.apiPort}`;
   return {
@@ -163,11 +177,7 @@ export function stackStatus(): StackStatus {
     FUNCTIONS_URL: `${api}/functions/v1`,
     REALTIME_URL: `ws://127.0.0.1:${config.apiPort}/realtime/v1`,
     DB_URL: dbUrl(),
-    ANON_KEY: legacyApiKey('anon', config.jwtSecret),
-    SERVICE_ROLE_KEY: legacyApiKey('service_role', config.jwtSecret),
-    PUBLISHABLE_KEY: config.publishableKey,
-    SECRET_KEY: config.secretKey,
-    JWT_SECRET: config.jwtSecret,
+    ...statusKeys(api),
     // Every vendor stand-in's base URL and demo credentials, under the names production settings use.
     ...Object.fromEntries(Object.entries(demoEnv()).filter(([k]) => /^(TWILIO|STRIPE|DEEPGRAM|ELEVENLABS|LLM)_/.test(k))),
     RELAY_URL: `ws://127.0.0.1:${config.relayPort}`

@@ -1,5 +1,6 @@
-// Access tokens exactly as GoTrue mints them (supabase-api.md §2.4): HS256, claims in GoTrue's member order.
-import { signHs256 } from '../keys.ts';
+// Access tokens exactly as GoTrue mints them (supabase-api.md §2.4): claims in GoTrue's member order, signed with
+// the HS256 secret (default profile) or the project's ES256 key with its kid (hosted profile).
+import { signHs256, type JwtSigner } from '../keys.ts';
 
 export interface AmrEntry {
   method: string;
@@ -41,7 +42,9 @@ export function accessTokenClaims(input: AccessTokenInput): Record<string, unkno
   };
 }
 
-export function signAccessToken(input: AccessTokenInput, secret: string): { token: string; expiresAt: number } {
+/** `signer` is the HS256 secret or a signer (e.g. ES256 with the project's key). */
+export function signAccessToken(input: AccessTokenInput, signer: string | JwtSigner): { token: string; expiresAt: number } {
   const claims = accessTokenClaims(input);
-  return { token: signHs256(claims, secret), expiresAt: claims.exp as number };
+  const token = typeof signer === 'string' ? signHs256(claims, signer) : signer(claims);
+  return { token, expiresAt: claims.exp as number };
 }

@@ -13,6 +13,10 @@ export interface AuthConfig {
   refreshReuseIntervalSeconds: number;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
+  /** Lifetime of e-mail links and codes (GoTrue's MAILER_OTP_EXP). */
+  emailOtpExpirySeconds: number;
+  /** Shortest gap between two mails of one kind to one user. */
+  emailMaxFrequencySeconds: number;
 }
 
 function positiveInt(env: Record<string, string | undefined>, name: string, fallback: number): number {
@@ -44,7 +48,9 @@ export function loadAuthConfig(env: Record<string, string | undefined>): AuthCon
     signInWindowSeconds: rate.windowSeconds,
     jwtExpirySeconds: positiveInt(env, 'AUTH_JWT_EXPIRY', 3600),
     refreshReuseIntervalSeconds: positiveInt(env, 'AUTH_REFRESH_TOKEN_REUSE_INTERVAL', 10),
-    maxBodyBytes: positiveInt(env, 'AUTH_MAX_BODY_BYTES', 1_048_576)
+    maxBodyBytes: positiveInt(env, 'AUTH_MAX_BODY_BYTES', 1_048_576),
+    emailOtpExpirySeconds: positiveInt(env, 'AUTH_EMAIL_OTP_EXPIRY', 86_400),
+    emailMaxFrequencySeconds: positiveInt(env, 'AUTH_EMAIL_MAX_FREQUENCY', 60)
   };
 }
 

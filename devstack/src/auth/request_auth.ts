@@ -27,7 +27,7 @@ const JWT_DETAIL: Record<string, string> = {
 
 export async function bearerClaims(srv: AuthServer, bearer: string | null): Promise<Claims> {
   if (!bearer) throw errors.noAuthorization();
-  const result = await verifyJwt(bearer, srv.jwtSecret);
+  const result = await verifyJwt(bearer, srv.jwtKeys);
   if (!result.ok) throw errors.badJwt(JWT_DETAIL[result.reason] ?? result.message);
   return result.claims;
 }

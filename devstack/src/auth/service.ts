@@ -1,13 +1,17 @@
 // devstack's Auth service: the GoTrue subset supabase-js drives under /auth/v1 (supabase-api.md §2).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestContext, Service, ServiceDeps } from '../gateway/types.ts';
+import { join } from 'node:path';
+import { jwtKeysOf, keysOf, type RequestContext, type Service, type ServiceDeps } from '../gateway/types.ts';
 import { createUser, deleteUser, getUserById, listUsers, updateUserById } from './admin_users.ts';
 import { authConfig } from './auth_config.ts';
+import { pkceGrant, recover, resend, verifyGet, verifyPost } from './email_flows.ts';
 import { AuthError, OAuthError } from './errors.ts';
 import { readJsonObject, send, sendError, type Reply } from './http_io.ts';
 import { logout, parseLogoutScope } from './logout.ts';
 import { requireAdmin, requireUser } from './request_auth.ts';
-import { createAuthServer, type AuthServer } from './server_context.ts';
+import { MailOutbox } from './mail_outbox.ts';
+import { loadProjectAuthSettings } from './project_settings.ts';
+import { createAuthServer, type AuthServer, type EmailSettings } from './server_context.ts';
 import { signUp } from './signup.ts';
 import { passwordGrant, refreshGrant } from './token_grant.ts';
 import { getUser, updateUser } from './user_endpoint.ts';
@@ -41,21 +45,32 @@ async function route(srv: AuthServer, req: IncomingMessage, ctx: RequestContext)
       return { status: 200, body: { version: 'devstack', name: 'GoTrue', description: 'GoTrue is a user registration and authentication API' } };
     case '/settings':
       if (method !== 'GET') throw methodNotAllowed();
-      return { status: 200, body: SETTINGS };
+      return { status: 200, body: { ...SETTINGS, mailer_autoconfirm: srv.email.autoconfirm } };
     case '/.well-known/jwks.json':
       if (method !== 'GET') throw methodNotAllowed();
-      // Only an HS256 secret is configured, and symmetric keys are never published.
-      return { status: 200, body: { keys: [] }, headers: { 'Cache-Control': 'public, max-age=600' } };
+      // Public keys only: symmetric keys are never published, so an HS256-only project answers {"keys": []}.
+      return { status: 200, body: srv.jwks, headers: { 'Cache-Control': 'public, max-age=600' } };
     case '/signup':
       if (method !== 'POST') throw methodNotAllowed();
-      return signUp(srv, req, await body());
+      return signUp(srv, req, await body(), ctx.url);
     case '/token': {
       if (method !== 'POST') throw methodNotAllowed();
       const grant = ctx.url.searchParams.get('grant_type');
       if (grant === 'password') return passwordGrant(srv, req, await body());
       if (grant === 'refresh_token') return refreshGrant(srv, req, await body());
-      throw new OAuthError('unsupported_grant_type', `grant_type must be "password" or "refresh_token"${grant ? `, got "${grant}"` : ''}.`);
+      if (grant === 'pkce') return pkceGrant(srv, req, await body());
+      throw new OAuthError('unsupported_grant_type', `grant_type must be "password", "refresh_token" or "pkce"${grant ? `, got "${grant}"` : ''}.`);
     }
+    case '/verify':
+      if (method === 'GET') return verifyGet(srv, req, ctx.url);
+      if (method === 'POST') return verifyPost(srv, req, await body());
+      throw methodNotAllowed();
+    case '/recover':
+      if (method !== 'POST') throw methodNotAllowed();
+      return recover(srv, await body(), ctx.url);
+    case '/resend':
+      if (method !== 'POST') throw methodNotAllowed();
+      return resend(srv, await body(), ctx.url);
     case '/user':
       if (method === 'GET') return getUser(srv, await requireUser(srv, ctx.bearer));
       if (method === 'PUT') {
@@ -102,13 +117,31 @@ function fromDatabaseError(err: unknown): AuthError | null {
 }
 
 export async function createService(deps: ServiceDeps): Promise<Service> {
+  const keys = keysOf(deps);
+  const project = loadProjectAuthSettings(join(deps.config.root, 'supabase', 'config.toml'));
+  const email: EmailSettings = {
+    // A hosted project confirms e-mail addresses by default; locally config.toml decides, as with the CLI.
+    autoconfirm: deps.config.profile === 'hosted' ? false : !project.enableConfirmations,
+    siteUrl: project.siteUrl,
+    allowList: project.additionalRedirectUrls,
+    otpExpirySeconds: authConfig.emailOtpExpirySeconds,
+    maxFrequencySeconds: authConfig.emailMaxFrequencySeconds
+  };
   const srv = createAuthServer({
     db: deps.db,
-    jwtSecret: deps.config.jwtSecret,
+    sign: keys.sign,
+    jwtKeys: jwtKeysOf(deps),
+    jwks: keys.jwks,
     issuer: process.env.AUTH_JWT_ISSUER ?? `http://127.0.0.1:${deps.config.apiPort}/auth/v1`,
     config: authConfig,
+    email,
+    outbox: deps.mailOutbox ?? new MailOutbox(),
     log: deps.log
   });
+  deps.log(
+    `auth: e-mail ${email.autoconfirm ? 'autoconfirmed' : 'confirmed through the mail outbox (GET /devstack/mail)'}; ` +
+      `site URL ${email.siteUrl}; access tokens ${keys.signingKey ? `ES256 (kid ${keys.signingKey.kid})` : 'HS256'}`
+  );
 
   async function http(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<void> {
     try {

@@ -25,7 +25,7 @@ export async function tokenResponse(srv: AuthServer, db: Queryable, userId: stri
       issuedAt: Math.floor(Date.now() / 1000),
       expirySeconds: expiresIn
     },
-    srv.jwtSecret
+    srv.sign
   );
   return { access_token: token, token_type: 'bearer', expires_in: expiresIn, expires_at: expiresAt, refresh_token: refreshToken, user };
 }

@@ -29,6 +29,30 @@ export function supabaseEnv(input: SupabaseEnvInput): Record<string, string> {
   };
 }
 
+export interface HostedEnvInput {
+  apiUrl: string;
+  dbUrl: string;
+  publishableKey: string;
+  secretKey: string;
+  /** Public keys only: a hosted project never hands functions a symmetric key. */
+  jwks: { keys: JsonWebKey[] };
+  /** The legacy anon / service_role keys, only while legacy keys are on. */
+  legacy: { anonKey: string; serviceRoleKey: string } | null;
+}
+
+/** What a function sees on the hosted platform (production.md §1, "Function environment"). */
+export function hostedSupabaseEnv(input: HostedEnvInput): Record<string, string> {
+  const keys = input.jwks.keys.filter((k) => k.kty !== 'oct' && !('d' in k));
+  return {
+    SUPABASE_URL: input.apiUrl,
+    SUPABASE_DB_URL: input.dbUrl,
+    SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: input.publishableKey }),
+    SUPABASE_SECRET_KEYS: JSON.stringify({ default: input.secretKey }),
+    SUPABASE_JWKS: JSON.stringify({ keys }),
+    ...(input.legacy ? { SUPABASE_ANON_KEY: input.legacy.anonKey, SUPABASE_SERVICE_ROLE_KEY: input.legacy.serviceRoleKey } : {})
+  };
+}
+
 export interface FunctionEnvResult {
   env: Record<string, string>;
   /** Secrets that were dropped, and why. */
@@ -42,12 +66,17 @@ export interface FunctionEnvResult {
 export function functionEnv(
   supabase: Record<string, string>,
   secrets: Record<string, string>,
-  runtime: Record<string, string>
+  runtime: Record<string, string>,
+  /** The platform refuses every SUPABASE_ secret (`supabase secrets set`); the CLI only those it sets itself. */
+  reserveSupabasePrefix = false
 ): FunctionEnvResult {
   const env: Record<string, string> = {};
   const skipped: string[] = [];
   for (const [name, value] of Object.entries(secrets)) {
     if (name.startsWith('SUPABASE_INTERNAL_')) skipped.push(`${name}: SUPABASE_INTERNAL_* variables are reserved`);
+    else if (reserveSupabasePrefix && name.startsWith('SUPABASE_') && !(name in supabase)) {
+      skipped.push(`${name}: SUPABASE_* names are reserved on the hosted platform`);
+    }
     else if (name in supabase) skipped.push(`${name}: set by the functions runtime`);
     else env[name] = value;
   }

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import { answerPreflight, applyCors } from './cors.ts';
 import { sendJson } from './http.ts';
+import { admitHosted, type GatewayRoute, type HostedKeyRules } from './hosted_keys.ts';
 import { resolveBearer, type KeySet } from './keys.ts';
 import type { RequestContext, Service } from './types.ts';
 
@@ -12,13 +13,16 @@ export interface GatewayServices {
   rest?: Service;
   realtime?: Service;
   functions?: Service;
+  /** devstack's own mail outbox (`/devstack/mail`), a stand-in for Inbucket/Mailpit. */
+  mail?: Service;
 }
 
 const ROUTES: { prefix: string; name: keyof GatewayServices }[] = [
   { prefix: '/auth/v1', name: 'auth' },
   { prefix: '/rest/v1', name: 'rest' },
   { prefix: '/realtime/v1', name: 'realtime' },
-  { prefix: '/functions/v1', name: 'functions' }
+  { prefix: '/functions/v1', name: 'functions' },
+  { prefix: '/devstack/mail', name: 'mail' }
 ];
 
 function route(pathname: string): { name: keyof GatewayServices; path: string } | null {
@@ -30,14 +34,26 @@ function route(pathname: string): { name: keyof GatewayServices; path: string } 
   return null;
 }
 
-function contextFor(req: IncomingMessage, path: string, keys: KeySet): RequestContext {
+type Context = { ok: true; ctx: RequestContext } | { ok: false; status: 401; body: { message: string; hint: string } };
+
+/**
+ * The default profile translates keys as the Supabase CLI's gateway does (and never refuses); the hosted one
+ * applies the platform's key rules (`hosted` set).
+ */
+function contextFor(req: IncomingMessage, name: GatewayRoute, path: string, keys: KeySet, hosted: HostedKeyRules | undefined): Context | Promise<Context> {
   const url = new URL(req.url ?? '/', 'http://gateway.local');
   const headerKey = req.headers.apikey;
   const apikey = (Array.isArray(headerKey) ? headerKey[0] : headerKey) ?? url.searchParams.get('apikey');
-  return { path, url, apikey: apikey ?? null, bearer: resolveBearer(req.headers.authorization, apikey ?? null, keys) };
+  if (!hosted) {
+    return { ok: true, ctx: { path, url, apikey: apikey ?? null, bearer: resolveBearer(req.headers.authorization, apikey ?? null, keys) } };
+  }
+  return admitHosted(
+    { route: name, method: req.method ?? 'GET', path, authorization: req.headers.authorization, apikey: apikey ?? null, userAgent: req.headers['user-agent'] },
+    hosted
+  ).then((admitted): Context => (admitted.ok ? { ok: true, ctx: { path, url, apikey: apikey ?? null, bearer: admitted.bearer } } : admitted));
 }
 
-export function createGateway(services: GatewayServices, keys: KeySet, log: (line: string) => void): Server {
+export function createGateway(services: GatewayServices, keys: KeySet, log: (line: string) => void, hosted?: HostedKeyRules): Server {
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://gateway.local');
     if (url.pathname === '/health') {
@@ -57,7 +73,12 @@ export function createGateway(services: GatewayServices, keys: KeySet, log: (lin
       return;
     }
     try {
-      await service.http(req, res, contextFor(req, target.path, keys));
+      const admitted = await contextFor(req, target.name, target.path, keys, hosted);
+      if (!admitted.ok) {
+        sendJson(res, admitted.status, admitted.body);
+        return;
+      }
+      await service.http(req, res, admitted.ctx);
     } catch (err) {
       log(`gateway: unhandled error on ${req.method} ${url.pathname}: ${(err as Error).stack ?? err}`);
       if (!res.headersSent) sendJson(res, 500, { message: 'An unexpected error occurred in the gateway.' });
@@ -72,7 +93,21 @@ export function createGateway(services: GatewayServices, keys: KeySet, log: (lin
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
-    service.upgrade(req, socket, head, contextFor(req, target.path, keys));
+    const upgrade = service.upgrade;
+    const proceed = (admitted: Context) => {
+      if (admitted.ok) return upgrade(req, socket, head, admitted.ctx);
+      const body = JSON.stringify(admitted.body);
+      socket.end(`HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    };
+    const context = contextFor(req, target.name, target.path, keys, hosted);
+    // The default profile hands the socket over synchronously, as before.
+    if (!(context instanceof Promise)) return proceed(context);
+    context.then(proceed,
+      (err: unknown) => {
+        log(`gateway: upgrade failed on ${url.pathname}: ${(err as Error).stack ?? err}`);
+        socket.destroy();
+      }
+    );
   });
   // Keep-alive sockets from clients must not hold the process open at shutdown.
   server.keepAliveTimeout = 5_000;

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { WebSocket } from 'ws';
+import type { JwtKeyInput } from '../gateway/jwt.ts';
 import { ALL_PERMISSIONS, channelPermissions, type ChannelPermissions } from './authorization.ts';
 import { decodeBinary, decodeText, encodeText, FrameError, type PhxMessage, type UserBroadcast, type Vsn } from './framing.ts';
 import type { Hub, HubChannel } from './hub.ts';
@@ -12,7 +13,7 @@ export interface ConnectionDeps {
   hub: Hub;
   changes: PostgresChanges;
   db: pg.Pool;
-  jwtSecret: string;
+  jwtKeys: JwtKeyInput;
   log: (line: string) => void;
 }
 
@@ -236,7 +237,7 @@ export class Connection {
       if (msUntilExpiry(this.socketToken) === 0) return { ok: false, message: 'InvalidJWTToken: Token has expired 0 seconds ago' };
       return { ok: true, value: this.socketToken };
     }
-    return verifyToken(raw, this.deps.jwtSecret);
+    return verifyToken(raw, this.deps.jwtKeys);
   }
 
   private scheduleExpiry(ch: Channel): void {

@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type pg from 'pg';
 import { BodyTooLargeError, readBody, sendJson } from '../gateway/http.ts';
+import type { JwtKeyInput } from '../gateway/jwt.ts';
 import type { RequestContext } from '../gateway/types.ts';
 import { channelPermissions } from './authorization.ts';
 import type { UserBroadcast } from './framing.ts';
@@ -12,7 +13,7 @@ import { verifyToken, type VerifiedToken } from './token.ts';
 export interface RestBroadcastDeps {
   hub: Hub;
   db: pg.Pool;
-  jwtSecret: string;
+  jwtKeys: JwtKeyInput;
 }
 
 interface Outgoing {
@@ -58,7 +59,7 @@ export async function handleRestBroadcast(req: IncomingMessage, res: ServerRespo
     sendJson(res, 405, { error: 'Method not allowed', message: 'Use POST to broadcast.' }, { Allow: 'POST' });
     return;
   }
-  const verified = await verifyToken(ctx.bearer, deps.jwtSecret);
+  const verified = await verifyToken(ctx.bearer, deps.jwtKeys);
   if (!verified.ok) {
     sendJson(res, 401, { error: verified.message, message: verified.message });
     return;

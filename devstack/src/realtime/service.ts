@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { dbUrl } from '../config.ts';
-import type { RequestContext, Service, ServiceDeps } from '../gateway/types.ts';
+import { jwtKeysOf, type RequestContext, type Service, type ServiceDeps } from '../gateway/types.ts';
 import { Connection } from './connection.ts';
 import { DbBroadcastListener } from './db_broadcast.ts';
 import { parseVsn } from './framing.ts';
@@ -25,7 +25,7 @@ function refuse(socket: Duplex, status: number, reason: string, message: string)
 export async function createService(deps: ServiceDeps): Promise<Service> {
   const log = deps.log;
   const connectionString = dbUrl();
-  const jwtSecret = deps.config.jwtSecret;
+  const jwtKeys = jwtKeysOf(deps);
   const hub = new Hub();
   const changes = new PostgresChanges(deps.db, connectionString, log);
   const connections = new Set<Connection>();
@@ -90,13 +90,13 @@ export async function createService(deps: ServiceDeps): Promise<Service> {
         refuse(socket, 401, 'Unauthorized', 'No apikey was found in the request; pass it as the apikey query parameter.');
         return;
       }
-      void verifyToken(ctx.bearer, jwtSecret).then((verified) => {
+      void verifyToken(ctx.bearer, jwtKeys).then((verified) => {
         if (!verified.ok) {
           refuse(socket, 401, 'Unauthorized', verified.message);
           return;
         }
         wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-          const conn = new Connection(ws, vsn, verified.value, { hub, changes, db: deps.db, jwtSecret, log });
+          const conn = new Connection(ws, vsn, verified.value, { hub, changes, db: deps.db, jwtKeys, log });
           connections.add(conn);
           ws.on('close', () => connections.delete(conn));
         });
@@ -104,7 +104,7 @@ export async function createService(deps: ServiceDeps): Promise<Service> {
     },
 
     async http(req, res, ctx) {
-      await handleRestBroadcast(req, res, ctx, { hub, db: deps.db, jwtSecret });
+      await handleRestBroadcast(req, res, ctx, { hub, db: deps.db, jwtKeys });
     },
 
     async close() {

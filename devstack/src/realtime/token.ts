@@ -1,5 +1,5 @@
-// Access tokens as Realtime checks them: a valid HS256 JWT with `role` and `exp` claims, not expired.
-import { verifyJwt } from '../gateway/jwt.ts';
+// Access tokens as Realtime checks them: a valid JWT (HS256 or the project's asymmetric key) with `role` and `exp` claims, not expired.
+import { verifyJwt, type JwtKeyInput } from '../gateway/jwt.ts';
 
 export interface VerifiedToken {
   token: string;
@@ -22,9 +22,9 @@ function unverifiedExp(token: string): number | null {
   }
 }
 
-export async function verifyToken(token: string | null | undefined, secret: string): Promise<TokenResult> {
+export async function verifyToken(token: string | null | undefined, keys: JwtKeyInput): Promise<TokenResult> {
   if (!token) return { ok: false, message: 'No API key or access token was provided.' };
-  const result = await verifyJwt(token, secret);
+  const result = await verifyJwt(token, keys);
   if (!result.ok) {
     if (result.reason === 'expired') {
       const exp = unverifiedExp(token);

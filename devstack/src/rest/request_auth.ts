@@ -1,5 +1,5 @@
 // Turns the bearer token into the database role and claims for the request (supabase-api.md §3.1 step 1).
-import { verifyJwt } from '../gateway/jwt.ts';
+import { verifyJwt, type JwtKeyInput } from '../gateway/jwt.ts';
 import { RestError } from './errors.ts';
 import type { SchemaSnapshot } from './schema_cache.ts';
 
@@ -14,11 +14,11 @@ function jwtError(code: string, message: string): RestError {
   });
 }
 
-export async function identify(bearer: string | null, secret: string): Promise<RequestIdentity> {
+export async function identify(bearer: string | null, keys: JwtKeyInput): Promise<RequestIdentity> {
   if (bearer === null || bearer === '') return { role: 'anon', claims: {} };
   const parts = bearer.split('.').length;
   if (parts !== 3) throw jwtError('PGRST301', `Expected 3 parts in JWT; got ${parts}`);
-  const result = await verifyJwt(bearer, secret);
+  const result = await verifyJwt(bearer, keys);
   if (!result.ok) {
     if (result.reason === 'expired') throw jwtError('PGRST303', 'JWT expired');
     if (result.reason === 'bad_signature') throw jwtError('PGRST301', 'No suitable key or wrong key type');

@@ -1,7 +1,7 @@
 // /rest/v1: a PostgREST-compatible subset over the devstack database (supabase-api.md §3). Every request runs
 // in its own transaction as the JWT's role, and PostgreSQL renders the JSON that goes back.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestContext, Service, ServiceDeps } from '../gateway/types.ts';
+import { jwtKeysOf, type RequestContext, type Service, type ServiceDeps } from '../gateway/types.ts';
 import { RestError, badBody, badQuery, fromPgError } from './errors.ts';
 import { parsePrefer } from './prefer.ts';
 import { planRequest, type Plan } from './plan.ts';
@@ -48,7 +48,7 @@ async function handle(env: Env, req: IncomingMessage, res: ServerResponse, ctx: 
       }
     }
     if (!METHODS.has(method)) throw new RestError(405, 'PGRST117', `Unsupported HTTP method: ${method}`);
-    const identity = await identify(ctx.bearer, env.deps.config.jwtSecret);
+    const identity = await identify(ctx.bearer, jwtKeysOf(env.deps));
     role = identity.role;
     const target = route(ctx.path);
     // NUL cannot travel inside SQL text or text parameters; refuse it up front.
