@@ -12,6 +12,8 @@ import { ProviderError, type LlmEvent, type SttEvent, type TtsEvent } from './pr
 
 type StandIn = { url: string; close: () => Promise<void> };
 const ABORT_BUDGET_MS = 50;
+// One of ElevenLabs' premade voices: the stand-in, like ElevenLabs, refuses a voice id outside the account.
+const PREMADE_VOICE = '21m00Tcm4TlvDq8ikWAM';
 
 describe('OpenAI-compatible LLM adapter', () => {
   let llm: StandIn;
@@ -65,7 +67,7 @@ describe('ElevenLabs TTS adapter', () => {
 
   it('streams μ-law audio, then the characters billed', async () => {
     const events: TtsEvent[] = [];
-    for await (const e of adapter().synthesize(text, { voiceId: 'voice1', signal: new AbortController().signal })) events.push(e);
+    for await (const e of adapter().synthesize(text, { voiceId: PREMADE_VOICE, signal: new AbortController().signal })) events.push(e);
     expect(events.at(-1)).toEqual({ type: 'usage', characters: text.length });
     const audio = events.flatMap((e) => (e.type === 'audio' ? [...e.mulaw] : []));
     expect(events.filter((e) => e.type === 'audio').length).toBeGreaterThan(1);
@@ -78,7 +80,7 @@ describe('ElevenLabs TTS adapter', () => {
     const ac = new AbortController();
     let abortedAt = 0;
     let after = 0;
-    for await (const e of adapter().synthesize(text, { voiceId: 'voice1', signal: ac.signal })) {
+    for await (const e of adapter().synthesize(text, { voiceId: PREMADE_VOICE, signal: ac.signal })) {
       if (abortedAt) after++;
       if (e.type === 'audio' && !abortedAt) {
         abortedAt = performance.now();
@@ -92,7 +94,7 @@ describe('ElevenLabs TTS adapter', () => {
   it('never yields an error body as audio', async () => {
     const got: TtsEvent[] = [];
     const err = await (async () => {
-      for await (const e of adapter('wrong').synthesize(text, { voiceId: 'voice1', signal: new AbortController().signal })) got.push(e);
+      for await (const e of adapter('wrong').synthesize(text, { voiceId: PREMADE_VOICE, signal: new AbortController().signal })) got.push(e);
     })().catch((e: unknown) => e);
     expect(got).toEqual([]);
     expect(err).toMatchObject({ status: 401, retryable: false, service: 'elevenlabs' });

@@ -22,7 +22,8 @@ const CALL: CallContext = {
   callId: 'call-int-1',
   personaName: 'Brad',
   systemPrompt: 'You are Brad, an upbeat friend. Scenario: a friendly chat.',
-  voiceId: 'brad-voice',
+  // A premade ElevenLabs voice (George): the stand-in, like ElevenLabs, refuses ids outside the account.
+  voiceId: 'JBFqnCBsd6RMkjVDRZzb',
   maxDurationSeconds: 300,
   budgetCents: null,
   warnPercent: 80,
