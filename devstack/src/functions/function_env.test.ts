@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { functionEnv, jwksFor, supabaseEnv } from './function_env.ts';
+import { functionEnv, hostedSupabaseEnv, jwksFor, supabaseEnv } from './function_env.ts';
 
 const input = {
   apiUrl: 'http://127.0.0.1:54321',
@@ -46,5 +46,40 @@ describe('function environment', () => {
       'SUPABASE_INTERNAL_DEBUG: SUPABASE_INTERNAL_* variables are reserved',
       'SUPABASE_URL: set by the functions runtime'
     ]);
+  });
+});
+
+describe('hosted function environment', () => {
+  const jwk = { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', kid: 'k1', alg: 'ES256' } as JsonWebKey;
+  const hosted = {
+    apiUrl: 'http://127.0.0.1:54321',
+    dbUrl: input.dbUrl,
+    publishableKey: 'sb_publishable_x',
+    secretKey: 'sb_secret_y',
+    jwks: { keys: [jwk, { kty: 'oct', k: 'c2VjcmV0' } as JsonWebKey] },
+    legacy: null
+  };
+
+  it('sets the platform variables with a public-only JWKS and no legacy keys', () => {
+    expect(hostedSupabaseEnv(hosted)).toEqual({
+      SUPABASE_URL: 'http://127.0.0.1:54321',
+      SUPABASE_DB_URL: input.dbUrl,
+      SUPABASE_PUBLISHABLE_KEYS: '{"default":"sb_publishable_x"}',
+      SUPABASE_SECRET_KEYS: '{"default":"sb_secret_y"}',
+      SUPABASE_JWKS: JSON.stringify({ keys: [jwk] })
+    });
+  });
+
+  it('adds the legacy keys only while they are on', () => {
+    const env = hostedSupabaseEnv({ ...hosted, legacy: { anonKey: 'anon.jwt', serviceRoleKey: 'service.jwt' } });
+    expect(env.SUPABASE_ANON_KEY).toBe('anon.jwt');
+    expect(env.SUPABASE_SERVICE_ROLE_KEY).toBe('service.jwt');
+  });
+
+  it('refuses every SUPABASE_ secret on the hosted platform', () => {
+    const { env, skipped } = functionEnv(hostedSupabaseEnv(hosted), { SUPABASE_ANON_KEY: 'old', OTHER: '1' }, {}, true);
+    expect('SUPABASE_ANON_KEY' in env).toBe(false);
+    expect(env.OTHER).toBe('1');
+    expect(skipped).toEqual(['SUPABASE_ANON_KEY: SUPABASE_* names are reserved on the hosted platform']);
   });
 });
