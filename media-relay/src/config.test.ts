@@ -109,7 +109,11 @@ describe('relay config', () => {
   it('turns the browser stream on with Supabase Auth settings and a database, all or nothing', () => {
     const on = loadConfig({ ...FULL, SUPABASE_URL: 'http://127.0.0.1:54321/', SUPABASE_ANON_KEY: 'anon' });
     expect(on.browser).toEqual({ supabaseUrl: 'http://127.0.0.1:54321', anonKey: 'anon' });
-    expect(problemsOf({ ...FULL, SUPABASE_URL: 'http://127.0.0.1:54321' })).toContain('SUPABASE_ANON_KEY is required when SUPABASE_URL is set');
+    expect(problemsOf({ ...FULL, SUPABASE_URL: 'http://127.0.0.1:54321' })).toContain('SUPABASE_PUBLISHABLE_KEY (or a legacy SUPABASE_ANON_KEY) is required when SUPABASE_URL is set');
+    // The publishable key wins over a legacy anon key; a secret key is refused.
+    expect(loadConfig({ ...FULL, SUPABASE_URL: 'https://abc.supabase.co', SUPABASE_PUBLISHABLE_KEY: 'sb_publishable_x', SUPABASE_ANON_KEY: 'anon' }).browser)
+      .toEqual({ supabaseUrl: 'https://abc.supabase.co', anonKey: 'sb_publishable_x' });
+    expect(problemsOf({ ...FULL, SUPABASE_URL: 'https://abc.supabase.co', SUPABASE_PUBLISHABLE_KEY: 'sb_secret_x' })).toContain('holds a secret key');
     expect(problemsOf({ ...FULL, SUPABASE_URL: 'http://127.0.0.1:54321', SUPABASE_ANON_KEY: 'anon', RELAY_CALL_STORE: 'memory' })).toContain('DATABASE_URL is required when the browser stream is on');
   });
 });

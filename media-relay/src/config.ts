@@ -190,10 +190,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
 
   const supabaseUrl = env.SUPABASE_URL?.trim();
-  const anonKey = env.SUPABASE_ANON_KEY?.trim();
+  // The project's publishable key (what hosted projects hand out now), or a legacy anon key.
+  const anonKey = env.SUPABASE_PUBLISHABLE_KEY?.trim() || env.SUPABASE_ANON_KEY?.trim();
   if (supabaseUrl || anonKey) {
-    if (!supabaseUrl) problems.push('SUPABASE_URL is required when SUPABASE_ANON_KEY is set (the browser stream asks Auth about tokens).');
-    if (!anonKey) problems.push('SUPABASE_ANON_KEY is required when SUPABASE_URL is set (the browser stream asks Auth about tokens).');
+    if (!supabaseUrl) problems.push('SUPABASE_URL is required when SUPABASE_PUBLISHABLE_KEY is set (the browser stream asks Auth about tokens).');
+    if (!anonKey) problems.push('SUPABASE_PUBLISHABLE_KEY (or a legacy SUPABASE_ANON_KEY) is required when SUPABASE_URL is set (the browser stream asks Auth about tokens).');
+    if (anonKey && /^sb_secret_/.test(anonKey)) problems.push('SUPABASE_PUBLISHABLE_KEY holds a secret key: the browser stream only needs the publishable key.');
     if (supabaseUrl && anonKey) config.browser = { supabaseUrl: url('SUPABASE_URL', supabaseUrl, ['http:', 'https:']), anonKey };
   }
   if (config.browser && !config.databaseUrl) {
