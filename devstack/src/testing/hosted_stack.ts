@@ -1,22 +1,70 @@
-// The hosted-profile devstack that production-mode tests run against: its own state directory and ports, so it
-// runs beside a default stack (npm start) without touching it. Overridable for machines where these ports are taken.
-export function hostedStackEnv(base: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const port = (name: string, fallback: number) => base[`HOSTED_${name}`] ?? String(fallback);
-  const webPort = port('E2E_WEB_PORT', 4183);
+// A hosted-profile devstack of its own for integration tests: started through the command line on its own state
+// directory and ports (so it never touches the default stack the other suites use), stopped afterwards.
+import { runCli } from './cli.ts';
+
+export interface HostedStack {
+  env: Record<string, string>;
+  status: Record<string, string | boolean>;
+  apiUrl: string;
+  dbUrl: string;
+  publishableKey: string;
+  secretKey: string;
+  jwksUrl: string;
+  /** Restarts the services process with extra environment (e.g. DEVSTACK_LEGACY_KEYS=true). */
+  restart: (extra?: Record<string, string>) => Promise<void>;
+  stop: () => Promise<void>;
+}
+
+/**
+ * Ports are `base + offset` mirroring the default layout (API base+1, DB base+2, vendors base+20…24); the base is
+ * HOSTED_ITEST_PORT_BASE (default 54420) and the state directory HOSTED_ITEST_DIR (default .devstack/hosted-itest).
+ */
+export function hostedStackEnv(): Record<string, string> {
+  const base = Number(process.env.HOSTED_ITEST_PORT_BASE ?? 54420);
+  if (!Number.isInteger(base) || base < 1024 || base > 65000) {
+    throw new Error(`HOSTED_ITEST_PORT_BASE must be a whole number between 1024 and 65000, got "${process.env.HOSTED_ITEST_PORT_BASE}".`);
+  }
   return {
     DEVSTACK_PROFILE: 'hosted',
-    DEVSTACK_DIR: base.HOSTED_DEVSTACK_DIR ?? '.devstack-hosted',
-    DEVSTACK_DB_PORT: port('DB_PORT', 54522),
-    DEVSTACK_API_PORT: port('API_PORT', 54521),
-    DEVSTACK_TWILIO_PORT: port('TWILIO_PORT', 54540),
-    DEVSTACK_STRIPE_PORT: port('STRIPE_PORT', 54541),
-    DEVSTACK_DEEPGRAM_PORT: port('DEEPGRAM_PORT', 54542),
-    DEVSTACK_ELEVENLABS_PORT: port('ELEVENLABS_PORT', 54543),
-    DEVSTACK_LLM_PORT: port('LLM_PORT', 54544),
-    RELAY_PORT: port('RELAY_PORT', 8797),
-    WEB_PORT: port('WEB_PORT', 5183),
-    E2E_WEB_PORT: webPort,
-    // The production web app's origin: Auth's site URL (mail links) and Checkout's return address.
-    SITE_URL: `http://127.0.0.1:${webPort}`
+    DEVSTACK_LEGACY_KEYS: '',
+    DEVSTACK_DIR: process.env.HOSTED_ITEST_DIR ?? '.devstack/hosted-itest',
+    DEVSTACK_API_PORT: String(base + 1),
+    DEVSTACK_DB_PORT: String(base + 2),
+    DEVSTACK_TWILIO_PORT: String(base + 20),
+    DEVSTACK_STRIPE_PORT: String(base + 21),
+    DEVSTACK_DEEPGRAM_PORT: String(base + 22),
+    DEVSTACK_ELEVENLABS_PORT: String(base + 23),
+    DEVSTACK_LLM_PORT: String(base + 24),
+    RELAY_PORT: String(base + 67),
+    WEB_PORT: String(base + 53),
+    E2E_WEB_PORT: String(base + 54)
+  };
+}
+
+async function cli(command: string, args: string[], env: Record<string, string>): Promise<string> {
+  const r = await runCli(command, args, env);
+  if (r.code !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+export async function startHostedStack(): Promise<HostedStack> {
+  const env = hostedStackEnv();
+  await cli('stack:start', ['--hosted'], env);
+  const status = JSON.parse(await cli('stack:status', ['--json'], env)) as Record<string, string | boolean>;
+  if (status.PROFILE !== 'hosted') throw new Error(`${env.DEVSTACK_DIR} holds a ${String(status.PROFILE)} stack, not a hosted one.`);
+  return {
+    env,
+    status,
+    apiUrl: String(status.API_URL),
+    dbUrl: String(status.DB_URL),
+    publishableKey: String(status.PUBLISHABLE_KEY),
+    secretKey: String(status.SECRET_KEY),
+    jwksUrl: String(status.JWKS_URL),
+    restart: async (extra = {}) => {
+      await cli('stack:restart', [], { ...env, ...extra });
+    },
+    stop: async () => {
+      await cli('stack:stop', [], env);
+    }
   };
 }
