@@ -90,7 +90,11 @@ export function createPgNetWorker(deps: ServiceDeps, options: PgNetWorkerOptions
         } while (again && !closed);
         lastProblem = '';
       } catch (err) {
-        problem(`could not read the request queue: ${(err as Error).message}`);
+        // 42P01/3F000: no pg_net yet (a hosted project before `create extension pg_net`); the sweep picks it up later.
+        const code = (err as { code?: string }).code;
+        problem(code === '42P01' || code === '3F000'
+          ? 'net.http_request_queue does not exist yet; waiting for "create extension pg_net"'
+          : `could not read the request queue: ${(err as Error).message}`);
       } finally {
         draining = null;
       }
