@@ -10,13 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../config.ts';
 import { listMigrations } from '../db/migrate.ts';
 import { runCli, type CliResult } from '../testing/cli.ts';
-import { hostedStackEnv } from '../testing/hosted_stack.ts';
 
 // HOSTED_CRON_PORT_BASE / HOSTED_CRON_DEVSTACK_DIR move this stack where its defaults are taken.
 const base = Number(process.env.HOSTED_CRON_PORT_BASE ?? 56500);
 const stateDir = process.env.HOSTED_CRON_DEVSTACK_DIR ?? '.devstack-hosted-cron';
 const env: Record<string, string> = {
-  ...hostedStackEnv({}),
+  DEVSTACK_PROFILE: 'hosted',
+  DEVSTACK_LEGACY_KEYS: '',
   DEVSTACK_DIR: stateDir,
   DEVSTACK_DB_PORT: String(base + 22),
   DEVSTACK_API_PORT: String(base + 21),
