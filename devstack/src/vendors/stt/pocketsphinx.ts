@@ -29,8 +29,9 @@ export async function recognizeMulaw(mulaw: Buffer): Promise<string> {
     const raw = join(dir, 'in.ul');
     const wav = join(dir, 'in.wav');
     writeFileSync(raw, mulaw);
-    // Padding gives the recogniser's own speech detector some silence on both sides of the words.
-    await run('sox', ['-q', '-t', 'raw', '-r', '8000', '-e', 'u-law', '-b', '8', '-c', '1', raw, '-r', '16000', '-b', '16', '-e', 'signed-integer', wav, 'pad', '0.3', '0.3']);
+    // Padding gives the recogniser's own speech detector some silence on both sides of the words. No dither (-D):
+    // sox's random dither would make the same audio transcribe differently from run to run.
+    await run('sox', ['-q', '-D', '-t', 'raw', '-r', '8000', '-e', 'u-law', '-b', '8', '-c', '1', raw, '-r', '16000', '-b', '16', '-e', 'signed-integer', wav, 'pad', '0.3', '0.3']);
     const out = await run('pocketsphinx_continuous', [
       '-infile', wav,
       '-hmm', join(MODEL_DIR, 'en-us'),
