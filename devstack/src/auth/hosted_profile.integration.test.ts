@@ -222,6 +222,23 @@ describe('password recovery by mail', () => {
     expect((await client().auth.signInWithPassword({ email, password: 'a-brand-new-password' })).error).toBeNull();
   });
 
+  it('runs recovery through PKCE as the SSR server client does: link → ?code= → exchangeCodeForSession', async () => {
+    const email = await signUpUnconfirmed('recover-pkce');
+    await follow((await lastMail(email, 'signup')).link);
+    const c = client(hosted.publishableKey, { pkce: true });
+    expect((await c.auth.resetPasswordForEmail(email, { redirectTo: `${SITE_URL}/reset` })).error).toBeNull();
+    const landed = await follow((await lastMail(email, 'recovery')).link);
+    expect(landed.pathname).toBe('/reset');
+    const exchanged = await c.auth.exchangeCodeForSession(landed.searchParams.get('code')!);
+    expect(exchanged.error).toBeNull();
+    expect(exchanged.data.redirectType).toBe('recovery');
+    expect((await c.auth.updateUser({ password: 'another-new-password' })).error).toBeNull();
+    expect((await client().auth.signInWithPassword({ email, password: 'another-new-password' })).error).toBeNull();
+    // A second recovery mail within a minute is refused, as GoTrue's mail frequency limit does.
+    const again = await client().auth.resetPasswordForEmail(email);
+    expect(again.error?.code).toBe('over_email_send_rate_limit');
+  });
+
   it('answers an unknown address like a known one', async () => {
     const email = uniqueEmail('hosted-nobody');
     expect((await client().auth.resetPasswordForEmail(email)).error).toBeNull();
