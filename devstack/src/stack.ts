@@ -68,7 +68,8 @@ async function startServices(): Promise<'started' | 'already-running'> {
     cwd: REPO_ROOT,
     detached: true,
     stdio: ['ignore', out, out],
-    env: process.env
+    // Auth's Site URL (supabase/config.toml reads env(SITE_URL)): the local web app unless set.
+    env: { SITE_URL: `http://127.0.0.1:${config.webPort}`, ...process.env }
   });
   closeSync(out);
   child.unref();

@@ -11,7 +11,7 @@ const status = stackStatus();
 if (status.PROFILE !== 'hosted') {
   throw new Error('The production-mode e2e needs the hosted profile: run it with "npm run e2e:production".');
 }
-const port = Number(process.env.E2E_WEB_PORT ?? 4183);
+const port = Number(process.env.E2E_WEB_PORT);
 
 export default defineConfig({
   testDir: '.',

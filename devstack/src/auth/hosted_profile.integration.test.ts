@@ -231,7 +231,7 @@ describe('password recovery by mail', () => {
     expect(landed.pathname).toBe('/reset');
     const exchanged = await c.auth.exchangeCodeForSession(landed.searchParams.get('code')!);
     expect(exchanged.error).toBeNull();
-    expect(exchanged.data.redirectType).toBe('recovery');
+    expect((exchanged.data as { redirectType?: string | null }).redirectType).toBe('recovery');
     expect((await c.auth.updateUser({ password: 'another-new-password' })).error).toBeNull();
     expect((await client().auth.signInWithPassword({ email, password: 'another-new-password' })).error).toBeNull();
     // A second recovery mail within a minute is refused, as GoTrue's mail frequency limit does.

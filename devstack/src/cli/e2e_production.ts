@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../config.ts';
-import { hostedStackEnv } from '../testing/hosted_stack.ts';
+import { productionStackEnv } from '../testing/production_stack.ts';
 
 const runMjs = join(REPO_ROOT, 'devstack', 'bin', 'run.mjs');
 const bin = (name: string) => join(REPO_ROOT, 'node_modules', '.bin', name);
@@ -34,7 +34,7 @@ async function status(env: NodeJS.ProcessEnv): Promise<Record<string, string | b
 }
 
 export async function main(): Promise<void> {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...hostedStackEnv() };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...productionStackEnv() };
   if (!existsSync(join(REPO_ROOT, 'build', 'web', 'index.js'))) {
     const build = await run(bin('vite'), ['build', '--logLevel', 'warn'], process.env);
     if (build.code !== 0) process.exit(build.code);
