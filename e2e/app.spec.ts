@@ -1,5 +1,5 @@
 import { expect, test, type WebSocketRoute } from '@playwright/test';
-import { finishCall, insertCall, insertMissedSchedule, insertSegment, setCallCosts, signUp, snapPhone, uniqueUsNumber, userIdByEmail, verifyPhone } from './app_helpers.ts';
+import { finishCall, insertCall, insertMissedSchedule, insertSegment, setCallCosts, setPerCallLimit, signUp, snapPhone, uniqueUsNumber, userIdByEmail, verifyPhone } from './app_helpers.ts';
 import { stackStatus } from '../devstack/src/stack.ts';
 import { snap } from './screens.ts';
 
@@ -51,10 +51,7 @@ test('a new user verifies a phone, customises Brad, sees an estimate and sets a 
   await snapPhone(page, 'call-now');
 
   // A per-call limit below the price of one minute: the estimate says why, next to the estimate, and the button stays off.
-  await page.goto('/budget');
-  await page.getByLabel('Most one call may cost ($)').fill('0.01');
-  await page.getByRole('button', { name: 'Save limits' }).click();
-  await expect(page.getByText('Saved. The new limits apply from the next call.')).toBeVisible();
+  await setPerCallLimit(page, '0.01');
   await page.goto('/call?persona=brad');
   await page.getByRole('group', { name: 'Pay with' }).getByRole('radio', { name: /^Credits/ }).check();
   await expect(page.getByRole('alert')).toContainText(/per-call limit/);

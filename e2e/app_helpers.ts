@@ -50,6 +50,40 @@ export async function verifyPhone(page: Page, phone: string): Promise<void> {
   await expect(page.getByText(`${phone} is verified`)).toBeVisible();
 }
 
+/** What the simulated person who answers `phone` says, line by line, before hanging up. */
+export async function calleeSays(phone: string, lines: string[], hangupAfterMs = 1500): Promise<void> {
+  const res = await fetch(`${String(status.TWILIO_API_BASE)}/devstack/scripts/${encodeURIComponent(phone)}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ lines: lines.map((text) => ({ text })), hangupAfterMs })
+  });
+  expect(res.ok).toBe(true);
+}
+
+/**
+ * Books Brad on /schedule for the first whole minute at least 75 s ahead (the form wants a minute's notice), in UTC.
+ * Returns when it is due.
+ */
+export async function bookBradAMinuteAhead(page: Page): Promise<Date> {
+  const at = new Date(Math.ceil((Date.now() + 75_000) / 60_000) * 60_000);
+  await page.goto('/schedule');
+  await page.getByLabel('Who calls').selectOption({ label: 'Brad' });
+  await page.getByLabel('Time zone').selectOption('UTC');
+  await page.getByLabel('Date').fill(at.toISOString().slice(0, 10));
+  await page.getByLabel('Time', { exact: true }).fill(at.toISOString().slice(11, 16));
+  await page.getByRole('button', { name: 'Book the call' }).click();
+  await expect(page.getByText('Booked. It is in your upcoming calls below.')).toBeVisible();
+  return at;
+}
+
+/** Saves a per-call limit on /budget. */
+export async function setPerCallLimit(page: Page, dollars: string): Promise<void> {
+  await page.goto('/budget');
+  await page.getByLabel('Most one call may cost ($)').fill(dollars);
+  await page.getByRole('button', { name: 'Save limits' }).click();
+  await expect(page.getByText('Saved. The new limits apply from the next call.')).toBeVisible();
+}
+
 /** A phone-sized screenshot beside the desktop one (the app is designed for phones first). */
 export async function snapPhone(page: Page, name: string): Promise<void> {
   const before = page.viewportSize();

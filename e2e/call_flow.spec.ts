@@ -2,8 +2,7 @@
 // its simulated callee talks to the persona through the media relay → transcript lines arrive live → the call
 // completes → the history shows what it cost. The e2e config starts the media relay beside the app.
 import { expect, test } from '@playwright/test';
-import { stackStatus } from '../devstack/src/stack.ts';
-import { signUp, uniqueUsNumber, verifyPhone } from './app_helpers.ts';
+import { calleeSays, signUp, uniqueUsNumber, verifyPhone } from './app_helpers.ts';
 import { snap } from './screens.ts';
 
 test('a call placed from the app is transcribed live, completes and shows its cost in the history', async ({ page }) => {
@@ -12,12 +11,7 @@ test('a call placed from the app is transcribed live, completes and shows its co
   const phone = uniqueUsNumber();
   await verifyPhone(page, phone);
   // The simulated person who answers says two short lines and hangs up.
-  const script = await fetch(`${String(stackStatus().TWILIO_API_BASE)}/devstack/scripts/${encodeURIComponent(phone)}`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ lines: [{ text: 'Hello? Who is this?' }, { text: 'Okay, thank you. Goodbye.' }], hangupAfterMs: 1500 })
-  });
-  expect(script.ok).toBe(true);
+  await calleeSays(phone, ['Hello? Who is this?', 'Okay, thank you. Goodbye.']);
 
   await page.goto('/call?persona=brad');
   // Paid with credits, so the ledger shows the hold and the settlement (charge plus release of the rest).

@@ -2,16 +2,8 @@
 // function → the Twilio stand-in → the media relay. The booking turns into a placed call on the page while it is
 // open (realtime), and the call is in the history.
 import { expect, test } from '@playwright/test';
-import { stackStatus } from '../devstack/src/stack.ts';
-import { signUp, uniqueUsNumber, verifyPhone } from './app_helpers.ts';
+import { bookBradAMinuteAhead, calleeSays, signUp, uniqueUsNumber, verifyPhone } from './app_helpers.ts';
 import { snap } from './screens.ts';
-
-/** The first whole minute at least 75 s ahead (the form wants a minute's notice), as UTC date and time fields. */
-function bookableMinute(now: Date): { at: Date; date: string; time: string } {
-  const at = new Date(Math.ceil((now.getTime() + 75_000) / 60_000) * 60_000);
-  const iso = at.toISOString();
-  return { at, date: iso.slice(0, 10), time: iso.slice(11, 16) };
-}
 
 test('a call booked a minute ahead is placed by the scheduler and shows up in the history', async ({ page }) => {
   test.setTimeout(240_000);
@@ -19,28 +11,15 @@ test('a call booked a minute ahead is placed by the scheduler and shows up in th
   const phone = uniqueUsNumber();
   await verifyPhone(page, phone);
   // The simulated person who answers says one short line and hangs up, so the call also finishes.
-  const script = await fetch(`${String(stackStatus().TWILIO_API_BASE)}/devstack/scripts/${encodeURIComponent(phone)}`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ lines: [{ text: 'Okay, thank you. Goodbye.' }], hangupAfterMs: 1000 })
-  });
-  expect(script.ok).toBe(true);
-
-  await page.goto('/schedule');
-  await page.getByLabel('Who calls').selectOption({ label: 'Brad' });
-  await page.getByLabel('Time zone').selectOption('UTC');
-  const slot = bookableMinute(new Date());
-  await page.getByLabel('Date').fill(slot.date);
-  await page.getByLabel('Time', { exact: true }).fill(slot.time);
-  await page.getByRole('button', { name: 'Book the call' }).click();
-  await expect(page.getByText('Booked. It is in your upcoming calls below.')).toBeVisible();
+  await calleeSays(phone, ['Okay, thank you. Goodbye.'], 1000);
+  const due = await bookBradAMinuteAhead(page);
   const booking = page.getByRole('listitem').filter({ hasText: 'Brad' }).first();
   await expect(booking.getByText('Booked')).toBeVisible();
   await snap(page, 'schedule-booked');
 
   // Due at slot.at; pg_cron ticks on the minute, so it rings within about a minute of that.
   const link = page.getByRole('link', { name: 'See the call →' }).first();
-  await expect(link).toBeVisible({ timeout: slot.at.getTime() - Date.now() + 120_000 });
+  await expect(link).toBeVisible({ timeout: due.getTime() - Date.now() + 120_000 });
   await expect(page.getByRole('listitem').filter({ has: link }).getByText(/^(Placed|Done)$/)).toBeVisible();
   await snap(page, 'schedule-placed');
   const callPath = await link.getAttribute('href');

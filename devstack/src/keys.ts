@@ -52,6 +52,9 @@ export interface OpaqueApiKeys {
 
 /** Writes a file only if it does not exist yet (atomically, 0600), so two processes starting at once agree. */
 function createOnce(file: string, text: string): void {
+  // The state directory itself must stay traversable: the database server runs as another OS user below it. Only
+  // the folder holding the keys is private.
+  mkdirSync(dirname(dirname(file)), { recursive: true });
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   writeFileSync(tmp, text, { mode: 0o600 });

@@ -2,7 +2,7 @@
 // and tokens as on the hosted platform, scheduled calls dialled by pg_cron through pg_net with a secret key.
 import { expect, test, type Page } from '@playwright/test';
 import { stackStatus } from '../../devstack/src/stack.ts';
-import { uniqueEmail, uniqueUsNumber, verifyPhone } from '../app_helpers.ts';
+import { bookBradAMinuteAhead, calleeSays, setPerCallLimit, uniqueEmail, uniqueUsNumber, verifyPhone } from '../app_helpers.ts';
 import { snap } from '../screens.ts';
 
 const status = stackStatus();
@@ -23,21 +23,6 @@ async function mailLink(to: string): Promise<string> {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`No mail with a link in the outbox for ${to}`);
-}
-
-async function calleeSays(phone: string, lines: string[]): Promise<void> {
-  const res = await fetch(`${String(status.TWILIO_API_BASE)}/devstack/scripts/${encodeURIComponent(phone)}`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ lines: lines.map((text) => ({ text })), hangupAfterMs: 1500 })
-  });
-  expect(res.ok).toBe(true);
-}
-
-function bookableMinute(now: Date): { at: Date; date: string; time: string } {
-  const at = new Date(Math.ceil((now.getTime() + 75_000) / 60_000) * 60_000);
-  const iso = at.toISOString();
-  return { at, date: iso.slice(0, 10), time: iso.slice(11, 16) };
 }
 
 async function signUpAndConfirm(page: Page, name: string): Promise<string> {
@@ -104,26 +89,18 @@ test('production mode: confirm the e-mail, verify the phone, buy credits, call n
     await expect(ledger.getByText('Call settled')).toBeVisible({ timeout: 30_000 });
   });
 
-  await test.step('a scheduled call is dialled by pg_cron through pg_net with the secret key', async () => {
+  await test.step('a scheduled call is dialled by pg_cron through pg_net with the secret key, and talks to the end', async () => {
     await calleeSays(phone, ['Okay, thank you. Goodbye.']);
-    await page.goto('/schedule');
-    await page.getByLabel('Who calls').selectOption({ label: 'Brad' });
-    await page.getByLabel('Time zone').selectOption('UTC');
-    const slot = bookableMinute(new Date());
-    await page.getByLabel('Date').fill(slot.date);
-    await page.getByLabel('Time', { exact: true }).fill(slot.time);
-    await page.getByRole('button', { name: 'Book the call' }).click();
-    await expect(page.getByText('Booked. It is in your upcoming calls below.')).toBeVisible();
+    const due = await bookBradAMinuteAhead(page);
     const link = page.getByRole('link', { name: 'See the call →' }).first();
-    await expect(link).toBeVisible({ timeout: slot.at.getTime() - Date.now() + 120_000 });
+    await expect(link).toBeVisible({ timeout: due.getTime() - Date.now() + 120_000 });
     await snap(page, 'production-scheduled-placed');
+    await link.click();
+    await expect(page.getByRole('status').filter({ hasText: 'Completed' })).toBeVisible({ timeout: 90_000 });
   });
 
   await test.step('a call over the per-call budget is refused before it rings', async () => {
-    await page.goto('/budget');
-    await page.getByLabel('Most one call may cost ($)').fill('0.01');
-    await page.getByRole('button', { name: 'Save limits' }).click();
-    await expect(page.getByText('Saved. The new limits apply from the next call.')).toBeVisible();
+    await setPerCallLimit(page, '0.01');
     await page.goto('/call?persona=brad');
     await page.getByRole('group', { name: 'Pay with' }).getByRole('radio', { name: /^Credits/ }).check();
     await expect(page.getByRole('alert')).toContainText(/per-call limit/);

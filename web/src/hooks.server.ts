@@ -1,9 +1,19 @@
 import { createServerClient } from '@supabase/ssr';
-import { redirect, type Handle } from '@sveltejs/kit';
+import { redirect, type Handle, type ServerInit } from '@sveltejs/kit';
 import { publicConfig } from '$lib/public_config';
 
 // Pages under these prefixes need a signed-in user; everything else is public.
 const PROTECTED = ['/personas', '/call', '/calls', '/schedule', '/billing', '/budget', '/scenarios', '/onboarding', '/account'];
+
+// Settings are checked when the server starts, not on the first request: a bad one stops it with one line each.
+export const init: ServerInit = () => {
+  try {
+    publicConfig();
+  } catch (err) {
+    console.error(`web app configuration is invalid:\n${(err as Error).message}`);
+    process.exit(78);
+  }
+};
 
 export const handle: Handle = async ({ event, resolve }) => {
   const cfg = publicConfig();

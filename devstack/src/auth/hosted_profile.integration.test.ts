@@ -6,13 +6,13 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mail } from './mail_outbox.ts';
-import { startHostedStack, type HostedStack } from '../testing/hosted_stack.ts';
+import { hostedStackEnv, startHostedStack, type HostedStack } from '../testing/hosted_stack.ts';
 import { CLI_JWT_SECRET } from '../config.ts';
 import { legacyApiKey } from '../keys.ts';
 import { uniqueEmail } from '../testing/stack_env.ts';
 
 const PASSWORD = 'correct-horse-1';
-const SITE_URL = 'http://127.0.0.1:5173';
+const SITE_URL = hostedStackEnv().SITE_URL!;
 const APP_URL = 'http://127.0.0.1:5173/welcome';
 const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
 

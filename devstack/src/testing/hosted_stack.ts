@@ -37,7 +37,9 @@ export function hostedStackEnv(): Record<string, string> {
     DEVSTACK_LLM_PORT: String(base + 24),
     RELAY_PORT: String(base + 67),
     WEB_PORT: String(base + 53),
-    E2E_WEB_PORT: String(base + 54)
+    E2E_WEB_PORT: String(base + 54),
+    // Auth's Site URL (supabase/config.toml reads env(SITE_URL)): where mail links land.
+    SITE_URL: `http://127.0.0.1:${base + 53}`
   };
 }
 
