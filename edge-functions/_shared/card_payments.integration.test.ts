@@ -3,7 +3,7 @@
 // settlement runs (repeated callbacks, the reconciler, at the same time) the card is captured once.
 import assert from 'node:assert/strict';
 import type pg from 'pg';
-import { getExpectedTwilioSignature } from 'npm:twilio@6.2.0/lib/webhooks/webhooks.js';
+import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
 import { handleCallsCreate, type CallsCreateDeps } from '../calls-create/handler.ts';
 import { handleTwilioStatus } from '../twilio-status/handler.ts';
 import { CardRefusal, MINIMUM_HOLD_CENTS, stripeCardPayments } from './card_payments.ts';

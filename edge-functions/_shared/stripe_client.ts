@@ -1,6 +1,6 @@
 // The Stripe SDK for edge functions. STRIPE_API_BASE points it at devstack's stand-in (demo mode); without it the
 // SDK talks to api.stripe.com. Webhook signatures are checked with Web Crypto (the only crypto in edge runtimes).
-import Stripe from 'npm:stripe@23.1.0';
+import Stripe from 'stripe';
 
 export { Stripe };
 

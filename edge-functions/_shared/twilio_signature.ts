@@ -1,7 +1,7 @@
 // Validation of Twilio's X-Twilio-Signature on webhooks (TwiML fetches, status callbacks). The URL that was signed is
 // rebuilt from our configured public base URL and the raw path and query as received — never from Host or
 // X-Forwarded-* headers, which a caller controls.
-import { validateRequest, validateRequestWithBody } from 'npm:twilio@6.2.0/lib/webhooks/webhooks.js';
+import { validateRequest, validateRequestWithBody } from 'twilio/lib/webhooks/webhooks.js';
 
 export const MAX_WEBHOOK_BODY_BYTES = 64 * 1024;
 

@@ -2,7 +2,7 @@
 // short-lived token that lets the Voice SDK place exactly one kind of call — an outgoing call to our TwiML App,
 // carrying the call id — and never receive one. Twilio then asks the app's Voice URL (twilio-browser-twiml) what
 // to do, which connects the call to the media relay like a phone call.
-import AccessToken from 'npm:twilio@6.2.0/lib/jwt/AccessToken.js';
+import AccessToken from 'twilio/lib/jwt/AccessToken.js';
 import { isTerminalCallStatus, type CallStatus } from '../../core/src/call_status.ts';
 import { appError } from '../../core/src/errors.ts';
 import { isUuid } from '../_shared/ids.ts';

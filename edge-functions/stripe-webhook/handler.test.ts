@@ -1,7 +1,7 @@
 // The webhook handler with a fake ledger that behaves like private.ingest_stripe_event: one transaction per event,
 // the event id recorded with its effect, grants keyed by PaymentIntent / invoice, subscription state newest-first.
 // Events are signed with the real SDK's test header helper and verified by the real constructEventAsync.
-import Stripe from 'npm:stripe@23.1.0';
+import Stripe from 'stripe';
 import { assert, assertEquals } from '../_shared/assert.ts';
 import { handleStripeWebhook, type StripeWebhookDeps, type VerifiedEvent } from './handler.ts';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { getExpectedTwilioSignature } from 'npm:twilio@6.2.0/lib/webhooks/webhooks.js';
+import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
 import { untouchable, untouchableDb } from '../_shared/fakes.ts';
 import type { Queryable } from '../_shared/queryable.ts';
 import type { AmdDeps } from './handler.ts';

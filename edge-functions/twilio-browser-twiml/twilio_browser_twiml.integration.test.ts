@@ -4,7 +4,7 @@
 // relay; the app's signed status callbacks then complete it and settle it with the client leg's Twilio minutes.
 import assert from 'node:assert/strict';
 import { decodeJwt } from 'jose';
-import { getExpectedTwilioSignature } from 'npm:twilio@6.2.0/lib/webhooks/webhooks.js';
+import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
 import { signUp, stackEnv, testPool } from '../_shared/testing.ts';
 
 const db = testPool();

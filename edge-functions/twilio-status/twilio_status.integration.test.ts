@@ -1,7 +1,7 @@
 // The status-callback function over real Postgres: signatures checked before any write, callbacks stored once,
 // replays harmless, a finished demo call settled.
 import assert from 'node:assert/strict';
-import { getExpectedTwilioSignature } from 'npm:twilio@6.2.0/lib/webhooks/webhooks.js';
+import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
 import { createUser, testPool } from '../_shared/testing.ts';
 import { handleTwilioStatus } from './handler.ts';
 

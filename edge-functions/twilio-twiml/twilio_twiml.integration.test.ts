@@ -1,7 +1,7 @@
 // TwiML for an answered call, against devstack's Postgres: signed requests only, the stream token verifies with the
 // media relay's own verifier (the contract between the two), and unknown or finished calls are hung up.
 import assert from 'node:assert/strict';
-import { getExpectedTwilioSignature } from 'npm:twilio@6.2.0/lib/webhooks/webhooks.js';
+import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
 import { HmacStreamTokenVerifier } from '../../media-relay/src/stream_token.ts';
 import { createUser, testPool } from '../_shared/testing.ts';
 import { handleTwiml } from './handler.ts';
