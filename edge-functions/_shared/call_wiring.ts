@@ -5,8 +5,8 @@ import { DEFAULT_CALL_LIMITS, type PlaceCallDeps } from './place_call.ts';
 import { stripeClient } from './stripe_client.ts';
 import { commandWiring } from './wiring.ts';
 
-export function callWiring(): PlaceCallDeps & ReturnType<typeof commandWiring> {
-  const base = commandWiring();
+export function callWiring(fn: string): PlaceCallDeps & ReturnType<typeof commandWiring> {
+  const base = commandWiring(fn);
   const env = requireEnv(['PUBLIC_API_URL', 'TWILIO_FROM_NUMBER', 'STRIPE_SECRET_KEY']);
   // STRIPE_API_BASE points the SDK at devstack's stand-in; production leaves it unset (api.stripe.com).
   const stripe = stripeClient(env.STRIPE_SECRET_KEY, Deno.env.get('STRIPE_API_BASE'));

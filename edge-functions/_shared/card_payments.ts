@@ -4,6 +4,7 @@
 // carries an idempotency key derived from the call, and the database records the result once, so settling the same
 // call from the status callback, a repeated callback and the reconciler captures exactly once.
 import { appError, type AppError } from '../../core/src/errors.ts';
+import type { Log } from '../../core/src/log_line.ts';
 import type { CardPayments } from './place_call.ts';
 import type { Queryable } from './queryable.ts';
 
@@ -93,7 +94,7 @@ export function declineSentence(err: StripeErrorShape): string {
   return `The card payment did not go through: ${reason} Try another card or pay with credits.`;
 }
 
-export function stripeCardPayments(stripe: CardStripe, db: Queryable, log: (line: string) => void = () => undefined): CardPaymentsService {
+export function stripeCardPayments(stripe: CardStripe, db: Queryable, log: Log = () => undefined): CardPaymentsService {
   /** The customer's default card, else the card saved most recently; null when there is none. */
   async function defaultCard(customerId: string): Promise<string | null> {
     const customer = (await stripe.customers.retrieve(customerId)) as {
@@ -147,7 +148,7 @@ export function stripeCardPayments(stripe: CardStripe, db: Queryable, log: (line
         // A declined PaymentIntent stays open waiting for another card; close it so nothing lingers.
         const open = declined.payment_intent?.id ?? declined.raw?.payment_intent?.id;
         if (open) await cancelHold(open).catch(() => undefined);
-        log(`card-payments: hold for call ${callId} declined (${declined.decline_code ?? declined.code ?? 'card_error'})`);
+        log(`card-payments: hold for call ${callId} declined (${declined.decline_code ?? declined.code ?? 'card_error'})`, { call_id: callId });
         throw new CardRefusal(appError('payment_failed', declineSentence(declined)));
       }
       if (pi.status !== 'requires_capture') {
@@ -181,7 +182,7 @@ export function stripeCardPayments(stripe: CardStripe, db: Queryable, log: (line
           if (pi.status !== 'succeeded') throw err;
         }
       }
-      if (pi.status === 'canceled') log(`card-payments: hold ${piId} for call ${callId} was already cancelled (expired?); nothing charged`);
+      if (pi.status === 'canceled') log(`card-payments: hold ${piId} for call ${callId} was already cancelled (expired?); nothing charged`, { level: 'warn', call_id: callId });
       if (pi.status !== 'succeeded' && pi.status !== 'canceled') {
         throw new Error(`PaymentIntent ${piId} for call ${callId} is ${pi.status}; it can be neither captured nor recorded yet.`);
       }

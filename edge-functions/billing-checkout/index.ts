@@ -1,6 +1,7 @@
 import { preflight } from '../_shared/cors.ts';
 import { database } from '../_shared/db.ts';
 import { requireEnv } from '../_shared/env.ts';
+import { functionLogger, withRequestLog } from '../_shared/logger.ts';
 import { requirePublishableKey } from '../_shared/project_keys.ts';
 import { stripeClient } from '../_shared/stripe_client.ts';
 import { liveSessionDeps } from '../_shared/user_session.ts';
@@ -9,6 +10,7 @@ import { pgCheckoutStore } from './store.ts';
 
 const env = requireEnv(['SUPABASE_URL', 'SUPABASE_DB_URL', 'STRIPE_SECRET_KEY']);
 const db = database(env.SUPABASE_DB_URL);
+const log = functionLogger('billing-checkout');
 const stripe = stripeClient(env.STRIPE_SECRET_KEY, Deno.env.get('STRIPE_API_BASE'));
 
 const deps = {
@@ -23,7 +25,7 @@ const deps = {
   },
   siteUrl: (Deno.env.get('SITE_URL') ?? 'http://127.0.0.1:5173').replace(/\/$/, ''),
   extraSiteUrls: (Deno.env.get('ADDITIONAL_SITE_URLS') ?? '').split(',').map((u) => u.trim().replace(/\/$/, '')).filter(Boolean),
-  log: (line: string) => console.log(line)
+  log
 };
 
-Deno.serve((req) => preflight(req) ?? handleBillingCheckout(req, deps));
+Deno.serve(withRequestLog(log, (req) => preflight(req) ?? handleBillingCheckout(req, deps)));

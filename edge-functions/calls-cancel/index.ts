@@ -1,7 +1,8 @@
 import { preflight } from '../_shared/cors.ts';
+import { withRequestLog } from '../_shared/logger.ts';
 import { commandWiring } from '../_shared/wiring.ts';
 import { handleCallsCancel } from './handler.ts';
 
-const deps = commandWiring();
+const deps = commandWiring('calls-cancel');
 
-Deno.serve((req) => preflight(req) ?? handleCallsCancel(req, deps));
+Deno.serve(withRequestLog(deps.log, (req) => preflight(req) ?? handleCallsCancel(req, deps)));

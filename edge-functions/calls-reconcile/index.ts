@@ -1,6 +1,7 @@
 import { stripeCardPayments } from '../_shared/card_payments.ts';
 import { database } from '../_shared/db.ts';
 import { requireEnv, TWILIO_ENV, twilioBases } from '../_shared/env.ts';
+import { functionLogger, withRequestLog } from '../_shared/logger.ts';
 import { serviceCallerCheck, serviceCallerKeysFrom } from '../_shared/service_role.ts';
 import { stripeClient } from '../_shared/stripe_client.ts';
 import { twilioClient } from '../_shared/twilio_client.ts';
@@ -10,7 +11,7 @@ import { reconcileConfigFrom } from './reconciler.ts';
 // Card-paid calls found unsettled are captured or cancelled at Stripe (STRIPE_API_BASE: devstack's stand-in).
 const env = requireEnv(['SUPABASE_DB_URL', 'STRIPE_SECRET_KEY', ...TWILIO_ENV]);
 const db = database(env.SUPABASE_DB_URL);
-const log = (line: string) => console.log(line);
+const log = functionLogger('calls-reconcile');
 const deps = {
   db,
   twilio: twilioClient({
@@ -25,4 +26,4 @@ const deps = {
   log
 };
 
-Deno.serve((req) => handleReconcile(req, deps));
+Deno.serve(withRequestLog(log, (req) => handleReconcile(req, deps)));

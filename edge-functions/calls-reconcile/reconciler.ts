@@ -3,6 +3,7 @@
 // are looked up at Twilio (GET /Calls/{sid}) and finished through the same SQL as a status callback; ended calls
 // whose media usage never arrived are settled after the grace period; and scheduled calls a stopped dispatcher left
 // behind are tidied up.
+import type { Log } from '../../core/src/log_line.ts';
 import type { CardPaymentsService } from '../_shared/card_payments.ts';
 import { DEFAULT_CALL_LIMITS } from '../_shared/place_call.ts';
 import type { Queryable } from '../_shared/queryable.ts';
@@ -34,7 +35,7 @@ export interface ReconcileDeps {
   config: ReconcileConfig;
   /** Pins "now" for the SQL (tests); null uses the database clock. */
   now?: () => Date | null;
-  log?: (line: string) => void;
+  log?: Log;
 }
 
 export interface ReconcileReport {
@@ -94,7 +95,7 @@ export async function reconcileCalls(deps: ReconcileDeps): Promise<ReconcileRepo
       }
     } catch (err) {
       report.unreachable++;
-      log(`reconcile: call ${c.call_id} (${c.twilio_call_sid ?? 'no CallSid'}) left for the next run: ${(err as Error).message}`);
+      log(`reconcile: call ${c.call_id} (${c.twilio_call_sid ?? 'no CallSid'}) left for the next run: ${(err as Error).message}`, { level: 'warn', call_id: c.call_id });
     }
   }
 
@@ -104,7 +105,7 @@ export async function reconcileCalls(deps: ReconcileDeps): Promise<ReconcileRepo
       if (s === 'card_capture_required' && deps.cards) s = await deps.cards.settleCardCall(id);
       report.settled[s] = (report.settled[s] ?? 0) + 1;
     } catch (err) {
-      log(`reconcile: settling call ${id} failed, retried next run: ${(err as Error).message}`);
+      log(`reconcile: settling call ${id} failed, retried next run: ${(err as Error).message}`, { level: 'error', call_id: id });
     }
   }
 

@@ -1,4 +1,5 @@
 import { callWiring } from '../_shared/call_wiring.ts';
+import { withRequestLog } from '../_shared/logger.ts';
 import { placeCall } from '../_shared/place_call.ts';
 import { serviceCallerCheck, serviceCallerKeysFrom } from '../_shared/service_role.ts';
 import { dispatchConfigFrom, realClock } from './dispatcher.ts';
@@ -7,7 +8,7 @@ import { postgresScheduleStore } from './schedule_store.ts';
 
 // DISPATCH_CALLS_PER_SECOND paces dials across every run (Twilio's default is 1 per second per account);
 // SCHEDULED_CALLS_PAYMENT_METHOD says how scheduled calls are paid (credits by default).
-const wiring = callWiring();
+const wiring = callWiring('dispatch-scheduled-calls');
 const config = dispatchConfigFrom((n) => Deno.env.get(n));
 const edge = (globalThis as { EdgeRuntime?: { waitUntil(p: Promise<unknown>): void } }).EdgeRuntime;
 const deps = {
@@ -23,4 +24,4 @@ const deps = {
   }
 };
 
-Deno.serve((req) => handleDispatch(req, deps));
+Deno.serve(withRequestLog(wiring.log, (req) => handleDispatch(req, deps)));

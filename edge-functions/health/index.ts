@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { functionLogger, withRequestLog } from '../_shared/logger.ts';
 import { handleHealth } from './handler.ts';
 
 async function pingDatabase(dbUrl: string): Promise<void> {
@@ -11,4 +12,4 @@ async function pingDatabase(dbUrl: string): Promise<void> {
   }
 }
 
-Deno.serve((req) => handleHealth(req, { env: (name) => Deno.env.get(name), now: () => new Date(), pingDatabase }));
+Deno.serve(withRequestLog(functionLogger('health'), (req) => handleHealth(req, { env: (name) => Deno.env.get(name), now: () => new Date(), pingDatabase })));

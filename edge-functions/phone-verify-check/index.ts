@@ -1,7 +1,8 @@
-import { commandWiring } from '../_shared/wiring.ts';
 import { preflight } from '../_shared/cors.ts';
+import { withRequestLog } from '../_shared/logger.ts';
+import { commandWiring } from '../_shared/wiring.ts';
 import { handleVerifyCheck } from './handler.ts';
 
-const deps = commandWiring();
+const deps = commandWiring('phone-verify-check');
 
-Deno.serve((req) => preflight(req) ?? handleVerifyCheck(req, deps));
+Deno.serve(withRequestLog(deps.log, (req) => preflight(req) ?? handleVerifyCheck(req, deps)));

@@ -1,7 +1,8 @@
-import { commandWiring } from '../_shared/wiring.ts';
 import { preflight } from '../_shared/cors.ts';
+import { withRequestLog } from '../_shared/logger.ts';
+import { commandWiring } from '../_shared/wiring.ts';
 import { handleVerifyStart } from './handler.ts';
 
-const deps = commandWiring();
+const deps = commandWiring('phone-verify-start');
 
-Deno.serve((req) => preflight(req) ?? handleVerifyStart(req, deps));
+Deno.serve(withRequestLog(deps.log, (req) => preflight(req) ?? handleVerifyStart(req, deps)));

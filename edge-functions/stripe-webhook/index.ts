@@ -1,5 +1,6 @@
 import { database } from '../_shared/db.ts';
 import { requireEnv } from '../_shared/env.ts';
+import { functionLogger, withRequestLog } from '../_shared/logger.ts';
 import { stripeClient, webCrypto } from '../_shared/stripe_client.ts';
 import { handleStripeWebhook, type VerifiedEvent } from './handler.ts';
 
@@ -9,9 +10,10 @@ if (/\s/.test(env.STRIPE_WEBHOOK_SECRET)) {
   throw new Error('STRIPE_WEBHOOK_SECRET contains whitespace (often a trailing newline); set it again without it.');
 }
 const db = database(env.SUPABASE_DB_URL);
+const log = functionLogger('stripe-webhook');
 const stripe = stripeClient(env.STRIPE_SECRET_KEY, Deno.env.get('STRIPE_API_BASE'));
 
-Deno.serve((req) => handleStripeWebhook(req, {
+Deno.serve(withRequestLog(log, (req) => handleStripeWebhook(req, {
   webhookSecret: env.STRIPE_WEBHOOK_SECRET,
   constructEvent: async (raw, header, secret, tolerance, receivedAt) =>
     (await stripe.webhooks.constructEventAsync(raw, header, secret, tolerance, webCrypto, receivedAt)) as unknown as VerifiedEvent,
@@ -24,5 +26,5 @@ Deno.serve((req) => handleStripeWebhook(req, {
   },
   liveMode: Deno.env.get('STRIPE_LIVE_MODE') === 'true',
   nowMs: () => Date.now(),
-  log: (line) => console.log(line)
-}));
+  log
+})));

@@ -1,9 +1,11 @@
 import { database } from '../_shared/db.ts';
 import { requireEnv, TWILIO_ENV, twilioBases } from '../_shared/env.ts';
+import { functionLogger, withRequestLog } from '../_shared/logger.ts';
 import { twilioClient } from '../_shared/twilio_client.ts';
 import { handleTwilioAmd } from './handler.ts';
 
 const env = requireEnv(['SUPABASE_DB_URL', 'PUBLIC_API_URL', ...TWILIO_ENV]);
+const log = functionLogger('twilio-amd');
 const deps = {
   db: database(env.SUPABASE_DB_URL),
   publicApiUrl: env.PUBLIC_API_URL,
@@ -11,7 +13,7 @@ const deps = {
   twilio: twilioClient({
     accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN, verifyServiceSid: env.TWILIO_VERIFY_SERVICE_SID, ...twilioBases()
   }),
-  log: (line: string) => console.log(line)
+  log
 };
 
-Deno.serve((req) => handleTwilioAmd(req, deps));
+Deno.serve(withRequestLog(log, (req) => handleTwilioAmd(req, deps)));

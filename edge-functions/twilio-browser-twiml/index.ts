@@ -1,8 +1,10 @@
 import { database } from '../_shared/db.ts';
 import { requireEnv } from '../_shared/env.ts';
+import { functionLogger, withRequestLog } from '../_shared/logger.ts';
 import { handleBrowserTwiml } from './handler.ts';
 
 const env = requireEnv(['SUPABASE_DB_URL', 'TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'PUBLIC_API_URL', 'RELAY_STREAM_URL', 'RELAY_STREAM_TOKEN_SECRET']);
+const log = functionLogger('twilio-browser-twiml');
 const deps = {
   db: database(env.SUPABASE_DB_URL),
   publicApiUrl: env.PUBLIC_API_URL,
@@ -12,7 +14,7 @@ const deps = {
   twimlAppSid: Deno.env.get('TWILIO_TWIML_APP_SID') || null,
   relayStreamUrl: env.RELAY_STREAM_URL,
   streamTokenSecret: env.RELAY_STREAM_TOKEN_SECRET,
-  log: (line: string) => console.log(line)
+  log
 };
 
-Deno.serve((req) => handleBrowserTwiml(req, deps));
+Deno.serve(withRequestLog(log, (req) => handleBrowserTwiml(req, deps)));

@@ -4,6 +4,7 @@
 // card-paid call is settled at Stripe too: its hold is captured for the actual cost, or cancelled if it never connected.
 import type { CardPaymentsService } from '../_shared/card_payments.ts';
 import { callStatusFromTwilio, isTerminalCallStatus } from '../../core/src/call_status.ts';
+import type { Log } from '../../core/src/log_line.ts';
 import type { Queryable } from '../_shared/queryable.ts';
 import { fail, json } from '../_shared/responses.ts';
 import { checkTwilioSignature, param, signedUrl } from '../_shared/twilio_signature.ts';
@@ -13,7 +14,7 @@ export interface StatusDeps {
   publicApiUrl: string;
   authTokens: string[];
   cards?: Pick<CardPaymentsService, 'settleCardCall'>;
-  log?: (line: string) => void;
+  log?: Log;
   /** How long applying may take before Twilio gets its answer and the work goes on in the background. */
   ackWithinMs?: number;
   /** Keeps background work alive after the response (EdgeRuntime.waitUntil on Supabase). */
@@ -78,7 +79,7 @@ async function applyAndSettle(deps: StatusDeps, eventId: string | null, callSid:
         settlement = await deps.cards.settleCardCall(row.call_id);
       } catch (err) {
         // The callback itself is stored and applied; the reconciler settles the card later. Twilio needs no retry.
-        deps.log?.(`twilio-status: card settlement of call ${row.call_id} failed, left for the reconciler: ${(err as Error).message}`);
+        deps.log?.(`twilio-status: card settlement of call ${row.call_id} failed, left for the reconciler: ${(err as Error).message}`, { level: 'error', call_id: row.call_id });
         settlement = 'card_capture_pending';
       }
     }

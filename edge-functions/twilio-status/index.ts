@@ -1,6 +1,7 @@
 import { stripeCardPayments } from '../_shared/card_payments.ts';
 import { database } from '../_shared/db.ts';
 import { requireEnv } from '../_shared/env.ts';
+import { functionLogger, withRequestLog } from '../_shared/logger.ts';
 import { stripeClient } from '../_shared/stripe_client.ts';
 import { handleTwilioStatus } from './handler.ts';
 
@@ -8,7 +9,7 @@ import { handleTwilioStatus } from './handler.ts';
 // Stripe settles card-paid calls when they end (STRIPE_API_BASE points at devstack's stand-in in demo mode).
 const env = requireEnv(['SUPABASE_DB_URL', 'TWILIO_AUTH_TOKEN', 'PUBLIC_API_URL', 'STRIPE_SECRET_KEY']);
 const db = database(env.SUPABASE_DB_URL);
-const log = (line: string) => console.log(line);
+const log = functionLogger('twilio-status');
 const deps = {
   db,
   publicApiUrl: env.PUBLIC_API_URL,
@@ -19,4 +20,4 @@ const deps = {
   background: (work: Promise<unknown>) => (globalThis as { EdgeRuntime?: { waitUntil(p: Promise<unknown>): void } }).EdgeRuntime?.waitUntil(work)
 };
 
-Deno.serve((req) => handleTwilioStatus(req, deps));
+Deno.serve(withRequestLog(log, (req) => handleTwilioStatus(req, deps)));

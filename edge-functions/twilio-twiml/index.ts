@@ -1,5 +1,6 @@
 import { database } from '../_shared/db.ts';
 import { requireEnv } from '../_shared/env.ts';
+import { functionLogger, withRequestLog } from '../_shared/logger.ts';
 import { handleTwiml } from './handler.ts';
 
 const env = requireEnv(['SUPABASE_DB_URL', 'TWILIO_AUTH_TOKEN', 'PUBLIC_API_URL', 'RELAY_STREAM_URL', 'RELAY_STREAM_TOKEN_SECRET']);
@@ -11,4 +12,4 @@ const deps = {
   streamTokenSecret: env.RELAY_STREAM_TOKEN_SECRET
 };
 
-Deno.serve((req) => handleTwiml(req, deps));
+Deno.serve(withRequestLog(functionLogger('twilio-twiml'), (req) => handleTwiml(req, deps)));
