@@ -22,7 +22,8 @@ const commands = {
   'stack:serve': '../src/cli/stack_serve.ts',
   'project:setup': '../src/cli/project_setup.ts',
   typecheck: '../src/cli/typecheck.ts',
-  'e2e:production': '../src/cli/e2e_production.ts'
+  'e2e:production': '../src/cli/e2e_production.ts',
+  'functions:bundle': '../src/cli/bundle_functions.ts'
 };
 
 const name = process.argv[2];

@@ -7,6 +7,7 @@ import { REPO_ROOT } from '../config.ts';
 import { ensurePrerequisites } from '../prereqs.ts';
 import { servicesPid, startStack, stackStatus, stopStack } from '../stack.ts';
 import { isRunning } from '../db/cluster.ts';
+import { runBundleCheck } from './bundle_functions.ts';
 
 interface StepResult {
   name: string;
@@ -121,6 +122,13 @@ export async function main(): Promise<void> {
   );
   results.push(await step('unit (vitest)', () => vitest('unit', 'vitest.config.ts')));
   results.push(await step('edge functions (deno test)', () => denoTests('.test.ts', {})));
+  results.push(
+    await step('edge functions bundle (clean checkout)', async () => {
+      const { results: bundled, error } = await runBundleCheck(null);
+      if (error) console.error(`FAILED ${error}`);
+      return { ok: error === null, passed: bundled.length, failed: error ? 1 : 0 };
+    })
+  );
   results.push(
     await step('web build', async () => {
       const { code } = await run(bin('vite'), ['build', '--logLevel', 'warn']);
