@@ -7,9 +7,9 @@ import { legacyApiKey } from './keys.ts';
 const DEMO_STREAM_TOKEN_SECRET = 'devstack-demo-stream-token-secret-0000000000';
 // Demo-only API Key and TwiML App for browser calls through Twilio's Voice SDK; production creates its own in
 // Twilio's console. The stand-in has no Voice SDK signalling, so in demo mode the web app uses the softphone.
-const DEMO_TWILIO_API_KEY_SID = 'SK00000000000000000000000000devst';
+const DEMO_TWILIO_API_KEY_SID = 'SK00000000000000000000000000de57ac';
 const DEMO_TWILIO_API_KEY_SECRET = 'devstack-twilio-api-key-secret-000000';
-const DEMO_TWILIO_TWIML_APP_SID = 'AP00000000000000000000000000devst';
+const DEMO_TWILIO_TWIML_APP_SID = 'AP00000000000000000000000000de57ac';
 
 /**
  * The product's production settings pointed at devstack's stand-ins, with nothing that asks for demo behaviour:
@@ -49,6 +49,8 @@ export function demoEnv(): Record<string, string> {
     RELAY_STREAM_URL: `ws://127.0.0.1:${config.relayPort}/twilio/stream`,
     RELAY_STREAM_TOKEN_SECRET: process.env.RELAY_STREAM_TOKEN_SECRET ?? DEMO_STREAM_TOKEN_SECRET,
     RELAY_PORT: String(config.relayPort),
+    // Production listens on every interface; on a developer's machine only loopback.
+    RELAY_HOST: '127.0.0.1',
     STRIPE_API_BASE: `http://127.0.0.1:${v.stripePort}`,
     STRIPE_SECRET_KEY: v.stripeSecretKey,
     STRIPE_WEBHOOK_SECRET: v.stripeWebhookSecret,

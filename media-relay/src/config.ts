@@ -1,8 +1,16 @@
-// The relay's configuration, read once at start-up from the environment and validated as a whole: a bad or
-// missing setting stops the process with one message naming every problem. Nothing else reads process.env.
-// Every default is a production default (the real vendors, Postgres, Twilio's signature checked); the demo and
-// the tests get their stand-ins and the in-memory store only by asking for them.
+// The relay's configuration, read once at start-up from the environment through the settings schemas and
+// validated as a whole: a bad or missing setting stops the process with one line per problem. Nothing else reads
+// process.env. Every default is a production default (the real vendors, Postgres, Twilio's signature checked); the
+// demo and the tests get their stand-ins and the in-memory store only by asking for them.
 import { MAX_CALL_SECONDS, type LlmService } from '../../core/src/pricing.ts';
+import {
+  defaultedSetting, int, list, oneOf, optionalSetting, pick, readSettings, requiredSetting, SettingsError, text, token, url,
+  type AnySetting, type Env
+} from '../../core/src/settings_schema.ts';
+import {
+  ELEVENLABS_API_KEY, ELEVENLABS_BASE_URL, ELEVENLABS_MODEL_ID, RELAY_PORT, RELAY_STREAM_TOKEN_SECRET, RELAY_STREAM_URL, SUPABASE_ANON_KEY,
+  SUPABASE_PUBLISHABLE_KEY, SUPABASE_URL, TWILIO_AUTH_TOKEN, TWILIO_AUTH_TOKEN_PREVIOUS
+} from '../../core/src/shared_settings.ts';
 
 export type LlmProvider = LlmService;
 export type ReasoningEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high';
@@ -42,19 +50,19 @@ export interface RelayConfig {
   databaseUrl: string | null;
   /**
    * Twilio's signature on the stream's WebSocket upgrade, over RELAY_STREAM_URL (the address the TwiML gives
-   * Twilio), with TWILIO_AUTH_TOKEN (comma-separated for a rotation). null only with RELAY_TWILIO_SIGNATURE=off.
+   * Twilio), with TWILIO_AUTH_TOKEN and, during a rotation, TWILIO_AUTH_TOKEN_PREVIOUS. null only with
+   * RELAY_TWILIO_SIGNATURE=off.
    */
   twilioSignature: { authTokens: string[]; streamUrl: string } | null;
   /** The browser softphone's stream, admitted by Supabase Auth; null = /browser/stream is off. */
   browser: { supabaseUrl: string; anonKey: string } | null;
 }
 
-export class ConfigError extends Error {
-  readonly problems: string[];
-  constructor(problems: string[]) {
-    super(`media-relay configuration is invalid: ${problems.join(' ')}`);
+/** Bad settings: `problems` has one sentence per setting to fix, and the message one line each. */
+export class ConfigError extends SettingsError {
+  constructor(problems: readonly string[]) {
+    super('media-relay', problems);
     this.name = 'ConfigError';
-    this.problems = problems;
   }
 }
 
@@ -77,126 +85,240 @@ export function defaultReasoningEffort(model: string): ReasoningEffort | null {
   return null;
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): RelayConfig {
-  const problems: string[] = [];
-  const str = (name: string, fallback?: string): string => {
-    const v = env[name]?.trim();
-    if (v) return v;
-    if (fallback !== undefined) return fallback;
-    problems.push(`${name} is required.`);
-    return '';
-  };
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = env[name]?.trim();
-    if (!raw) return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}".`);
-      return fallback;
-    }
-    return n;
-  };
-  const oneOf = <T extends string>(name: string, values: readonly T[], fallback: T): T => {
-    const raw = env[name]?.trim();
-    if (!raw) return fallback;
-    if ((values as readonly string[]).includes(raw)) return raw as T;
-    problems.push(`${name} must be ${values.map((v) => `"${v}"`).join(' or ')}, got "${raw}".`);
-    return fallback;
-  };
-  const url = (name: string, fallback: string | undefined, schemes: string[]): string => {
-    const v = str(name, fallback);
-    if (!v) return v;
-    try {
-      const u = new URL(v);
-      if (!schemes.includes(u.protocol)) problems.push(`${name} must be a ${schemes.join(' or ')} URL, got "${v}".`);
-    } catch {
-      problems.push(`${name} must be a URL, got "${v}".`);
-    }
-    return v.replace(/\/+$/, '');
+const EFFORT_VALUE = oneOf(REASONING_EFFORTS);
+const LLM_VENDOR_DEFAULTS = 'cerebras: https://api.cerebras.ai/v1 and gpt-oss-120b; openai: https://api.openai.com/v1 and gpt-6-luna';
+
+/** Every setting the relay reads, with what production needs of it (the README table is generated from these). */
+export const RELAY_SETTINGS = {
+  RELAY_HOST: defaultedSetting(
+    { name: 'RELAY_HOST', production: 'optional', default: '0.0.0.0', readBy: ['relay'], meaning: 'the address the relay listens on (devstack: 127.0.0.1)' },
+    text()
+  ),
+  RELAY_PORT,
+  RELAY_MAX_PAYLOAD_BYTES: defaultedSetting(
+    { name: 'RELAY_MAX_PAYLOAD_BYTES', production: 'optional', default: String(64 * 1024), readBy: ['relay'], meaning: 'largest WebSocket message accepted (Twilio\'s frames are a few hundred bytes)' },
+    int(1024, 1024 * 1024)
+  ),
+  RELAY_START_TIMEOUT_MS: defaultedSetting(
+    { name: 'RELAY_START_TIMEOUT_MS', production: 'optional', default: '5000', readBy: ['relay'], meaning: 'a stream that has not sent a valid start by then is closed' },
+    int(100, 60_000)
+  ),
+  RELAY_STREAM_TOKEN_SECRET,
+  DEEPGRAM_BASE_URL: defaultedSetting(
+    { name: 'DEEPGRAM_BASE_URL', production: 'optional', default: 'wss://api.deepgram.com', secureScheme: 'wss:', readBy: ['relay'], meaning: 'Deepgram\'s streaming origin' },
+    url(['wss:', 'ws:'])
+  ),
+  DEEPGRAM_API_KEY: requiredSetting(
+    { name: 'DEEPGRAM_API_KEY', production: 'required', secret: true, readBy: ['relay'], meaning: 'Deepgram API key: speech-to-text of the callee' },
+    token()
+  ),
+  DEEPGRAM_MODEL: defaultedSetting({ name: 'DEEPGRAM_MODEL', production: 'optional', default: 'nova-3', readBy: ['relay'], meaning: 'the Deepgram model' }, text()),
+  STT_ENDPOINTING_MS: defaultedSetting(
+    { name: 'STT_ENDPOINTING_MS', production: 'optional', default: '500', readBy: ['relay'], meaning: 'silence that ends an utterance (Deepgram endpointing)' },
+    int(10, 5000)
+  ),
+  STT_UTTERANCE_END_MS: defaultedSetting(
+    { name: 'STT_UTTERANCE_END_MS', production: 'optional', default: '1000', readBy: ['relay'], meaning: 'gap in words that ends a turn (Deepgram utterance_end_ms)' },
+    int(1000, 5000)
+  ),
+  STT_KEYTERMS: defaultedSetting(
+    { name: 'STT_KEYTERMS', production: 'optional', default: '', defaultText: 'none', readBy: ['relay'], meaning: 'words Deepgram should favour, separated by |' },
+    list(text(), '|')
+  ),
+  LLM_PROVIDER: defaultedSetting(
+    { name: 'LLM_PROVIDER', production: 'optional', default: 'cerebras', readBy: ['relay'], meaning: 'the vendor that answers each turn: cerebras or openai' },
+    oneOf(['cerebras', 'openai'] as const)
+  ),
+  LLM_MODEL: optionalSetting(
+    { name: 'LLM_MODEL', production: 'optional', defaultText: 'the vendor\'s (gpt-oss-120b, gpt-6-luna)', readBy: ['relay'], meaning: 'the primary LLM\'s model' },
+    text()
+  ),
+  LLM_BASE_URL: optionalSetting(
+    { name: 'LLM_BASE_URL', production: 'optional', defaultText: 'the vendor\'s API', secureScheme: 'https:', readBy: ['relay'], meaning: `the primary LLM's OpenAI-compatible API (${LLM_VENDOR_DEFAULTS})` },
+    url(['https:', 'http:'])
+  ),
+  LLM_API_KEY: optionalSetting(
+    { name: 'LLM_API_KEY', production: 'optional', defaultText: 'the vendor\'s key', secret: true, readBy: ['relay'], meaning: 'the primary LLM\'s key, instead of CEREBRAS_API_KEY / OPENAI_API_KEY' },
+    token()
+  ),
+  LLM_REASONING_EFFORT: optionalSetting(
+    { name: 'LLM_REASONING_EFFORT', production: 'optional', defaultText: 'the model\'s lowest', readBy: ['relay'], meaning: 'reasoning effort asked of the primary model: none, minimal, low, medium or high' },
+    EFFORT_VALUE
+  ),
+  LLM_FALLBACK_PROVIDER: optionalSetting(
+    { name: 'LLM_FALLBACK_PROVIDER', production: 'optional', defaultText: 'the other vendor', readBy: ['relay'], meaning: 'the vendor that answers a turn the primary fails or has not started in time: openai, cerebras or none' },
+    oneOf(['openai', 'cerebras', 'none'] as const)
+  ),
+  LLM_FALLBACK_MODEL: optionalSetting(
+    { name: 'LLM_FALLBACK_MODEL', production: 'optional', defaultText: 'the vendor\'s (gpt-6-luna, gpt-oss-120b)', readBy: ['relay'], meaning: 'the fallback LLM\'s model' },
+    text()
+  ),
+  LLM_FALLBACK_BASE_URL: optionalSetting(
+    { name: 'LLM_FALLBACK_BASE_URL', production: 'optional', defaultText: 'the vendor\'s API', secureScheme: 'https:', readBy: ['relay'], meaning: 'the fallback LLM\'s OpenAI-compatible API' },
+    url(['https:', 'http:'])
+  ),
+  LLM_FALLBACK_API_KEY: optionalSetting(
+    { name: 'LLM_FALLBACK_API_KEY', production: 'optional', defaultText: 'the vendor\'s key', secret: true, readBy: ['relay'], meaning: 'the fallback LLM\'s key, instead of the vendor\'s name' },
+    token()
+  ),
+  LLM_FALLBACK_REASONING_EFFORT: optionalSetting(
+    { name: 'LLM_FALLBACK_REASONING_EFFORT', production: 'optional', defaultText: 'the model\'s lowest', readBy: ['relay'], meaning: 'reasoning effort asked of the fallback model' },
+    EFFORT_VALUE
+  ),
+  CEREBRAS_API_KEY: optionalSetting(
+    {
+      name: 'CEREBRAS_API_KEY', production: 'required', requiredWhen: 'Cerebras answers (the default primary) without LLM_API_KEY / LLM_FALLBACK_API_KEY', secret: true,
+      readBy: ['relay'], meaning: 'Cerebras API key (csk-…)'
+    },
+    token()
+  ),
+  OPENAI_API_KEY: optionalSetting(
+    {
+      name: 'OPENAI_API_KEY', production: 'required', requiredWhen: 'OpenAI answers (the default fallback) without LLM_API_KEY / LLM_FALLBACK_API_KEY', secret: true,
+      readBy: ['relay'], meaning: 'OpenAI API key (sk-…)'
+    },
+    token()
+  ),
+  LLM_MAX_COMPLETION_TOKENS: defaultedSetting(
+    { name: 'LLM_MAX_COMPLETION_TOKENS', production: 'optional', default: '512', readBy: ['relay'], meaning: 'a reply\'s token budget, reasoning included' },
+    int(16, 4096)
+  ),
+  LLM_MAX_RETRIES: defaultedSetting({ name: 'LLM_MAX_RETRIES', production: 'optional', default: '1', readBy: ['relay'], meaning: 'retries of a failed LLM request' }, int(0, 3)),
+  LLM_FIRST_TOKEN_TIMEOUT_MS: defaultedSetting(
+    { name: 'LLM_FIRST_TOKEN_TIMEOUT_MS', production: 'optional', default: '1500', readBy: ['relay'], meaning: 'how long the primary has to start a reply before the fallback answers the turn' },
+    int(100, 30_000)
+  ),
+  ELEVENLABS_BASE_URL,
+  ELEVENLABS_API_KEY,
+  ELEVENLABS_MODEL_ID,
+  ELEVENLABS_DEFAULT_VOICE_ID: defaultedSetting(
+    { name: 'ELEVENLABS_DEFAULT_VOICE_ID', production: 'optional', default: '21m00Tcm4TlvDq8ikWAM', readBy: ['relay'], meaning: 'the voice of a persona that has none' },
+    text()
+  ),
+  RELAY_BARGE_IN_MS: defaultedSetting(
+    { name: 'RELAY_BARGE_IN_MS', production: 'optional', default: '300', readBy: ['relay'], meaning: 'callee speech that interrupts the persona' },
+    int(60, 2000)
+  ),
+  RELAY_BARGE_IN_WORDS: defaultedSetting(
+    { name: 'RELAY_BARGE_IN_WORDS', production: 'optional', default: '2', readBy: ['relay'], meaning: 'words heard that interrupt the persona' },
+    int(1, 10)
+  ),
+  RELAY_SILENCE_MS: defaultedSetting(
+    { name: 'RELAY_SILENCE_MS', production: 'optional', default: '10000', readBy: ['relay'], meaning: 'silence after which the persona speaks up' },
+    int(1000, 120_000)
+  ),
+  RELAY_MAX_CALL_SECONDS: defaultedSetting(
+    {
+      name: 'RELAY_MAX_CALL_SECONDS', production: 'optional', default: String(MAX_CALL_SECONDS), readBy: ['relay'],
+      meaning: 'a lower cap on every call than the product\'s 30 minutes; each call also ends at its own limit'
+    },
+    int(10, MAX_CALL_SECONDS)
+  ),
+  RELAY_CALL_STORE: defaultedSetting(
+    { name: 'RELAY_CALL_STORE', production: 'optional', default: 'postgres', readBy: ['relay'], meaning: 'postgres, or memory (tests and benchmarks only: nothing is settled)' },
+    oneOf(['postgres', 'memory'] as const)
+  ),
+  RELAY_TWILIO_SIGNATURE: defaultedSetting(
+    { name: 'RELAY_TWILIO_SIGNATURE', production: 'optional', default: 'on', readBy: ['relay'], meaning: 'off skips Twilio\'s signature on the stream (tests only)' },
+    oneOf(['on', 'off'] as const)
+  ),
+  TWILIO_AUTH_TOKEN_PREVIOUS,
+  SUPABASE_URL,
+  SUPABASE_PUBLISHABLE_KEY,
+  SUPABASE_ANON_KEY
+};
+
+/** Read only in the configuration that needs them. */
+const CONDITIONAL_SETTINGS = {
+  DATABASE_URL: requiredSetting(
+    {
+      name: 'DATABASE_URL', production: 'required', requiredWhen: 'RELAY_CALL_STORE is postgres (the default)', secret: true, readBy: ['relay'],
+      meaning: 'the project\'s Postgres for calls, transcripts and costs (through the pooler in session mode, or direct)'
+    },
+    url(['postgres:', 'postgresql:'])
+  ),
+  TWILIO_AUTH_TOKEN,
+  RELAY_STREAM_URL
+};
+
+export const RELAY_ALL_SETTINGS = { ...RELAY_SETTINGS, ...CONDITIONAL_SETTINGS };
+
+export function loadConfig(env: Env = process.env): RelayConfig {
+  const { values: s, problems } = readSettings(RELAY_SETTINGS, env);
+  const when = <S extends Record<string, AnySetting>>(settings: S) => {
+    const r = readSettings(settings, env);
+    problems.push(...r.problems);
+    return r.values;
   };
 
-  const secret = str('RELAY_STREAM_TOKEN_SECRET');
-  if (secret && secret.length < 32) problems.push('RELAY_STREAM_TOKEN_SECRET must be at least 32 characters.');
-
-  const maxTokens = int('LLM_MAX_COMPLETION_TOKENS', 512, 16, 4096);
   // The primary answers to the LLM_* names, or to the vendor's own key name (CEREBRAS_API_KEY, OPENAI_API_KEY).
   const endpoint = (prefix: 'LLM' | 'LLM_FALLBACK', provider: LlmProvider): LlmEndpoint => {
     const d = LLM_DEFAULTS[provider];
-    const keyName = `${prefix}_API_KEY`;
-    const apiKey = env[keyName]?.trim() || env[d.keyName]?.trim() || '';
-    if (!apiKey) problems.push(`${keyName} or ${d.keyName} is required (the ${prefix === 'LLM' ? 'primary' : 'fallback'} LLM, ${provider}).`);
-    const model = str(`${prefix}_MODEL`, d.model);
-    const effortRaw = env[`${prefix}_REASONING_EFFORT`]?.trim();
-    const reasoningEffort = effortRaw ? oneOf(`${prefix}_REASONING_EFFORT`, REASONING_EFFORTS, 'low') : defaultReasoningEffort(model);
-    return { provider, baseUrl: url(`${prefix}_BASE_URL`, d.baseUrl, ['http:', 'https:']), apiKey, model, maxCompletionTokens: maxTokens, reasoningEffort };
+    const primary = prefix === 'LLM';
+    const apiKey = (primary ? s.LLM_API_KEY : s.LLM_FALLBACK_API_KEY) ?? (provider === 'cerebras' ? s.CEREBRAS_API_KEY : s.OPENAI_API_KEY) ?? '';
+    if (!apiKey) problems.push(`${prefix}_API_KEY or ${d.keyName} is required (the ${primary ? 'primary' : 'fallback'} LLM, ${provider}).`);
+    const model = (primary ? s.LLM_MODEL : s.LLM_FALLBACK_MODEL) ?? d.model;
+    const effort = primary ? s.LLM_REASONING_EFFORT : s.LLM_FALLBACK_REASONING_EFFORT;
+    const baseUrl = (primary ? s.LLM_BASE_URL : s.LLM_FALLBACK_BASE_URL) ?? d.baseUrl;
+    return { provider, baseUrl, apiKey, model, maxCompletionTokens: s.LLM_MAX_COMPLETION_TOKENS, reasoningEffort: effort ?? defaultReasoningEffort(model) };
   };
-  const llmProvider = oneOf<LlmProvider>('LLM_PROVIDER', ['cerebras', 'openai'], 'cerebras');
+  const llmProvider = s.LLM_PROVIDER ?? 'cerebras';
   const primary = endpoint('LLM', llmProvider);
-  const fallbackProvider = oneOf<LlmProvider | 'none'>('LLM_FALLBACK_PROVIDER', ['openai', 'cerebras', 'none'], OTHER_LLM[llmProvider]);
+  const fallbackProvider = s.LLM_FALLBACK_PROVIDER ?? OTHER_LLM[llmProvider];
   const fallback = fallbackProvider === 'none' ? null : endpoint('LLM_FALLBACK', fallbackProvider);
 
-  const ceiling = int('RELAY_MAX_CALL_SECONDS', MAX_CALL_SECONDS, 10, MAX_CALL_SECONDS);
-
-  const callStore = oneOf('RELAY_CALL_STORE', ['postgres', 'memory'] as const, 'postgres');
-  const databaseUrl = callStore === 'memory' ? null : url('DATABASE_URL', undefined, ['postgres:', 'postgresql:']);
+  const databaseUrl = s.RELAY_CALL_STORE === 'memory' ? null : when(pick(CONDITIONAL_SETTINGS, ['DATABASE_URL'])).DATABASE_URL;
 
   const config: RelayConfig = {
-    host: str('RELAY_HOST', '127.0.0.1'),
-    port: int('RELAY_PORT', 8787, 0, 65535),
-    maxPayloadBytes: int('RELAY_MAX_PAYLOAD_BYTES', 64 * 1024, 1024, 1024 * 1024),
-    startTimeoutMs: int('RELAY_START_TIMEOUT_MS', 5000, 100, 60_000),
-    streamTokenSecret: secret,
+    host: s.RELAY_HOST,
+    port: s.RELAY_PORT,
+    maxPayloadBytes: s.RELAY_MAX_PAYLOAD_BYTES,
+    startTimeoutMs: s.RELAY_START_TIMEOUT_MS,
+    streamTokenSecret: s.RELAY_STREAM_TOKEN_SECRET,
     stt: {
       provider: 'deepgram',
-      baseUrl: url('DEEPGRAM_BASE_URL', 'wss://api.deepgram.com', ['ws:', 'wss:']),
-      apiKey: str('DEEPGRAM_API_KEY'),
-      model: str('DEEPGRAM_MODEL', 'nova-3'),
-      endpointingMs: int('STT_ENDPOINTING_MS', 500, 10, 5000),
-      utteranceEndMs: int('STT_UTTERANCE_END_MS', 1000, 1000, 5000),
-      keyterms: (env.STT_KEYTERMS ?? '').split('|').map((s) => s.trim()).filter(Boolean)
+      baseUrl: s.DEEPGRAM_BASE_URL,
+      apiKey: s.DEEPGRAM_API_KEY,
+      model: s.DEEPGRAM_MODEL,
+      endpointingMs: s.STT_ENDPOINTING_MS,
+      utteranceEndMs: s.STT_UTTERANCE_END_MS,
+      keyterms: s.STT_KEYTERMS ?? []
     },
-    llm: {
-      ...primary,
-      maxRetries: int('LLM_MAX_RETRIES', 1, 0, 3),
-      firstTokenTimeoutMs: int('LLM_FIRST_TOKEN_TIMEOUT_MS', 1500, 100, 30_000),
-      fallback
-    },
+    llm: { ...primary, maxRetries: s.LLM_MAX_RETRIES, firstTokenTimeoutMs: s.LLM_FIRST_TOKEN_TIMEOUT_MS, fallback },
     tts: {
       provider: 'elevenlabs',
-      baseUrl: url('ELEVENLABS_BASE_URL', 'https://api.elevenlabs.io', ['http:', 'https:']),
-      apiKey: str('ELEVENLABS_API_KEY'),
-      modelId: str('ELEVENLABS_MODEL_ID', 'eleven_flash_v2_5'),
-      defaultVoiceId: str('ELEVENLABS_DEFAULT_VOICE_ID', '21m00Tcm4TlvDq8ikWAM')
+      baseUrl: s.ELEVENLABS_BASE_URL,
+      apiKey: s.ELEVENLABS_API_KEY,
+      modelId: s.ELEVENLABS_MODEL_ID,
+      defaultVoiceId: s.ELEVENLABS_DEFAULT_VOICE_ID
     },
     turns: {
-      bargeInSpeechMs: int('RELAY_BARGE_IN_MS', 300, 60, 2000),
-      bargeInWords: int('RELAY_BARGE_IN_WORDS', 2, 1, 10),
-      silenceMs: int('RELAY_SILENCE_MS', 10_000, 1000, 120_000),
-      maxCallSeconds: ceiling
+      bargeInSpeechMs: s.RELAY_BARGE_IN_MS,
+      bargeInWords: s.RELAY_BARGE_IN_WORDS,
+      silenceMs: s.RELAY_SILENCE_MS,
+      maxCallSeconds: s.RELAY_MAX_CALL_SECONDS
     },
-    databaseUrl,
+    databaseUrl: databaseUrl ?? null,
     twilioSignature: null,
     browser: null
   };
 
   // Twilio's signature is checked unless explicitly switched off: a missing auth token must not quietly open the
   // stream to anyone holding a leaked stream token.
-  if (oneOf('RELAY_TWILIO_SIGNATURE', ['on', 'off'] as const, 'on') === 'on') {
-    const authTokens = (env.TWILIO_AUTH_TOKEN ?? '').split(',').map((t) => t.trim()).filter(Boolean);
-    if (authTokens.length === 0) problems.push('TWILIO_AUTH_TOKEN is required: Twilio signs the stream it opens (RELAY_TWILIO_SIGNATURE=off only for tests).');
-    const streamUrl = url('RELAY_STREAM_URL', undefined, ['ws:', 'wss:']);
-    if (streamUrl.includes('?')) problems.push('RELAY_STREAM_URL must not have a query string (Twilio refuses one on <Stream url>).');
-    else if (authTokens.length > 0 && streamUrl) config.twilioSignature = { authTokens, streamUrl };
+  if (s.RELAY_TWILIO_SIGNATURE !== 'off') {
+    const t = when(pick(CONDITIONAL_SETTINGS, ['TWILIO_AUTH_TOKEN', 'RELAY_STREAM_URL']));
+    const authTokens = [t.TWILIO_AUTH_TOKEN, s.TWILIO_AUTH_TOKEN_PREVIOUS].filter((x): x is string => Boolean(x));
+    if (t.TWILIO_AUTH_TOKEN && t.RELAY_STREAM_URL) config.twilioSignature = { authTokens, streamUrl: t.RELAY_STREAM_URL };
   }
 
-  const supabaseUrl = env.SUPABASE_URL?.trim();
   // The project's publishable key (what hosted projects hand out now), or a legacy anon key.
-  const anonKey = env.SUPABASE_PUBLISHABLE_KEY?.trim() || env.SUPABASE_ANON_KEY?.trim();
-  if (supabaseUrl || anonKey) {
-    if (!supabaseUrl) problems.push('SUPABASE_URL is required when SUPABASE_PUBLISHABLE_KEY is set (the browser stream asks Auth about tokens).');
-    if (!anonKey) problems.push('SUPABASE_PUBLISHABLE_KEY (or a legacy SUPABASE_ANON_KEY) is required when SUPABASE_URL is set (the browser stream asks Auth about tokens).');
-    if (anonKey && /^sb_secret_/.test(anonKey)) problems.push('SUPABASE_PUBLISHABLE_KEY holds a secret key: the browser stream only needs the publishable key.');
-    if (supabaseUrl && anonKey) config.browser = { supabaseUrl: url('SUPABASE_URL', supabaseUrl, ['http:', 'https:']), anonKey };
+  const anonKey = s.SUPABASE_PUBLISHABLE_KEY ?? s.SUPABASE_ANON_KEY;
+  if (s.SUPABASE_URL || anonKey) {
+    if (!s.SUPABASE_URL) problems.push('SUPABASE_URL is required when SUPABASE_PUBLISHABLE_KEY is set (the browser stream asks Auth about tokens).');
+    if (!anonKey && !problems.some((p) => p.startsWith('SUPABASE_PUBLISHABLE_KEY') || p.startsWith('SUPABASE_ANON_KEY'))) {
+      problems.push('SUPABASE_PUBLISHABLE_KEY (or a legacy SUPABASE_ANON_KEY) is required when SUPABASE_URL is set (the browser stream asks Auth about tokens).');
+    }
+    if (s.SUPABASE_URL && anonKey) config.browser = { supabaseUrl: s.SUPABASE_URL, anonKey };
   }
   if (config.browser && !config.databaseUrl) {
     problems.push('DATABASE_URL is required when the browser stream is on (SUPABASE_URL): calls are checked and completed in the database.');
