@@ -72,7 +72,10 @@ describe('a demo call from calls-create to settled', () => {
     expect(transcript.at(-1)?.text.toLowerCase()).toContain('goodbye');
 
     const services = (await db.query<{ service: string }>('select distinct service from public.call_cost_events where call_id = $1 order by 1', [callId])).rows.map((r) => r.service);
-    expect(services).toEqual(['cerebras', 'deepgram', 'elevenlabs', 'twilio']);
+    // The LLM is Cerebras unless a turn's first word was late and the second vendor answered it (a loaded machine
+    // can do that); either way every usage is recorded under the vendor that produced it.
+    expect(services.filter((s) => s !== 'cerebras' && s !== 'openai')).toEqual(['deepgram', 'elevenlabs', 'twilio']);
+    expect(services.filter((s) => s === 'cerebras' || s === 'openai').length).toBeGreaterThan(0);
 
     const charged = Number(call.actual_cost_cents);
     expect(charged).toBeGreaterThan(0);
