@@ -1,16 +1,22 @@
 import { createServerClient } from '@supabase/ssr';
 import { redirect, type Handle, type ServerInit } from '@sveltejs/kit';
+import { env as privateEnv } from '$env/dynamic/private';
 import { publicConfig } from '$lib/public_config';
+import { webServerProblems } from '$lib/public_settings';
 
 // Pages under these prefixes need a signed-in user; everything else is public.
 const PROTECTED = ['/personas', '/call', '/calls', '/schedule', '/billing', '/budget', '/scenarios', '/onboarding', '/account'];
 
 // Settings are checked when the server starts, not on the first request: a bad one stops it with one line each.
 export const init: ServerInit = () => {
+  const problems = webServerProblems(privateEnv);
   try {
     publicConfig();
   } catch (err) {
-    console.error(`web app configuration is invalid:\n${(err as Error).message}`);
+    problems.unshift(...(err as Error).message.split('\n'));
+  }
+  if (problems.length > 0) {
+    console.error(`web app configuration is invalid:\n${problems.join('\n')}`);
     process.exit(78);
   }
 };

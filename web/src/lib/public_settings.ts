@@ -1,5 +1,9 @@
-// The web app's public configuration, checked: only values that may reach a browser (never a secret key). Production
-// defaults: demo mode is off unless PUBLIC_DEMO_MODE=true asks for it.
+// The web app's settings, checked through the settings schemas. The public ones may reach a browser, so none is a
+// secret (a secret key is refused). Production defaults: demo mode is off unless PUBLIC_DEMO_MODE=true asks for it.
+import {
+  defaultedSetting, flag, port, readSettings, requiredSetting, optionalSetting, supabasePublishableKey, text, url, type Env
+} from '../../../core/src/settings_schema.ts';
+import { PUBLIC_BROWSER_CALLS } from '../../../core/src/shared_settings.ts';
 
 export interface PublicConfig {
   supabaseUrl: string;
@@ -15,62 +19,62 @@ export interface PublicConfig {
 export const BROWSER_CALL_TRANSPORTS = ['twilio', 'softphone', 'off'] as const;
 export type BrowserCallTransport = Exclude<(typeof BROWSER_CALL_TRANSPORTS)[number], 'off'>;
 
-type Env = Record<string, string | undefined>;
+/** The settings the browser sees too (SvelteKit's $env/dynamic/public: PUBLIC_ names only). */
+export const PUBLIC_SETTINGS = {
+  PUBLIC_SUPABASE_URL: requiredSetting(
+    { name: 'PUBLIC_SUPABASE_URL', production: 'required', secureScheme: 'https:', readBy: ['web'], meaning: 'the project URL the browser talks to (https://<ref>.supabase.co)' },
+    url(['https:', 'http:'])
+  ),
+  PUBLIC_SUPABASE_PUBLISHABLE_KEY: requiredSetting(
+    {
+      name: 'PUBLIC_SUPABASE_PUBLISHABLE_KEY', aliases: ['PUBLIC_SUPABASE_ANON_KEY'], production: 'required', readBy: ['web'],
+      meaning: 'the project\'s publishable key (sb_publishable_…; a legacy anon key under PUBLIC_SUPABASE_ANON_KEY still works; a secret key is refused)'
+    },
+    supabasePublishableKey()
+  ),
+  PUBLIC_DEMO_MODE: defaultedSetting(
+    { name: 'PUBLIC_DEMO_MODE', production: 'optional', default: 'false', readBy: ['web'], meaning: 'true shows the demo badge and offers the free demo allowance' },
+    flag()
+  ),
+  PUBLIC_RELAY_URL: optionalSetting(
+    { name: 'PUBLIC_RELAY_URL', production: 'optional', secureScheme: 'wss:', readBy: ['web'], meaning: 'the relay\'s public wss:// origin, for the softphone (PUBLIC_BROWSER_CALLS=softphone)' },
+    url(['wss:', 'ws:'])
+  ),
+  PUBLIC_BROWSER_CALLS
+};
 
-/**
- * PUBLIC_BROWSER_CALLS chooses the transport: Twilio's Voice SDK (the default), the softphone straight to the relay
- * (needs PUBLIC_RELAY_URL), or off.
- */
-export function browserCallTransport(value: string | undefined, relayUrl: string | null): BrowserCallTransport | null {
-  const chosen = value || 'twilio';
-  if (!(BROWSER_CALL_TRANSPORTS as readonly string[]).includes(chosen)) {
-    throw new Error(`PUBLIC_BROWSER_CALLS must be ${BROWSER_CALL_TRANSPORTS.join(', ')}, not "${value}".`);
-  }
-  if (chosen === 'off') return null;
-  if (chosen === 'softphone' && !relayUrl) {
-    throw new Error('PUBLIC_BROWSER_CALLS=softphone needs PUBLIC_RELAY_URL (the relay\'s wss:// origin).');
-  }
-  return chosen as BrowserCallTransport;
-}
+/** The Node server's own settings, read by SvelteKit's adapter-node and checked here at start. */
+export const WEB_SERVER_SETTINGS = {
+  ORIGIN: optionalSetting(
+    {
+      name: 'ORIGIN', production: 'required', requiredWhen: 'behind a proxy that ends TLS (the usual case)', secureScheme: 'https:', readBy: ['web'],
+      meaning: 'the web app\'s public origin as adapter-node sees it (same as SITE_URL), so form posts pass its origin check'
+    },
+    url(['https:', 'http:'])
+  ),
+  HOST: defaultedSetting({ name: 'HOST', production: 'optional', default: '0.0.0.0', readBy: ['web'], meaning: 'the address the web server listens on' }, text()),
+  PORT: defaultedSetting({ name: 'PORT', production: 'optional', default: '3000', readBy: ['web'], meaning: 'the web server\'s port' }, port())
+};
 
-function flag(name: string, value: string | undefined): boolean {
-  if (value === undefined || value === '' || value === 'false') return false;
-  if (value === 'true') return true;
-  throw new Error(`${name} must be true or false, not "${value}".`);
-}
-
-function url(name: string, value: string | undefined, schemes: readonly string[]): string | null {
-  if (!value) return null;
-  let parsed: URL;
-  try {
-    parsed = new URL(value);
-  } catch {
-    throw new Error(`${name} must be a URL, not "${value}".`);
-  }
-  if (!schemes.includes(parsed.protocol)) throw new Error(`${name} must start with ${schemes.map((s) => `${s}//`).join(' or ')}, not "${value}".`);
-  return value.replace(/\/+$/, '');
-}
-
-/** Reads and checks the settings; throws one line naming each problem. */
+/** Reads and checks the public settings; throws one line naming each problem. */
 export function parsePublicConfig(e: Env): PublicConfig {
-  const problems: string[] = [];
-  const attempt = <T>(fn: () => T, fallback: T): T => {
-    try {
-      return fn();
-    } catch (err) {
-      problems.push((err as Error).message);
-      return fallback;
-    }
-  };
-  const supabaseUrl = attempt(() => url('PUBLIC_SUPABASE_URL', e.PUBLIC_SUPABASE_URL, ['https:', 'http:']), null);
-  const supabaseKey = e.PUBLIC_SUPABASE_PUBLISHABLE_KEY || e.PUBLIC_SUPABASE_ANON_KEY || '';
-  if (!supabaseUrl) problems.push('PUBLIC_SUPABASE_URL is missing: set it to the project URL (https://<ref>.supabase.co).');
-  if (!supabaseKey) problems.push('PUBLIC_SUPABASE_PUBLISHABLE_KEY is missing: set it to the project\'s publishable key (sb_publishable_…).');
-  if (/^sb_secret_/.test(supabaseKey)) problems.push('PUBLIC_SUPABASE_PUBLISHABLE_KEY holds a secret key: use the publishable key; a secret key must never reach a browser.');
-  const demoMode = attempt(() => flag('PUBLIC_DEMO_MODE', e.PUBLIC_DEMO_MODE), false);
-  const relayUrl = attempt(() => url('PUBLIC_RELAY_URL', e.PUBLIC_RELAY_URL, ['wss:', 'ws:']), null);
-  const browserCalls = attempt(() => browserCallTransport(e.PUBLIC_BROWSER_CALLS, relayUrl), null);
+  const { values: s, problems } = readSettings(PUBLIC_SETTINGS, e);
+  const relayUrl = s.PUBLIC_RELAY_URL ?? null;
+  if (s.PUBLIC_BROWSER_CALLS === 'softphone' && !relayUrl && !problems.some((p) => p.startsWith('PUBLIC_RELAY_URL'))) {
+    problems.push('PUBLIC_BROWSER_CALLS=softphone needs PUBLIC_RELAY_URL (the relay\'s wss:// origin).');
+  }
   if (problems.length > 0) throw new Error(problems.join('\n'));
-  return { supabaseUrl: supabaseUrl!, supabaseKey, demoMode, relayUrl, browserCalls };
+  const transport = s.PUBLIC_BROWSER_CALLS;
+  return {
+    supabaseUrl: s.PUBLIC_SUPABASE_URL,
+    supabaseKey: s.PUBLIC_SUPABASE_PUBLISHABLE_KEY,
+    demoMode: s.PUBLIC_DEMO_MODE,
+    relayUrl,
+    browserCalls: transport === 'off' ? null : transport
+  };
 }
 
+/** The server's settings: the problems, one sentence each (none when they are fine). */
+export function webServerProblems(e: Env): string[] {
+  return readSettings(WEB_SERVER_SETTINGS, e).problems;
+}
