@@ -243,8 +243,9 @@ export async function bundleFunctions(opts: BundleOptions): Promise<BundleResult
 }
 
 /**
- * Writes the lockfile beside each import map from the working tree's functions: versions already locked stay,
- * new imports are added, and packages no function uses any more are dropped.
+ * Writes the lockfile beside each import map from the working tree's functions and every npm package the map
+ * names (so a module that starts importing a mapped package bundles without a new lock): versions already locked
+ * stay, new ones are added, and packages neither imported nor mapped any more are dropped.
  */
 export async function updateLockfiles(opts: { denoBin: string; denoDir: string; repoRoot: string }): Promise<string[]> {
   const { targets, problems } = bundleTargets(join(opts.repoRoot, 'supabase', 'config.toml'));
@@ -256,7 +257,9 @@ export async function updateLockfiles(opts: { denoBin: string; denoDir: string; 
     const first = group[0]!;
     const config = first.denoConfig?.kind === 'config' ? ['--config', first.denoConfig.path] : first.denoConfig ? ['--no-config', '--import-map', first.denoConfig.path] : ['--no-config'];
     const entrypoints = [...new Set(group.map((t) => t.entrypoint))];
-    const args = ['cache', '--node-modules-dir=none', '--no-remote', ...config, '--lock', lockFile, '--frozen=false', ...entrypoints];
+    const imports = first.denoConfig ? readJson(first.denoConfig.path).imports : undefined;
+    const mapped = typeof imports === 'object' && imports !== null ? Object.values(imports).filter((v): v is string => typeof v === 'string' && v.startsWith('npm:')) : [];
+    const args = ['cache', '--node-modules-dir=none', '--no-remote', ...config, '--lock', lockFile, '--frozen=false', ...entrypoints, ...new Set(mapped)];
     const { code, output } = await run(opts.denoBin, args, { cwd: opts.repoRoot, env });
     if (code !== 0) throw new BundleError(null, `${relative(opts.repoRoot, lockFile)} not written:\n${denoError(output, opts.repoRoot)}`);
   }
