@@ -23,6 +23,7 @@ const commands = {
   'project:setup': '../src/cli/project_setup.ts',
   typecheck: '../src/cli/typecheck.ts',
   'e2e:production': '../src/cli/e2e_production.ts',
+  'package:check': '../src/cli/package_check.ts',
   'functions:bundle': '../src/cli/bundle_functions.ts'
 };
 

@@ -11,6 +11,7 @@ import { demoEnv } from '../demo_env.ts';
 import { startStack, stackStatus, stopStack } from '../stack.ts';
 import { waitForHttp } from '../wait_for_http.ts';
 import { ensureWebBuild, WEB_BUILD_ENTRY } from '../web_build.ts';
+import { adapterNodeEnv, webDemoEnv } from '../web_env.ts';
 
 function launch(name: string, cmd: string, args: string[], env: Record<string, string>): ChildProcess {
   const child = spawn(cmd, args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -35,14 +36,7 @@ export async function main(argv: string[] = []): Promise<void> {
   const status = stackStatus();
   await withSuperuser((c) => ensureDemoUser(c));
   const children: ChildProcess[] = [];
-  const publicEnv = {
-    PUBLIC_SUPABASE_URL: String(status.API_URL),
-    PUBLIC_SUPABASE_PUBLISHABLE_KEY: String(status.PUBLISHABLE_KEY),
-    PUBLIC_DEMO_MODE: 'true',
-    PUBLIC_RELAY_URL: `ws://127.0.0.1:${config.relayPort}`,
-    // The stand-ins have no Voice SDK signalling: browser calls use the softphone.
-    PUBLIC_BROWSER_CALLS: 'softphone'
-  };
+  const publicEnv = webDemoEnv(config.relayPort);
   const relayEntry = join(REPO_ROOT, 'media-relay', 'src', 'main.ts');
   if (existsSync(relayEntry)) {
     children.push(launch('relay', process.execPath, [relayEntry], demoEnv()));
@@ -53,9 +47,8 @@ export async function main(argv: string[] = []): Promise<void> {
       launch('web', join(REPO_ROOT, 'node_modules', '.bin', 'vite'), ['dev', '--port', String(config.webPort), '--strictPort'], publicEnv)
     );
   } else {
-    // adapter-node checks form posts against ORIGIN, so it is the address printed below.
-    const serverEnv = { ...publicEnv, HOST: '127.0.0.1', PORT: String(config.webPort), ORIGIN: webUrl };
-    children.push(launch('web', process.execPath, [join(REPO_ROOT, WEB_BUILD_ENTRY)], serverEnv));
+    // ORIGIN is the address printed below: adapter-node refuses form posts from any other.
+    children.push(launch('web', process.execPath, [join(REPO_ROOT, WEB_BUILD_ENTRY)], { ...publicEnv, ...adapterNodeEnv(config.webPort) }));
   }
   let stopping = false;
   const stop = async (code = 0) => {

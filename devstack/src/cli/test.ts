@@ -158,6 +158,14 @@ export async function main(): Promise<void> {
       })
     );
     results.push(await step('integration (vitest against devstack)', () => vitest('integration', 'vitest.integration.config.ts')));
+    results.push(
+      await step('packages (production install, started)', async () => {
+        const { code, output } = await run(process.execPath, [join(REPO_ROOT, 'devstack', 'bin', 'run.mjs'), 'package:check']);
+        const passed = output.match(/^package-check ok /gm)?.length ?? 0;
+        const failed = output.match(/^package-check FAILED /gm)?.length ?? 0;
+        return { ok: code === 0, passed, failed: code !== 0 && failed === 0 ? 1 : failed };
+      })
+    );
     results.push(await step('edge functions against devstack (deno test)', () => denoTests('.integration.test.ts', stackEnvForFunctions())));
     results.push(
       await step('e2e (Playwright, Chromium)', async () => {
