@@ -3,6 +3,8 @@
 // (self-hosting, local CLI) and the legacy JWTs SUPABASE_ANON_KEY / SUPABASE_SERVICE_ROLE_KEY (only while legacy
 // keys are on) are fallbacks, so one code path serves every kind of project.
 
+import { functionSettingsFrom } from './settings.ts';
+
 type Get = (name: string) => string | undefined;
 
 export interface ProjectKeys {
@@ -15,35 +17,23 @@ export interface ProjectKeys {
   legacyServiceRole: string | null;
 }
 
-function keyMap(get: Get, plural: string, singular: string): Record<string, string> {
-  const raw = get(plural)?.trim();
-  const out: Record<string, string> = {};
-  if (raw) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw);
-    } catch {
-      throw new Error(`${plural} is not JSON: set it to an object of named keys, e.g. {"default":"sb_…"}.`);
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new Error(`${plural} must be a JSON object of named keys, e.g. {"default":"sb_…"}.`);
-    }
-    for (const [name, value] of Object.entries(parsed)) {
-      if (typeof value === 'string' && value !== '') out[name] = value;
-    }
-  }
-  const one = get(singular)?.trim();
+function withSingular(map: Record<string, string> | undefined, one: string | undefined, singular: string): Record<string, string> {
+  const out = { ...(map ?? {}) };
   if (one && !Object.values(out).includes(one)) out[Object.keys(out).length === 0 ? 'default' : singular] = one;
   return out;
 }
 
-/** Reads every key; throws naming the variable when a JSON map is malformed. */
+/** Reads every key through the settings schemas; throws naming the variable when one is malformed. */
 export function projectKeysFrom(get: Get = (n) => Deno.env.get(n)): ProjectKeys {
+  const s = functionSettingsFrom(
+    ['SUPABASE_PUBLISHABLE_KEYS', 'SUPABASE_PUBLISHABLE_KEY', 'SUPABASE_SECRET_KEYS', 'SUPABASE_SECRET_KEY', 'SUPABASE_ANON_KEY', 'SUPABASE_SERVICE_ROLE_KEY'],
+    get
+  );
   return {
-    publishable: keyMap(get, 'SUPABASE_PUBLISHABLE_KEYS', 'SUPABASE_PUBLISHABLE_KEY'),
-    secret: keyMap(get, 'SUPABASE_SECRET_KEYS', 'SUPABASE_SECRET_KEY'),
-    legacyAnon: get('SUPABASE_ANON_KEY')?.trim() || null,
-    legacyServiceRole: get('SUPABASE_SERVICE_ROLE_KEY')?.trim() || null
+    publishable: withSingular(s.SUPABASE_PUBLISHABLE_KEYS, s.SUPABASE_PUBLISHABLE_KEY, 'SUPABASE_PUBLISHABLE_KEY'),
+    secret: withSingular(s.SUPABASE_SECRET_KEYS, s.SUPABASE_SECRET_KEY, 'SUPABASE_SECRET_KEY'),
+    legacyAnon: s.SUPABASE_ANON_KEY ?? null,
+    legacyServiceRole: s.SUPABASE_SERVICE_ROLE_KEY ?? null
   };
 }
 

@@ -8,6 +8,7 @@
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { projectKeysFrom, type ProjectKeys } from './project_keys.ts';
 import { fail } from './responses.ts';
+import { functionSettingsFrom } from './settings.ts';
 
 /** null when the caller is the service; otherwise the response to send. */
 export type ServiceCallerCheck = (req: Request) => Promise<Response | null>;
@@ -26,7 +27,7 @@ export interface ServiceCallerKeys extends ProjectKeys {
 
 /** The keys from the function's environment. */
 export function serviceCallerKeysFrom(get: (name: string) => string | undefined = (n) => Deno.env.get(n)): ServiceCallerKeys {
-  return { ...projectKeysFrom(get), jwks: get('SUPABASE_JWKS')?.trim() || null };
+  return { ...projectKeysFrom(get), jwks: functionSettingsFrom(['SUPABASE_JWKS'], get).SUPABASE_JWKS ?? null };
 }
 
 function asymmetricKeySet(jwks: string | null): JWTVerifyGetKey | null {

@@ -1,6 +1,6 @@
 import { preflight } from '../_shared/cors.ts';
 import { database } from '../_shared/db.ts';
-import { requireEnv } from '../_shared/env.ts';
+import { functionSettings } from '../_shared/env.ts';
 import { functionLogger, withRequestLog } from '../_shared/logger.ts';
 import { requirePublishableKey } from '../_shared/project_keys.ts';
 import { stripeClient } from '../_shared/stripe_client.ts';
@@ -8,10 +8,10 @@ import { liveSessionDeps } from '../_shared/user_session.ts';
 import { handleBillingCheckout } from './handler.ts';
 import { pgCheckoutStore } from './store.ts';
 
-const env = requireEnv(['SUPABASE_URL', 'SUPABASE_DB_URL', 'STRIPE_SECRET_KEY']);
+const env = functionSettings(['SUPABASE_URL', 'SUPABASE_DB_URL', 'STRIPE_SECRET_KEY', 'STRIPE_API_BASE', 'SITE_URL', 'ADDITIONAL_SITE_URLS']);
 const db = database(env.SUPABASE_DB_URL);
 const log = functionLogger('billing-checkout');
-const stripe = stripeClient(env.STRIPE_SECRET_KEY, Deno.env.get('STRIPE_API_BASE'));
+const stripe = stripeClient(env.STRIPE_SECRET_KEY, env.STRIPE_API_BASE);
 
 const deps = {
   session: liveSessionDeps(env.SUPABASE_URL, requirePublishableKey(), (sql, args) => db.query(sql, args)),
@@ -23,8 +23,9 @@ const deps = {
       stripe.checkout.sessions.create(params, { idempotencyKey }),
     expireSession: (sessionId: string) => stripe.checkout.sessions.expire(sessionId)
   },
-  siteUrl: (Deno.env.get('SITE_URL') ?? 'http://127.0.0.1:5173').replace(/\/$/, ''),
-  extraSiteUrls: (Deno.env.get('ADDITIONAL_SITE_URLS') ?? '').split(',').map((u) => u.trim().replace(/\/$/, '')).filter(Boolean),
+  // Required: Checkout must never send a buyer back to an address nobody configured.
+  siteUrl: env.SITE_URL,
+  extraSiteUrls: env.ADDITIONAL_SITE_URLS,
   log
 };
 

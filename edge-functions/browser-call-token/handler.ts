@@ -8,6 +8,7 @@ import { appError } from '../../core/src/errors.ts';
 import { isUuid } from '../_shared/ids.ts';
 import type { Queryable } from '../_shared/queryable.ts';
 import { readJsonObject } from '../_shared/request_body.ts';
+import { functionSettingsFrom } from '../_shared/settings.ts';
 import { failWith, json } from '../_shared/responses.ts';
 import { requireSession, type SessionDeps } from '../_shared/user_session.ts';
 
@@ -33,12 +34,11 @@ export interface BrowserCallTokenDeps {
 
 /** The Voice settings, or null when any is missing (browser calls through Twilio are then unavailable). */
 export function twilioVoiceConfig(get: (name: string) => string | undefined): TwilioVoiceConfig | null {
-  const accountSid = get('TWILIO_ACCOUNT_SID');
-  const apiKeySid = get('TWILIO_API_KEY_SID');
-  const apiKeySecret = get('TWILIO_API_KEY_SECRET');
-  const twimlAppSid = get('TWILIO_TWIML_APP_SID');
-  if (!accountSid || !apiKeySid || !apiKeySecret || !twimlAppSid) return null;
-  return { accountSid, apiKeySid, apiKeySecret, twimlAppSid };
+  // Only absence turns browser calls off; a malformed value stops the function like any bad setting.
+  if (!get('TWILIO_ACCOUNT_SID')?.trim()) return null;
+  const s = functionSettingsFrom(['TWILIO_ACCOUNT_SID', 'TWILIO_API_KEY_SID', 'TWILIO_API_KEY_SECRET', 'TWILIO_TWIML_APP_SID'], get);
+  if (!s.TWILIO_API_KEY_SID || !s.TWILIO_API_KEY_SECRET || !s.TWILIO_TWIML_APP_SID) return null;
+  return { accountSid: s.TWILIO_ACCOUNT_SID, apiKeySid: s.TWILIO_API_KEY_SID, apiKeySecret: s.TWILIO_API_KEY_SECRET, twimlAppSid: s.TWILIO_TWIML_APP_SID };
 }
 
 /**

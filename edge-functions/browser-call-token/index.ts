@@ -1,12 +1,12 @@
 import { preflight } from '../_shared/cors.ts';
 import { database } from '../_shared/db.ts';
-import { requireEnv } from '../_shared/env.ts';
+import { functionSettings } from '../_shared/env.ts';
 import { functionLogger, withRequestLog } from '../_shared/logger.ts';
 import { requirePublishableKey } from '../_shared/project_keys.ts';
 import { liveSessionDeps } from '../_shared/user_session.ts';
 import { handleBrowserCallToken, twilioVoiceConfig } from './handler.ts';
 
-const env = requireEnv(['SUPABASE_URL', 'SUPABASE_DB_URL']);
+const env = functionSettings(['SUPABASE_URL', 'SUPABASE_DB_URL']);
 const db = database(env.SUPABASE_DB_URL);
 const log = functionLogger('browser-call-token');
 // Optional: without an API Key and a TwiML App the function answers browser_calls_unavailable (503).

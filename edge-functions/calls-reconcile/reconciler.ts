@@ -7,6 +7,7 @@ import type { Log } from '../../core/src/log_line.ts';
 import type { CardPaymentsService } from '../_shared/card_payments.ts';
 import { DEFAULT_CALL_LIMITS } from '../_shared/place_call.ts';
 import type { Queryable } from '../_shared/queryable.ts';
+import { functionSettingsFrom } from '../_shared/settings.ts';
 import { TwilioApiError, type TwilioCall, type TwilioClient } from '../_shared/twilio_client.ts';
 
 export interface ReconcileConfig {
@@ -170,17 +171,11 @@ async function failUndialled(db: Queryable, callId: string, message: string): Pr
 }
 
 export function reconcileConfigFrom(get: (name: string) => string | undefined): ReconcileConfig {
-  const num = (name: string, fallback: number): number => {
-    const raw = get(name);
-    if (raw === undefined || raw === '') return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number of seconds, got ${JSON.stringify(raw)}.`);
-    return n;
-  };
+  const s = functionSettingsFrom(['RECONCILE_MARGIN_SECONDS', 'SETTLEMENT_GRACE_SECONDS'], get);
   return {
-    marginSeconds: num('RECONCILE_MARGIN_SECONDS', DEFAULT_RECONCILE_CONFIG.marginSeconds),
+    marginSeconds: s.RECONCILE_MARGIN_SECONDS,
     ringTimeoutSeconds: DEFAULT_RECONCILE_CONFIG.ringTimeoutSeconds,
-    graceSeconds: num('SETTLEMENT_GRACE_SECONDS', DEFAULT_RECONCILE_CONFIG.graceSeconds),
+    graceSeconds: s.SETTLEMENT_GRACE_SECONDS,
     limit: DEFAULT_RECONCILE_CONFIG.limit,
     storedEventAgeSeconds: DEFAULT_RECONCILE_CONFIG.storedEventAgeSeconds
   };

@@ -5,6 +5,7 @@
 // claimed row is never claimed again), not by this code.
 import { isTooLateToRing, nextOccurrence, type Recurrence } from '../../core/src/schedule.ts';
 import type { PaymentMethod, PlaceCallRequest, PlaceCallResult } from '../_shared/place_call.ts';
+import { functionSettingsFrom } from '../_shared/settings.ts';
 
 export interface Occurrence {
   id: string;
@@ -206,25 +207,15 @@ export async function dispatchDueCalls(deps: DispatchDeps): Promise<{ claim: Cla
   return { claim, dials: Promise.all(tasks).then(() => dials) };
 }
 
-/** Reads the dispatcher's settings (names as function secrets), falling back to the defaults. */
+/** Reads the dispatcher's settings (names as function secrets) through their schemas; unset means the default. */
 export function dispatchConfigFrom(get: (name: string) => string | undefined): DispatchConfig {
-  const num = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = get(name);
-    if (raw === undefined || raw === '') return fallback;
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n < min || n > max) throw new Error(`${name} must be a number between ${min} and ${max}, got ${JSON.stringify(raw)}.`);
-    return n;
-  };
-  const method = get('SCHEDULED_CALLS_PAYMENT_METHOD') ?? DEFAULT_DISPATCH_CONFIG.paymentMethod;
-  if (!['credits', 'subscription', 'demo'].includes(method)) {
-    throw new Error(`SCHEDULED_CALLS_PAYMENT_METHOD must be credits, subscription or demo, got ${JSON.stringify(method)}.`);
-  }
+  const s = functionSettingsFrom(['DISPATCH_CALLS_PER_SECOND', 'DISPATCH_BATCH_SIZE', 'DISPATCH_MISSED_AFTER_SECONDS', 'SCHEDULED_CALLS_PAYMENT_METHOD'], get);
   return {
-    callsPerSecond: num('DISPATCH_CALLS_PER_SECOND', DEFAULT_DISPATCH_CONFIG.callsPerSecond, 0.01, 1000),
-    batchSize: num('DISPATCH_BATCH_SIZE', DEFAULT_DISPATCH_CONFIG.batchSize, 1, 1000),
+    callsPerSecond: s.DISPATCH_CALLS_PER_SECOND,
+    batchSize: s.DISPATCH_BATCH_SIZE,
     lookaheadSeconds: DEFAULT_DISPATCH_CONFIG.lookaheadSeconds,
-    missedAfterSeconds: num('DISPATCH_MISSED_AFTER_SECONDS', DEFAULT_DISPATCH_CONFIG.missedAfterSeconds, 60, 3600),
+    missedAfterSeconds: s.DISPATCH_MISSED_AFTER_SECONDS,
     horizonSeconds: DEFAULT_DISPATCH_CONFIG.horizonSeconds,
-    paymentMethod: method as PaymentMethod
+    paymentMethod: s.SCHEDULED_CALLS_PAYMENT_METHOD
   };
 }

@@ -1,17 +1,14 @@
 import { database } from '../_shared/db.ts';
-import { requireEnv } from '../_shared/env.ts';
+import { functionSettings } from '../_shared/env.ts';
 import { functionLogger, withRequestLog } from '../_shared/logger.ts';
 import { stripeClient, webCrypto } from '../_shared/stripe_client.ts';
 import { handleStripeWebhook, type VerifiedEvent } from './handler.ts';
 
-const env = requireEnv(['SUPABASE_DB_URL', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET']);
-if (/\s/.test(env.STRIPE_WEBHOOK_SECRET)) {
-  // A pasted newline makes every signature fail; refuse to start instead.
-  throw new Error('STRIPE_WEBHOOK_SECRET contains whitespace (often a trailing newline); set it again without it.');
-}
+// The secret's schema refuses inner whitespace: a pasted line break would make every signature fail.
+const env = functionSettings(['SUPABASE_DB_URL', 'STRIPE_SECRET_KEY', 'STRIPE_API_BASE', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_LIVE_MODE']);
 const db = database(env.SUPABASE_DB_URL);
 const log = functionLogger('stripe-webhook');
-const stripe = stripeClient(env.STRIPE_SECRET_KEY, Deno.env.get('STRIPE_API_BASE'));
+const stripe = stripeClient(env.STRIPE_SECRET_KEY, env.STRIPE_API_BASE);
 
 Deno.serve(withRequestLog(log, (req) => handleStripeWebhook(req, {
   webhookSecret: env.STRIPE_WEBHOOK_SECRET,
@@ -24,7 +21,7 @@ Deno.serve(withRequestLog(log, (req) => handleStripeWebhook(req, {
   recordFailed: async (event, reason) => {
     await db.query('select private.record_failed_stripe_event($1::jsonb, $2)', [JSON.stringify(event), reason]);
   },
-  liveMode: Deno.env.get('STRIPE_LIVE_MODE') === 'true',
+  liveMode: env.STRIPE_LIVE_MODE,
   nowMs: () => Date.now(),
   log
 })));
