@@ -23,6 +23,7 @@ interface Harness {
   spoken: string[];
   line: string[];
   hangups: string[];
+  metrics: RelayMetrics;
   emitStt: (e: SttEvent) => void;
   ended: Promise<EndReason>;
 }
@@ -65,14 +66,15 @@ function harness(opts: { call?: Partial<CallContext>; rates?: ServiceRate[]; llm
     clear: () => line.push('clear'),
     hangup: (reason) => hangups.push(reason)
   };
+  const metrics = new RelayMetrics();
   let resolveEnded: (r: EndReason) => void = () => undefined;
   const ended = new Promise<EndReason>((r) => (resolveEnded = r));
   session = new CallSession({
     callSid: `CA${'0'.repeat(32)}`, streamSid: 'MZ1', call: { ...CALL, ...opts.call }, transport: opts.call?.mode === 'browser' ? 'softphone' : 'twilio', telephony, providers, store,
-    rates: opts.rates ?? [], policy: opts.policy ?? POLICY, llmMaxRetries: opts.maxRetries ?? 1, metrics: new RelayMetrics(), log: () => undefined,
+    rates: opts.rates ?? [], policy: opts.policy ?? POLICY, llmMaxRetries: opts.maxRetries ?? 1, metrics, log: () => undefined,
     onEnded: resolveEnded, ...(opts.now ? { now: opts.now } : {})
   });
-  return { session, store, llmRequests, spoken, line, hangups, emitStt: (e) => onStt(e), ended };
+  return { session, store, llmRequests, spoken, line, hangups, metrics, emitStt: (e) => onStt(e), ended };
 }
 
 const waitUntil = (cond: () => boolean) => vi.waitUntil(cond, { timeout: 5000, interval: 10 });
@@ -230,6 +232,8 @@ describe('call session', () => {
         expect(h.spoken).toEqual([FIXED_LINES.apology]);
         // One retry of the turn, each attempt asking both vendors.
         expect([v.p.requests.length, v.f.requests.length]).toEqual([2, 2]);
+        // Each failed attempt is counted against the vendor that failed it last, the fallback.
+        expect(h.metrics.vendorErrors).toEqual({ openai: 2 });
       } finally {
         await v.close();
       }

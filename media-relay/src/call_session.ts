@@ -7,7 +7,8 @@ import { SentenceChunker } from '../../core/src/sentence_chunker.ts';
 import { priceUsage, type ServiceRate, type Service, type UsageKind } from '../../core/src/pricing.ts';
 import { sumUsd, usdToCentsUp, usdToDecimal, type Usd } from '../../core/src/money.ts';
 import type { CallContext, CallStore, CostEvent, TranscriptSegment } from './call_store.ts';
-import type { RelayMetrics } from './metrics.ts';
+import type { Log } from '../../core/src/log_line.ts';
+import type { RelayMetrics, Vendor } from './metrics.ts';
 import { ProviderError, type ChatMessage, type Providers, type SttEvent, type SttSession, type Telephony } from './providers.ts';
 import { decideTurn, initialTurnState, type EndReason, type TurnAction, type TurnEvent, type TurnPolicy, type TurnState } from './turn_taking.ts';
 
@@ -50,7 +51,8 @@ export interface SessionDeps {
   policy: TurnPolicy;
   llmMaxRetries: number;
   metrics: RelayMetrics;
-  log: (line: string) => void;
+  /** Lines about this call (the server binds its call id and request id). */
+  log: Log;
   now?: () => number;
   /** Called once when the session has ended and released everything. */
   onEnded?: (reason: EndReason) => void;
@@ -222,7 +224,9 @@ export class CallSession {
       this.callerTurnStartMs = null;
       this.dispatch({ type: 'caller_turn', nowMs: endMs, text: e.text });
     } else if (e.type === 'closed') {
-      this.d.metrics.count(this.d.metrics.errors, 'stt');
+      this.d.metrics.error('stt');
+      this.d.metrics.vendorError(this.d.providers.stt.info.service);
+      this.d.log('relay.stt.closed', { level: 'warn', vendor: this.d.providers.stt.info.service, reopen: !this.sttReopened, ...(e.error ? { err: e.error } : {}) });
       this.stt = null;
       if (this.sttReopened) {
         this.dispatch({ type: 'provider_failed', nowMs: this.elapsed() });
@@ -454,7 +458,7 @@ export class CallSession {
     const t = this.current;
     if (!t || t.turn !== turn) return;
     this.d.telephony.clear();
-    this.d.metrics.bargeIns++;
+    this.d.metrics.bargeIn();
     t.abort.abort();
     // Marks echoed after this point were released by the clear, not played: what was heard is settled now.
     this.finishTurn(t, false);
@@ -480,8 +484,8 @@ export class CallSession {
     try {
       priced = priceUsage(this.d.rates, { service, usage, quantity });
     } catch (err) {
-      this.d.metrics.count(this.d.metrics.errors, 'pricing');
-      this.d.log(`relay.cost.unpriced ${service}/${usage}: ${(err as Error).message}`);
+      this.d.metrics.error('pricing');
+      this.d.log('relay.cost.unpriced', { level: 'error', service, usage, err: err as Error });
       return;
     }
     this.spentUsd += priced.chargeUsd;
@@ -539,7 +543,7 @@ export class CallSession {
     const t = this.elapsed();
     if (!always && t - this.lastInterimAt < INTERIM_EVERY_MS) return;
     this.lastInterimAt = t;
-    this.d.store.broadcastInterim(this.d.call.callId, { speaker, text }).catch(() => this.d.metrics.count(this.d.metrics.errors, 'broadcast'));
+    this.d.store.broadcastInterim(this.d.call.callId, { speaker, text }).catch(() => this.d.metrics.error('broadcast'));
   }
 
   private addTranscript(speaker: 'user' | 'persona', text: string, startMs: number, endMs: number, interrupted: boolean): void {
@@ -554,23 +558,33 @@ export class CallSession {
       if (segments.length > 0) {
         await this.d.store.saveTranscript(segments).catch((err: Error) => {
           this.pendingTranscript.unshift(...segments);
-          this.d.log(`relay.transcript.flush_failed: ${err.message}`);
+          this.d.log('relay.transcript.flush_failed', { level: 'error', err, pending: this.pendingTranscript.length });
         });
       }
       if (costs.length > 0) {
         await this.d.store.saveCostEvents(costs).catch((err: Error) => {
           this.pendingCosts.unshift(...costs);
-          this.d.log(`relay.cost.flush_failed: ${err.message}`);
+          this.d.log('relay.cost.flush_failed', { level: 'error', err, pending: this.pendingCosts.length });
         });
       }
     });
     return this.flushing;
   }
 
-  private providerError(kind: string, err: unknown): void {
+  /** The vendor behind a failure: the one the error names (a fallback LLM's own), else the role's vendor. */
+  private vendorOf(kind: 'stt' | 'llm' | 'tts', err: unknown): Vendor {
+    const named = err instanceof ProviderError ? err.service : null;
+    const known: readonly string[] = ['deepgram', 'openai', 'cerebras', 'elevenlabs', 'twilio'];
+    if (named && known.includes(named)) return named as Vendor;
+    return this.d.providers[kind].info.service;
+  }
+
+  private providerError(kind: 'stt' | 'llm' | 'tts', err: unknown): void {
     if ((err as Error)?.name === 'AbortError') return;
-    this.d.metrics.count(this.d.metrics.errors, kind);
-    this.d.log(`relay.provider_error ${kind} call=${this.d.call.callId}: ${(err as Error)?.message ?? err}`);
+    const vendor = this.vendorOf(kind, err);
+    this.d.metrics.error(kind);
+    this.d.metrics.vendorError(vendor);
+    this.d.log('relay.provider_error', { level: 'error', kind, vendor, err: err as Error });
   }
 
   // ---- teardown ----
@@ -596,7 +610,7 @@ export class CallSession {
       this.recordUsage('twilio', 'media_stream_seconds', seconds, 'media-streams');
     }
     await this.flush();
-    await this.d.store.finishCall(this.d.call.callId, reason, seconds).catch((err: Error) => this.d.log(`relay.finish_failed: ${err.message}`));
+    await this.d.store.finishCall(this.d.call.callId, reason, seconds).catch((err: Error) => this.d.log('relay.finish_failed', { level: 'error', reason, err }));
     this.d.onEnded?.(reason);
   }
 

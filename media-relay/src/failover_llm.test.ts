@@ -1,6 +1,7 @@
 // The LLM failover against two scripted vendors over real HTTP: the fallback answers a turn the primary fails or
 // is too slow to start, the primary's late words are never read, and a healthy primary is the only one asked.
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { LogFields } from '../../core/src/log_line.ts';
 import { defaultReasoningEffort, type LlmEndpoint, type LlmProvider } from './config.ts';
 import { estimatePromptTokens, withFailover } from './failover_llm.ts';
 import { createOpenAiCompatibleLlm } from './openai_chat_llm.ts';
@@ -24,13 +25,14 @@ async function pair(primary: FakeChatBehaviour, fallback: FakeChatBehaviour, fir
   const p = await startFakeChatServer(primary);
   const f = await startFakeChatServer(fallback);
   servers.push(p, f);
-  const logs: string[] = [];
+  const logs: { msg: string; fields?: LogFields }[] = [];
+  const failed: string[] = [];
   const llm = withFailover(
     createOpenAiCompatibleLlm(endpoint('cerebras', p.url, 'gpt-oss-120b')),
     createOpenAiCompatibleLlm(endpoint('openai', f.url, 'gpt-6-luna')),
-    { firstTokenTimeoutMs, log: (l) => logs.push(l) }
+    { firstTokenTimeoutMs, log: (msg, fields) => logs.push({ msg, fields }), onPrimaryFailed: (info) => failed.push(info.service) }
   );
-  return { p, f, llm, logs };
+  return { p, f, llm, logs, failed };
 }
 
 async function collect(llm: LanguageModel, signal = new AbortController().signal): Promise<LlmEvent[]> {
@@ -54,14 +56,16 @@ describe('LLM failover', () => {
   });
 
   it('answers the same turn from the fallback when the primary fails, billed to the fallback', async () => {
-    const { p, f, llm, logs } = await pair({ kind: 'error', status: 500 }, { kind: 'answer', text: FALLBACK_TEXT, promptTokens: 25, completionTokens: 7 });
+    const { p, f, llm, logs, failed } = await pair({ kind: 'error', status: 500 }, { kind: 'answer', text: FALLBACK_TEXT, promptTokens: 25, completionTokens: 7 });
     const events = await collect(llm);
     expect(textOf(events)).toBe(FALLBACK_TEXT);
     // A refused request is not billed, so only the fallback's tokens are recorded.
     expect(usageOf(events)).toEqual([{ service: 'openai', model: 'gpt-6-luna', promptTokens: 25, completionTokens: 7 }]);
     expect(p.requests).toHaveLength(1);
     expect(f.requests[0]).toMatchObject({ model: 'gpt-6-luna', messages: MESSAGES, max_completion_tokens: 256, reasoning_effort: 'none' });
-    expect(logs.join('\n')).toContain('relay.llm_failover from=cerebras/gpt-oss-120b to=openai/gpt-6-luna');
+    expect(logs).toContainEqual({ msg: 'relay.llm_failover', fields: expect.objectContaining({ level: 'warn', from: 'cerebras/gpt-oss-120b', to: 'openai/gpt-6-luna' }) });
+    // The call never sees the primary's failure; the vendor error counter does.
+    expect(failed).toEqual(['cerebras']);
   });
 
   it('fails over on a retired model (404 model_not_found)', async () => {

@@ -2,12 +2,15 @@
 // not produced one by the deadline, the same turn is asked of the fallback. Whatever the primary sends after that
 // is never read, so nothing is spoken twice. Once the primary has spoken, a later failure is not failed over
 // (that would repeat the start of the answer): it ends the turn as any LLM failure does.
-import { ProviderError, type ChatMessage, type LanguageModel, type LlmEvent } from './providers.ts';
+import type { Log } from '../../core/src/log_line.ts';
+import { ProviderError, type ChatMessage, type LanguageModel, type LlmEvent, type ProviderInfo } from './providers.ts';
 
 export interface FailoverOptions {
   /** The primary's time to first word; past it the turn goes to the fallback. */
   firstTokenTimeoutMs: number;
-  log?: (line: string) => void;
+  log?: Log;
+  /** The primary failed a turn the fallback then took: the call never sees that failure, the operator should. */
+  onPrimaryFailed?: (primary: ProviderInfo, err: unknown) => void;
 }
 
 /** Prompt tokens as the vendors' tokenizers roughly count English (about four characters a token). */
@@ -69,7 +72,8 @@ export function withFailover(primary: LanguageModel, fallback: LanguageModel, op
 
       signal.removeEventListener('abort', stopPrimary);
       primaryAbort.abort();
-      opts.log?.(`relay.llm_failover from=${primary.info.service}/${primary.info.model} to=${fallback.info.service}/${fallback.info.model}: ${(failure as Error)?.message ?? failure}`);
+      opts.onPrimaryFailed?.(primary.info, failure);
+      opts.log?.('relay.llm_failover', { level: 'warn', from: `${primary.info.service}/${primary.info.model}`, to: `${fallback.info.service}/${fallback.info.model}`, err: failure as Error });
       // A request the primary accepted and was still working on is billed for its prompt, though its usage report
       // (in the stream's last chunk) never comes: it is recorded as estimated. A refused request (an HTTP error) is not billed.
       if (timedOut) yield { type: 'usage', promptTokens: estimatePromptTokens(messages), completionTokens: 0, provider: primary.info };

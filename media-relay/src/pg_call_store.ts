@@ -3,6 +3,7 @@
 // from Twilio's own duration when the call completes. Softphone browser calls, which have no Twilio, are started and
 // completed here (private.start_browser_call / private.finish_browser_call); browser calls Twilio carries are not.
 import pg from 'pg';
+import type { Log } from '../../core/src/log_line.ts';
 import { usageOfRateKey, type ServiceRate } from '../../core/src/pricing.ts';
 import type { CallContext, CallOwnership, CallStore, CostEvent, InterimText, TranscriptSegment } from './call_store.ts';
 import { composeSystemPrompt } from './system_prompt.ts';
@@ -59,12 +60,12 @@ export function callBudgetCents(r: Pick<CallRow, 'per_call_cap_cents' | 'month_r
 
 export class PgCallStore implements CallStore {
   private readonly pool: pg.Pool;
-  private readonly log: (line: string) => void;
+  private readonly log: Log;
   private rateIds = new Map<string, string>(); // `${service}/${usage}` -> service_rates.id
 
-  constructor(databaseUrl: string, log: (line: string) => void) {
+  constructor(databaseUrl: string, log: Log) {
     this.pool = new pg.Pool({ connectionString: databaseUrl, max: 4, idleTimeoutMillis: 30_000 });
-    this.pool.on('error', (err) => log(`relay.db.pool_error: ${err.message}`));
+    this.pool.on('error', (err) => log('relay.db.pool_error', { level: 'error', err }));
     this.log = log;
   }
 
@@ -226,7 +227,12 @@ export class PgCallStore implements CallStore {
       [callId, endReason, Math.round(mediaSeconds)]
     );
     const settled = await this.pool.query<{ s: string }>('select private.settle_finished_call($1) as s', [callId]);
-    this.log(`relay.call.finished call=${callId} reason=${endReason} settlement=${settled.rows[0]?.s}`);
+    this.log('relay.call.finished', { call_id: callId, reason: endReason, settlement: settled.rows[0]?.s });
+  }
+
+  /** For readiness: a pool slot and a round trip to the database. */
+  async ping(): Promise<void> {
+    await this.pool.query('select 1');
   }
 
   close(): Promise<void> {

@@ -2,6 +2,7 @@
 // Adapters (one file per vendor) implement these; the call session knows nothing else about vendors.
 // Audio is always 8 kHz mono μ-law, the telephone network's format, so nothing on the call path resamples.
 // Cancellation is an AbortSignal: aborting a turn must silence its stream promptly (barge-in depends on it).
+import type { Log } from '../../core/src/log_line.ts';
 import type { VoiceSettings } from './call_store.ts';
 import type { RelayConfig } from './config.ts';
 import { createDeepgramStt } from './deepgram_stt.ts';
@@ -100,14 +101,18 @@ export interface Providers {
   tts: TextToSpeech;
 }
 
-/** The only place that knows which vendor serves which role. */
-export function createProviders(config: RelayConfig, log?: (line: string) => void): Providers {
+/** The only place that knows which vendor serves which role. `onVendorError` hears failures no call sees (failover). */
+export function createProviders(config: RelayConfig, log?: Log, onVendorError?: (vendor: ProviderInfo['service']) => void): Providers {
   const primary = createOpenAiCompatibleLlm(config.llm);
   const { fallback } = config.llm;
   return {
     stt: createDeepgramStt(config.stt),
     llm: fallback
-      ? withFailover(primary, createOpenAiCompatibleLlm(fallback), { firstTokenTimeoutMs: config.llm.firstTokenTimeoutMs, ...(log ? { log } : {}) })
+      ? withFailover(primary, createOpenAiCompatibleLlm(fallback), {
+          firstTokenTimeoutMs: config.llm.firstTokenTimeoutMs,
+          ...(log ? { log } : {}),
+          ...(onVendorError ? { onPrimaryFailed: (info: ProviderInfo) => onVendorError(info.service) } : {})
+        })
       : primary,
     tts: createElevenLabsTts(config.tts)
   };

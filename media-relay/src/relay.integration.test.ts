@@ -161,7 +161,7 @@ describe('relay: a full call against the stand-ins', () => {
     for (const r of RATES) expect(services).toContain(`${r.service}/${r.usage}`);
     expect(store.costEvents.every((e) => Number(e.chargeUsd) > 0)).toBe(true);
 
-    const metrics = (await (await fetch(`${relay.url}/metrics`)).json()) as { barge_ins: number; turn_latency_ms: { count: number; p50: number }; active_calls: number };
+    const metrics = (await (await fetch(`${relay.url}/metrics.json`)).json()) as { barge_ins: number; turn_latency_ms: { count: number; p50: number }; active_calls: number };
     expect(metrics.barge_ins).toBe(1);
     expect(metrics.active_calls).toBe(0);
     expect(metrics.turn_latency_ms.count).toBeGreaterThanOrEqual(3);

@@ -7,6 +7,7 @@ import type { BrowserAuthVerdict, BrowserAuthVerifier } from './browser_stream.t
 import { InMemoryCallStore, type CallContext } from './call_store.ts';
 import { FIXED_LINES } from './call_session.ts';
 import type { Providers } from './providers.ts';
+import type { ReadinessReport } from './readiness.ts';
 import { startRelayServer, type RelayServer } from './server.ts';
 import { HmacStreamTokenVerifier, mintStreamToken } from './stream_token.ts';
 import { MediaStreamsTestClient } from './testing/media_streams_client.ts';
@@ -179,10 +180,110 @@ describe('relay admission', () => {
     await sdk.close();
   });
 
-  it('serves /healthz and /metrics as JSON', async () => {
-    expect(await (await fetch(`${relay.url}/healthz`)).json()).toEqual({ ok: true, active_calls: 0 });
-    const m = (await (await fetch(`${relay.url}/metrics`)).json()) as Record<string, unknown>;
+  it('serves /healthz, /metrics in Prometheus\' format and /metrics.json', async () => {
+    expect(await (await fetch(`${relay.url}/healthz`)).json()).toEqual({ ok: true, draining: false, active_calls: 0 });
+    const prom = await fetch(`${relay.url}/metrics`);
+    expect(prom.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(await prom.text()).toMatch(/^relay_active_calls 0$/m);
+    const m = (await (await fetch(`${relay.url}/metrics.json`)).json()) as Record<string, unknown>;
     expect(m).toMatchObject({ active_calls: 0, turn_latency_ms: { count: 0 } });
+  });
+
+  it('counts a caller frame that arrives well behind its place in the stream as late', async () => {
+    let clock = 1000;
+    const timed = await startRelayServer({
+      config: { host: '127.0.0.1', port: 0, maxPayloadBytes: 64 * 1024, startTimeoutMs: 300, turns: { bargeInSpeechMs: 300, bargeInWords: 2, silenceMs: 30_000, maxCallSeconds: 600 }, llm: { maxRetries: 0 } },
+      verifier: new HmacStreamTokenVerifier({ secret: SECRET }), store: new InMemoryCallStore({ calls: [CALL] }), providers: spies.factory, log: () => undefined, now: () => clock
+    });
+    const c = await MediaStreamsTestClient.connect(`ws://127.0.0.1:${timed.port}/twilio/stream`);
+    c.start(SID_A, { stream_token: mintStreamToken({ callId: 'call-a', callSid: SID_A, exp: exp() }, SECRET) });
+    await c.next((m) => m.event === 'media');
+    const frame = new Uint8Array(160).fill(0xff);
+    // Stream timestamps 20, 40, 60, 80 ms (the client numbers them). The first two arrive together (the second is
+    // the most punctual), the next two after a 300 ms stall: 280 and 260 ms behind. A malformed frame after each
+    // group shows when the relay has read it (frames are read in order), before the clock moves.
+    c.sendMediaFrame(frame);
+    c.sendMediaFrame(frame);
+    c.sendRaw('{not json');
+    await vi.waitUntil(() => timed.metrics.malformedFrames === 1);
+    expect(timed.metrics.lateFrames).toBe(0);
+    clock += 300;
+    c.sendMediaFrame(frame);
+    c.sendMediaFrame(frame);
+    c.sendRaw('{not json');
+    await vi.waitUntil(() => timed.metrics.malformedFrames === 2);
+    expect(timed.metrics.lateFrames).toBe(2);
+    expect(await (await fetch(`${timed.url}/metrics`)).text()).toMatch(/^relay_inbound_frames_late_total 2$/m);
+    c.close();
+    await timed.close();
+  });
+});
+
+describe('relay readiness and draining', () => {
+  let relay: RelayServer;
+  let spies: ReturnType<typeof spyProviders>;
+  let store: InMemoryCallStore;
+  let report: ReadinessReport;
+  const url = () => `ws://127.0.0.1:${relay.port}/twilio/stream`;
+  const token = (callId: string, sid: string) => mintStreamToken({ callId, callSid: sid, exp: exp() }, SECRET);
+
+  beforeEach(async () => {
+    spies = spyProviders();
+    store = new InMemoryCallStore({ calls: [CALL, { ...CALL, callId: 'call-b' }] });
+    report = { ready: true, failing: [], checks: { database: { ok: true } } };
+    relay = await startRelayServer({
+      config: { host: '127.0.0.1', port: 0, maxPayloadBytes: 64 * 1024, startTimeoutMs: 5000, turns: { bargeInSpeechMs: 300, bargeInWords: 2, silenceMs: 30_000, maxCallSeconds: 600 }, llm: { maxRetries: 0 } },
+      verifier: new HmacStreamTokenVerifier({ secret: SECRET }), store, providers: spies.factory, log: () => undefined,
+      readiness: { report: async () => report }
+    });
+  });
+  afterEach(() => relay.close());
+
+  it('answers /readyz 503 naming the dependency that fails, and 200 when all answer', async () => {
+    expect((await fetch(`${relay.url}/readyz`)).status).toBe(200);
+    report = { ready: false, failing: ['elevenlabs'], checks: { database: { ok: true }, elevenlabs: { ok: false, error: 'HTTP 503' } } };
+    const res = await fetch(`${relay.url}/readyz`);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual(report);
+  });
+
+  it('draining refuses new streams and reports not ready, lets a live call finish, then resolves', async () => {
+    const live = await MediaStreamsTestClient.connect(url());
+    live.start(SID_A, { stream_token: token('call-a', SID_A) });
+    await live.next((m) => m.event === 'media');
+    // Connected before the drain, started after it: already routed here, so still admitted.
+    const connecting = await MediaStreamsTestClient.connect(url(), `MZ${'0'.repeat(31)}2`);
+
+    let drained = false;
+    const drain = relay.drain().then(() => (drained = true));
+    expect(relay.draining).toBe(true);
+    const ready = await fetch(`${relay.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ ready: false, draining: true, failing: ['draining'], active_calls: 1 });
+    expect(await (await fetch(`${relay.url}/healthz`)).json()).toEqual({ ok: true, draining: true, active_calls: 1 });
+    expect(await (await fetch(`${relay.url}/metrics`)).text()).toMatch(/^relay_draining 1$/m);
+    await expect(MediaStreamsTestClient.connect(url(), `MZ${'0'.repeat(31)}3`)).rejects.toThrow('HTTP 503');
+    expect(relay.metrics.snapshot().rejected).toEqual({ draining: 1 });
+
+    connecting.start(SID_B, { stream_token: token('call-b', SID_B) });
+    await connecting.next((m) => m.event === 'media');
+    expect(relay.metrics.activeCalls).toBe(2);
+
+    live.stop();
+    await vi.waitUntil(() => store.finished.has('call-a'));
+    expect(relay.sessions.get('call-b')?.isEnded).toBe(false);
+    expect(drained).toBe(false);
+
+    connecting.stop();
+    await drain;
+    // Resolved only once both calls were ended and written.
+    expect([store.finished.get('call-a'), store.finished.get('call-b')]).toEqual(['user_hung_up', 'user_hung_up']);
+    expect(relay.metrics.activeCalls).toBe(0);
+  });
+
+  it('a drain with no call in progress resolves at once', async () => {
+    await relay.drain();
+    expect(relay.metrics.activeCalls).toBe(0);
   });
 });
 

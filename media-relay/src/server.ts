@@ -1,20 +1,27 @@
 // The relay's HTTP and WebSocket server: /twilio/stream (Twilio Media Streams: phone calls, and browser calls through
 // Twilio's Voice SDK), /browser/stream (the browser softphone, on when Supabase Auth is configured; same message
-// format, protocol in browser_stream.ts), /healthz and /metrics.
+// format, protocol in browser_stream.ts), /healthz (the process serves), /readyz (it can carry a call: database and
+// vendors reachable, not draining), /metrics (Prometheus) and /metrics.json (the same counts as JSON).
 // Admission comes before spending. A Twilio stream must carry Twilio's signature on the upgrade (when an auth token
 // is configured) and then send a `start` whose stream token (<Parameter name="stream_token">) verifies; a browser
 // stream must send a `start` with a live Supabase session and the user's own browser call. Either way, for a call
 // that has no other socket, within the start timeout. Until then no provider is touched. One CallSession per socket.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+// Draining (SIGTERM, main.ts): new streams are refused with 503 and /readyz answers 503, so the load balancer sends new
+// calls elsewhere, while the calls already here run to their end; drain() resolves when the last one has ended.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { withFields, type Log } from '../../core/src/log_line.ts';
 import { decodeBase64, parseInboundMessage, type StartMessage } from '../../core/src/media_streams.ts';
 import { admitBrowserStart, BROWSER_STREAM_PATH, type BrowserAuthVerifier } from './browser_stream.ts';
 import type { CallStore } from './call_store.ts';
 import { CallSession } from './call_session.ts';
 import type { RelayConfig } from './config.ts';
+import { jsonLogger } from './logger.ts';
 import { RelayMetrics } from './metrics.ts';
 import type { Providers } from './providers.ts';
+import type { Readiness } from './readiness.ts';
 import type { StreamTokenVerifier } from './stream_token.ts';
 import { twilioTelephony } from './twilio_media_stream.ts';
 import type { TurnPolicy } from './turn_taking.ts';
@@ -36,6 +43,10 @@ export const CLOSE = {
 const CALL_SID = /^CA[0-9a-fA-F]{32}$/;
 const MAX_BAD_FRAMES = 20;
 const HEARTBEAT_MS = 30_000;
+/** A caller frame this far behind its place in the stream (against the stream's most punctual frame) is late. */
+export const LATE_FRAME_MS = 250;
+// A request id a proxy in front sets (x-request-id) ties our lines to its access log; kept short and printable.
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface RelayServerDeps {
   config: Pick<RelayConfig, 'host' | 'port' | 'maxPayloadBytes' | 'startTimeoutMs' | 'turns'> & { llm: Pick<RelayConfig['llm'], 'maxRetries'> } & Partial<Pick<RelayConfig, 'twilioSignature'>>;
@@ -45,7 +56,11 @@ export interface RelayServerDeps {
   store: CallStore;
   /** Built only for admitted calls; tests pass spies here to prove nothing is built before admission. */
   providers: () => Providers;
-  log?: (line: string) => void;
+  log?: Log;
+  /** Made by the caller to share it with the providers (vendor errors inside the LLM failover); else one of its own. */
+  metrics?: RelayMetrics;
+  /** What /readyz checks besides draining; without it the relay is ready while it is not draining. */
+  readiness?: Readiness;
   now?: () => number;
 }
 
@@ -55,6 +70,13 @@ export interface RelayServer {
   metrics: RelayMetrics;
   /** Live sessions by call id (for diagnostics and tests). */
   sessions: ReadonlyMap<string, CallSession>;
+  readonly draining: boolean;
+  /**
+   * Stops taking new streams (upgrades answered 503, /readyz 503) and resolves once every call on this relay has
+   * ended and been written; streams already connected but not yet started are still admitted.
+   */
+  drain: () => Promise<void>;
+  /** Stops at once: live calls are ended (relay_error), sockets closed, the port released. */
   close: () => Promise<void>;
 }
 
@@ -70,24 +92,51 @@ export function callPolicy(base: TurnPolicy, callSeconds: number): TurnPolicy {
 }
 
 export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServer> {
-  const log = deps.log ?? ((line: string) => console.log(`${new Date().toISOString()} ${line}`));
-  const metrics = new RelayMetrics();
+  const log = deps.log ?? jsonLogger();
+  const now = deps.now ?? (() => performance.now());
+  const metrics = deps.metrics ?? new RelayMetrics();
   const sessions = new Map<string, CallSession>();
   const claimed = new Set<string>(); // call ids admitted or being admitted
+  // Streams connected but neither live nor closed yet: a drain waits for them too.
+  const unsettled = new Set<object>();
   let draining = false;
+  let drained: (() => void) | null = null;
+  const checkDrained = () => {
+    if (draining && drained && sessions.size === 0 && unsettled.size === 0) drained();
+  };
+
+  const sendJson = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(JSON.stringify(body));
+  };
 
   const http: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/healthz') {
-      res.writeHead(draining ? 503 : 200, { 'content-type': 'application/json' });
-      return res.end(JSON.stringify({ ok: !draining, active_calls: metrics.activeCalls }));
+      // Liveness only: a draining relay is healthy (restarting it would cut its live calls).
+      return sendJson(res, 200, { ok: true, draining, active_calls: metrics.activeCalls });
+    }
+    if (req.method === 'GET' && path === '/readyz') {
+      if (draining) return sendJson(res, 503, { ready: false, draining: true, failing: ['draining'], active_calls: metrics.activeCalls });
+      if (!deps.readiness) return sendJson(res, 200, { ready: true, failing: [], checks: {} });
+      deps.readiness.report().then(
+        (r) => sendJson(res, r.ready ? 200 : 503, r),
+        (err: Error) => sendJson(res, 503, { ready: false, failing: ['readiness'], error: err.message })
+      );
+      return;
     }
     if (req.method === 'GET' && path === '/metrics') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      return res.end(JSON.stringify(metrics.snapshot()));
+      metrics.exposition().then(
+        ({ contentType, body }) => {
+          res.writeHead(200, { 'content-type': contentType });
+          res.end(body);
+        },
+        (err: Error) => sendJson(res, 500, { error: { code: 'internal_error', message: err.message } })
+      );
+      return;
     }
-    res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: { code: 'not_found', message: `No route ${req.method} ${path}.` } }));
+    if (req.method === 'GET' && path === '/metrics.json') return sendJson(res, 200, metrics.snapshot());
+    sendJson(res, 404, { error: { code: 'not_found', message: `No route ${req.method} ${path}.` } });
   });
 
   // Deflate is off: audio does not compress, and ws limits concurrent deflate work anyway.
@@ -95,9 +144,12 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
 
   http.on('upgrade', (req: IncomingMessage, socket, head) => {
     const [path, rawQuery = ''] = (req.url ?? '/').split('?', 2) as [string, string?];
+    const given = req.headers['x-request-id'];
+    const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    const streamLog = withFields(log, { request_id: requestId });
     const refuseUpgrade = (status: string, reason: string) => {
-      metrics.count(metrics.rejected, reason);
-      log(`relay.stream.refused reason=${reason}`);
+      metrics.streamRejected(reason);
+      streamLog('relay.stream.refused', { level: 'warn', reason, path });
       socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     };
     if (draining) return refuseUpgrade('503 Service Unavailable', 'draining');
@@ -107,11 +159,11 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
         const check = checkUpgradeSignature(req.headers['x-twilio-signature'], sig.streamUrl, rawQuery, sig.authTokens);
         if (!check.ok) return refuseUpgrade('403 Forbidden', check.reason);
       }
-      return wss.handleUpgrade(req, socket, head, (ws) => serveStream(ws, 'twilio'));
+      return wss.handleUpgrade(req, socket, head, (ws) => serveStream(ws, 'twilio', streamLog));
     }
     if (path === BROWSER_STREAM_PATH) {
       if (!deps.browserAuth) return refuseUpgrade('404 Not Found', 'browser_stream_off');
-      return wss.handleUpgrade(req, socket, head, (ws) => serveStream(ws, 'browser'));
+      return wss.handleUpgrade(req, socket, head, (ws) => serveStream(ws, 'browser', streamLog));
     }
     refuseUpgrade('404 Not Found', 'unknown_path');
   });
@@ -133,7 +185,7 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
     if (kind === 'browser') return admitBrowserStart(msg, deps.browserAuth!, deps.store);
     if (!CALL_SID.test(callSid)) return { ok: false, code: CLOSE.policy, reason: 'call_sid_invalid' };
     const verdict = await deps.verifier.verify(customParameters.stream_token, callSid).catch((err: Error) => {
-      log(`relay.stream.verify_failed: ${err.message}`);
+      log('relay.stream.verify_failed', { level: 'error', err });
       return null;
     });
     if (!verdict) return { ok: false, code: CLOSE.tryAgainLater, reason: 'verifier_unavailable' };
@@ -142,18 +194,26 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
     return { ok: true, callId: verdict.callId };
   }
 
-  function serveStream(ws: WebSocket, kind: 'twilio' | 'browser'): void {
+  function serveStream(ws: WebSocket, kind: 'twilio' | 'browser', streamLog: Log): void {
     let stage: 'awaiting_start' | 'admitting' | 'live' | 'closed' = 'awaiting_start';
     let session: CallSession | null = null;
     let callId: string | null = null;
     let badFrames = 0;
     let alive = true;
+    let punctual = Infinity; // smallest (arrival - stream timestamp) seen: the stream's most punctual frame
+    const token = {};
+    unsettled.add(token);
+    const settle = () => {
+      unsettled.delete(token);
+      checkDrained();
+    };
 
     const refuse = (code: number, reason: string) => {
       if (stage === 'closed') return;
-      metrics.count(metrics.rejected, reason);
-      log(`relay.stream.refused reason=${reason}`);
+      metrics.streamRejected(reason);
+      streamLog('relay.stream.refused', { level: 'warn', reason, kind });
       stage = 'closed';
+      settle();
       ws.close(code, reason);
     };
     const startTimer = setTimeout(() => refuse(CLOSE.policy, 'start_timeout'), deps.config.startTimeoutMs);
@@ -169,7 +229,7 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
       clearTimeout(startTimer);
       const { callSid } = msg.start;
       const verdict = await authorize(kind, msg).catch((err: Error) => {
-        log(`relay.stream.authorize_failed: ${err.message}`);
+        streamLog('relay.stream.authorize_failed', { level: 'error', err });
         return { ok: false as const, code: CLOSE.tryAgainLater, reason: 'verifier_unavailable' };
       });
       if (stage !== 'admitting') return; // the socket went away while we checked
@@ -189,7 +249,7 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
         // browser call placed through Twilio's Voice SDK arrives on the Twilio stream instead, admitted by its stream
         // token like a phone call, and Twilio's status callbacks drive it.
         const started = await deps.store.startBrowserCall(call.callId).catch((err: Error) => {
-          log(`relay.stream.browser_start_failed: ${err.message}`);
+          streamLog('relay.stream.browser_start_failed', { level: 'error', call_id: call.callId, err });
           return null;
         });
         if (stage !== 'admitting') return release();
@@ -198,36 +258,39 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
           return refuse(started === null ? CLOSE.tryAgainLater : CLOSE.policy, started === null ? 'store_unavailable' : 'call_finished');
         }
       }
-      metrics.callsAdmitted++;
-      metrics.activeCalls++;
+      metrics.callAdmitted();
+      const callLog = withFields(streamLog, { call_id: call.callId });
       const s = new CallSession({
         callSid,
         streamSid: msg.streamSid,
         call: kind === 'browser' ? { ...call, mode: 'browser' } : call,
         transport: kind === 'twilio' ? 'twilio' : 'softphone',
         telephony: twilioTelephony(ws, msg.streamSid, () => {
-          metrics.count(metrics.errors, 'line_stalled');
+          metrics.error('line_stalled');
+          callLog('relay.stream.line_stalled', { level: 'warn' });
           ws.terminate();
-        }),
+        }, (reason) => metrics.frameDropped('outbound', reason)),
         providers: deps.providers(),
         store: deps.store,
         rates,
         policy: policyFor(call.maxDurationSeconds),
         llmMaxRetries: deps.config.llm.maxRetries,
         metrics,
-        log,
+        log: callLog,
         ...(deps.now ? { now: deps.now } : {}),
         onEnded: (reason) => {
-          metrics.count(metrics.callsEnded, reason);
-          metrics.activeCalls--;
+          metrics.callEnded(reason);
           sessions.delete(call.callId);
           release();
+          callLog('relay.call.ended', { reason, active_calls: metrics.activeCalls });
+          checkDrained();
         }
       });
       session = s;
       sessions.set(call.callId, s);
       stage = 'live';
-      log(`relay.stream.admitted kind=${kind} call=${call.callId} callSid=${callSid}`);
+      settle();
+      callLog('relay.stream.admitted', { kind, call_sid: callSid, active_calls: metrics.activeCalls });
       await s.start();
     };
 
@@ -236,7 +299,7 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
     };
 
     const badFrame = (code: number, reason: string) => {
-      metrics.malformedFrames++;
+      metrics.malformedFrame();
       // Before admission any garbage ends the socket; during a call a stray frame is dropped, a flood is not.
       if (stage === 'awaiting_start' || ++badFrames > MAX_BAD_FRAMES) refuse(code, reason);
     };
@@ -256,14 +319,21 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
         case 'start':
           if (stage !== 'awaiting_start') return badFrame(CLOSE.policy, 'duplicate_start');
           void admit(msg).catch((err: Error) => {
-            log(`relay.stream.admit_error: ${err.stack ?? err.message}`);
+            streamLog('relay.stream.admit_error', { level: 'error', err, stack: err.stack });
             refuse(CLOSE.serverError, 'admit_error');
           });
           return;
-        case 'media':
+        case 'media': {
           if (stage === 'awaiting_start') return refuse(CLOSE.policy, 'start_required');
-          if (msg.media.track === 'inbound') session?.onAudio(decodeBase64(msg.media.payload));
+          if (msg.media.track !== 'inbound') return;
+          // Twilio starts sending as soon as it has sent `start`; what arrives while we admit is not heard.
+          if (!session) return metrics.frameDropped('inbound', 'before_admission');
+          const behind = now() - Number(msg.media.timestamp);
+          punctual = Math.min(punctual, behind);
+          if (behind - punctual > LATE_FRAME_MS) metrics.frameLate();
+          session.onAudio(decodeBase64(msg.media.payload));
           return;
+        }
         case 'mark':
           session?.onMark(msg.mark.name);
           return;
@@ -277,9 +347,9 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
 
     ws.on('error', (err: Error & { code?: string }) => {
       if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-        metrics.malformedFrames++;
-        metrics.count(metrics.rejected, 'frame_too_large');
-      } else metrics.count(metrics.errors, 'socket');
+        metrics.malformedFrame();
+        metrics.streamRejected('frame_too_large');
+      } else metrics.error('socket');
     });
 
     ws.on('close', () => {
@@ -289,6 +359,7 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
       stage = 'closed';
       if (session) session.onCallerHangup();
       else if (wasAdmitting) release();
+      settle();
     });
   }
 
@@ -297,13 +368,28 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
     http.listen(deps.config.port, deps.config.host, () => resolve());
   });
   const { port } = http.address() as AddressInfo;
+  let drainDone: Promise<void> | null = null;
   return {
     url: `http://${deps.config.host}:${port}`,
     port,
     metrics,
     sessions,
+    get draining() {
+      return draining;
+    },
+    drain: () => {
+      drainDone ??= new Promise<void>((resolve) => {
+        draining = true;
+        metrics.setDraining(true);
+        log('relay.draining', { active_calls: metrics.activeCalls, connecting: unsettled.size });
+        drained = resolve;
+        checkDrained();
+      });
+      return drainDone;
+    },
     close: async () => {
       draining = true;
+      metrics.setDraining(true);
       await Promise.all([...sessions.values()].map((s) => s.end('relay_error').catch(() => undefined)));
       for (const c of wss.clients) c.terminate();
       wss.close();

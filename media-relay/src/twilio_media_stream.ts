@@ -8,15 +8,22 @@ import type { Telephony } from './providers.ts';
 /** Above this much unsent data the line is stalled; more audio would only grow memory. */
 const MAX_BUFFERED_BYTES = 2 * 1024 * 1024;
 
-export function twilioTelephony(ws: WebSocket, streamSid: string, onStalled: () => void): Telephony {
-  const send = (msg: object) => {
-    if (ws.readyState !== WebSocket.OPEN) return;
-    if (ws.bufferedAmount > MAX_BUFFERED_BYTES) return onStalled();
+/** `onDropped`: an audio frame was not sent, because the line is stalled or already closed. */
+export function twilioTelephony(ws: WebSocket, streamSid: string, onStalled: () => void, onDropped: (reason: 'line_stalled' | 'socket_closed') => void = () => undefined): Telephony {
+  const send = (msg: object, audio = false) => {
+    if (ws.readyState !== WebSocket.OPEN) {
+      if (audio) onDropped('socket_closed');
+      return;
+    }
+    if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      if (audio) onDropped('line_stalled');
+      return onStalled();
+    }
     ws.send(JSON.stringify(msg));
   };
   return {
     info: { service: 'twilio', model: 'media-streams' },
-    sendAudio: (mulaw) => send(mediaMessage(streamSid, encodeBase64(mulaw))),
+    sendAudio: (mulaw) => send(mediaMessage(streamSid, encodeBase64(mulaw)), true),
     mark: (name) => send(markMessage(streamSid, name)),
     clear: () => send(clearMessage(streamSid)),
     hangup: (reason) => {
