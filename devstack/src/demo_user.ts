@@ -1,8 +1,9 @@
 // The demo login `npm start` prints: an ordinary confirmed e-mail user, created the way GoTrue stores one.
 import type pg from 'pg';
+import { config } from './config.ts';
 
-export const DEMO_EMAIL = process.env.DEMO_EMAIL ?? 'demo@callmeback.test';
-export const DEMO_PASSWORD = process.env.DEMO_PASSWORD ?? 'call-me-back-demo';
+export const DEMO_EMAIL = config.demoEmail;
+export const DEMO_PASSWORD = config.demoPassword;
 
 export async function ensureDemoUser(client: pg.Client): Promise<string> {
   const existing = await client.query<{ id: string }>('select id from auth.users where email = $1', [DEMO_EMAIL]);

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { findPostgres } from './config.ts';
+import { config, findPostgres } from './config.ts';
 
 export interface Requirement {
   what: string;
@@ -19,7 +19,7 @@ function onPath(cmd: string): boolean {
 const DEFAULT_PG_MAJOR = 15;
 
 export function checkRequirements(): Requirement[] {
-  const pg = findPostgres();
+  const pg = findPostgres(config.explicitPgBinDir ?? undefined);
   const major = pg && pg.major >= 15 ? pg.major : DEFAULT_PG_MAJOR;
   const pgLib = `/usr/lib/postgresql/${major}/lib`;
   const pgShare = `/usr/share/postgresql/${major}/extension`;

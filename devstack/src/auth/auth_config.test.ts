@@ -22,3 +22,13 @@ describe('Auth configuration', () => {
     expect(() => loadAuthConfig({ AUTH_SIGNIN_RATE_LIMIT: 'lots' })).toThrow(/AUTH_SIGNIN_RATE_LIMIT/);
   });
 });
+
+describe('Auth configuration errors', () => {
+  it('names every bad setting on its own line', () => {
+    expect(() => loadAuthConfig({ AUTH_JWT_EXPIRY: '0', AUTH_SIGNIN_RATE_LIMIT: '5/0' })).toThrow(
+      'devstack Auth configuration is invalid:\n' +
+        'AUTH_SIGNIN_RATE_LIMIT must count at least one sign-in in at least one second.\n' +
+        'AUTH_JWT_EXPIRY must be a whole number from 1 to 2147483647, got "0".'
+    );
+  });
+});
