@@ -24,7 +24,8 @@ const commands = {
   typecheck: '../src/cli/typecheck.ts',
   'e2e:production': '../src/cli/e2e_production.ts',
   'package:check': '../src/cli/package_check.ts',
-  'functions:bundle': '../src/cli/bundle_functions.ts'
+  'functions:bundle': '../src/cli/bundle_functions.ts',
+  'settings:table': '../src/cli/settings_table.ts'
 };
 
 const name = process.argv[2];

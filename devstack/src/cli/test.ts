@@ -120,6 +120,12 @@ export async function main(): Promise<void> {
       return { ok, passed: 0, failed: ok ? 0 : 1 };
     })
   );
+  results.push(
+    await step('settings table (README current)', async () => {
+      const { code } = await run(process.execPath, [join(REPO_ROOT, 'devstack', 'bin', 'run.mjs'), 'settings:table', '--check']);
+      return { ok: code === 0, passed: 0, failed: code === 0 ? 0 : 1 };
+    })
+  );
   results.push(await step('unit (vitest)', () => vitest('unit', 'vitest.config.ts')));
   results.push(await step('edge functions (deno test)', () => denoTests('.test.ts', {})));
   results.push(
