@@ -7,9 +7,9 @@ import { legacyApiKey } from './keys.ts';
 const DEMO_STREAM_TOKEN_SECRET = 'devstack-demo-stream-token-secret-0000000000';
 // Demo-only API Key and TwiML App for browser calls through Twilio's Voice SDK; production creates its own in
 // Twilio's console. The stand-in has no Voice SDK signalling, so in demo mode the web app uses the softphone.
-const DEMO_TWILIO_API_KEY_SID = 'SK00000000000000000000000000de57ac';
-const DEMO_TWILIO_API_KEY_SECRET = 'devstack-twilio-api-key-secret-000000';
-const DEMO_TWILIO_TWIML_APP_SID = 'AP00000000000000000000000000de57ac';
+export const DEMO_TWILIO_API_KEY_SID = 'SK00000000000000000000000000de57ac';
+export const DEMO_TWILIO_API_KEY_SECRET = 'devstack-twilio-api-key-secret-000000';
+export const DEMO_TWILIO_TWIML_APP_SID = 'AP00000000000000000000000000de57ac';
 
 /**
  * The product's production settings pointed at devstack's stand-ins, with nothing that asks for demo behaviour:

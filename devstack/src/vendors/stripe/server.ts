@@ -3,7 +3,8 @@
 // test payment methods such as `pm_card_visa`, attached to customers), prices, Checkout Sessions, PaymentIntents
 // (automatic and manual capture, off-session), charges, refunds, subscriptions and invoices in memory,
 // serves a local checkout page with Pay and Cancel buttons, and emits the events Stripe would emit, signed, to
-// the configured webhook URL with retries. Nothing here moves real money.
+// the configured webhook URL with retries; the account's balance and its one webhook endpoint can be read, as a
+// preflight does. Nothing here moves real money.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -142,6 +143,13 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
     if (v !== undefined && !isKnownApiVersion(v)) throw new Error(`Stripe stand-in: unknown API version ${v}.`);
   }
   let baseUrl = '';
+  // The one webhook endpoint the account has: where events are sent, subscribed to every event type.
+  const webhookEndpoint: Obj | null = opts.webhookUrl
+    ? {
+        id: newId('we'), object: 'webhook_endpoint', api_version: opts.webhookApiVersion ?? null, application: null, created: now(),
+        description: 'devstack', enabled_events: ['*'], livemode: false, metadata: {}, status: 'enabled', url: opts.webhookUrl
+      }
+    : null;
 
   function emit(type: string, object: Obj, previous?: Obj): StripeEvent {
     const event: StripeEvent = {
@@ -653,6 +661,16 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
         return sub;
       }
       case 'GET invoices/:id': return get(store.invoices, 'invoice', id!);
+      // A test-mode account holds nothing.
+      case 'GET balance': {
+        const zero = [{ amount: 0, currency: 'usd', source_types: { card: 0 } }];
+        return { object: 'balance', available: zero, livemode: false, pending: zero };
+      }
+      case 'GET webhook_endpoints':
+        return { object: 'list', data: webhookEndpoint ? [webhookEndpoint] : [], has_more: false, url: '/v1/webhook_endpoints' };
+      case 'GET webhook_endpoints/:id':
+        if (!webhookEndpoint || webhookEndpoint.id !== id) throw notFound('webhook endpoint', id!);
+        return webhookEndpoint;
       case 'GET events/:id': {
         const e = events.find((x) => x.id === id);
         if (!e) throw notFound('event', id!);

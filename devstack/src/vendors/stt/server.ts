@@ -2,7 +2,8 @@
 // (or the `token` subprotocol), binary μ-law 8 kHz audio in, JSON `Results` / `UtteranceEnd` / `SpeechStarted` /
 // `Metadata` out. Speech is cut into utterances by an energy detector and recognised offline: pocketsphinx for
 // free speech, plus phrase spotting when the expected phrases are known (`keyterm` / `keywords` query parameters
-// or the stand-in's vocabulary). Stand-in only: accuracy is nothing like Deepgram's.
+// or the stand-in's vocabulary). GET /v1/projects answers who the key belongs to, as a preflight asks. Stand-in
+// only: accuracy is nothing like Deepgram's.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -111,7 +112,18 @@ export async function startSttStandIn(opts: SttStandInOptions = {}): Promise<Sta
   const latencyMs = opts.latencyMs ?? 0;
   const idleTimeoutMs = opts.idleTimeoutMs ?? 10_000;
   const recognize = opts.recognize ?? recognizeMulaw;
-  const http = createServer((_req, res) => {
+  const projectId = randomUUID();
+  const http = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/v1/projects') {
+      const token = tokenOf(req);
+      if (!token || (opts.apiKey !== undefined && token !== opts.apiKey)) {
+        res.writeHead(401, { 'content-type': 'application/json' });
+        return res.end(JSON.stringify({ err_code: 'INVALID_AUTH', err_msg: 'Invalid credentials.', request_id: randomUUID() }));
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify({ projects: [{ project_id: projectId, name: 'devstack' }] }));
+    }
     res.writeHead(426, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ err_code: 'UPGRADE_REQUIRED', err_msg: 'Connect with a WebSocket to /v1/listen.' }));
   });

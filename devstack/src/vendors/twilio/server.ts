@@ -1,6 +1,8 @@
-// Twilio stand-in: the REST surface the product uses (Calls create/fetch/update, Verify v2, Messages) plus a
-// small /devstack API for tests (outbox of sent codes, callee scripts, call logs). Responses and error bodies have
-// Twilio's shapes; everything sent to a "phone" lands in the outbox and the log, never on a real network.
+// Twilio stand-in: the REST surface the product uses (Calls create/fetch/update, Verify v2, Messages), what a
+// preflight reads (the account, its Verify service, its numbers, its TwiML App; an API key authenticates like the
+// auth token) plus a small /devstack API for tests (outbox of sent codes, callee scripts, call logs). Responses and
+// error bodies have Twilio's shapes; everything sent to a "phone" lands in the outbox and the log, never on a real
+// network.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomInt, timingSafeEqual } from 'node:crypto';
 import { readBody } from '../../gateway/http.ts';
@@ -15,6 +17,12 @@ export interface TwilioStandInOptions {
   verifyServiceSid: string;
   log: (line: string) => void;
   ringMs?: number;
+  /** The account's phone numbers (IncomingPhoneNumbers). */
+  phoneNumbers?: string[];
+  /** An API key of the account: Basic auth with its SID and secret works like the account's auth token. */
+  apiKey?: { sid: string; secret: string };
+  /** The account's TwiML App (browser calls). */
+  twimlApp?: { sid: string; voiceUrl: string; statusCallback: string };
 }
 
 export interface OutboxMessage {
@@ -63,12 +71,20 @@ export function startTwilioStandIn(opts: TwilioStandInOptions): Promise<{ url: s
   const scripts = new Map<string, CalleeScript>();
   const verifications = new Map<string, Verification>();
   const carrier = new Carrier({ authToken: opts.authToken, log: opts.log, scriptFor: (to) => scripts.get(to), ringMs: opts.ringMs ?? 300 });
-  const expectedAuth = Buffer.from(`Basic ${Buffer.from(`${opts.accountSid}:${opts.authToken}`).toString('base64')}`);
+  const basic = (user: string, password: string) => Buffer.from(`Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`);
+  const accepted = [basic(opts.accountSid, opts.authToken), ...(opts.apiKey ? [basic(opts.apiKey.sid, opts.apiKey.secret)] : [])];
 
   const authorised = (req: IncomingMessage) => {
     const got = Buffer.from(req.headers.authorization ?? '');
-    return got.length === expectedAuth.length && timingSafeEqual(got, expectedAuth);
+    return accepted.some((a) => got.length === a.length && timingSafeEqual(got, a));
   };
+  const created = new Date().toUTCString();
+  const accountUri = `/2010-04-01/Accounts/${opts.accountSid}`;
+  const numbers = (opts.phoneNumbers ?? []).map((n) => ({
+    sid: sid('PN'), account_sid: opts.accountSid, phone_number: n, friendly_name: n, status: 'in-use', api_version: '2010-04-01',
+    capabilities: { voice: true, sms: true, mms: false, fax: false }, date_created: created, date_updated: created,
+    uri: `${accountUri}/IncomingPhoneNumbers/${n}.json`
+  }));
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://twilio.local');
@@ -98,6 +114,42 @@ export function startTwilioStandIn(opts: TwilioStandInOptions): Promise<{ url: s
       if (status === 'completed' || status === 'canceled') carrier.hangup(call.sid, `rest_update_${status}`);
       else if (status) return twilioError(res, 400, 21218, `Invalid Status: ${status}`);
       return json(res, 200, callJson(call));
+    }
+
+    if (path === `${accountUri}.json` && req.method === 'GET') {
+      return json(res, 200, {
+        sid: opts.accountSid, owner_account_sid: opts.accountSid, friendly_name: 'devstack', status: 'active', type: 'Full',
+        date_created: created, date_updated: created, uri: `${accountUri}.json`
+      });
+    }
+    const accountPath = /^\/2010-04-01\/Accounts\/([^/.]+)(?:\.json|\/)/.exec(path);
+    if (accountPath && accountPath[1] !== opts.accountSid) return twilioError(res, 404, 20404, `The requested resource ${path} was not found`);
+    if (path === `${accountUri}/IncomingPhoneNumbers.json` && req.method === 'GET') {
+      const wanted = url.searchParams.get('PhoneNumber');
+      const list = numbers.filter((n) => !wanted || n.phone_number === wanted.trim());
+      const page = `${accountUri}/IncomingPhoneNumbers.json?PageSize=50&Page=0`;
+      return json(res, 200, {
+        incoming_phone_numbers: list, page: 0, page_size: 50, start: 0, end: Math.max(list.length - 1, 0),
+        first_page_uri: page, next_page_uri: null, previous_page_uri: null, uri: page
+      });
+    }
+    const app = new RegExp(`^${accountUri}/Applications/([^/.]+)\\.json$`).exec(path);
+    if (app && req.method === 'GET') {
+      const a = opts.twimlApp;
+      if (!a || a.sid !== app[1]) return twilioError(res, 404, 20404, `The requested resource ${path} was not found`);
+      return json(res, 200, {
+        sid: a.sid, account_sid: opts.accountSid, friendly_name: 'devstack browser calls', api_version: '2010-04-01',
+        voice_url: a.voiceUrl, voice_method: 'POST', voice_fallback_url: null, status_callback: a.statusCallback, status_callback_method: 'POST',
+        date_created: created, date_updated: created, uri: `${accountUri}/Applications/${a.sid}.json`
+      });
+    }
+    const service = /^\/v2\/Services\/([^/]+)$/.exec(path);
+    if (service && req.method === 'GET') {
+      if (service[1] !== opts.verifyServiceSid) return twilioError(res, 404, 20404, 'The requested resource was not found');
+      return json(res, 200, {
+        sid: opts.verifyServiceSid, account_sid: opts.accountSid, friendly_name: 'Call Me Back', code_length: 6,
+        date_created: created, date_updated: created, url: `https://verify.twilio.com/v2/Services/${opts.verifyServiceSid}`
+      });
     }
 
     const verify = /^\/v2\/Services\/([^/]+)\/(Verifications|VerificationCheck)$/.exec(path);
