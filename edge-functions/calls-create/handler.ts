@@ -1,6 +1,7 @@
 // "Call me now": a signed-in user with a live session asks a persona to call their verified number or browser.
 // With dry_run it only answers the estimate and the budget check, so the app can show them before confirming.
 import { appError } from '../../core/src/errors.ts';
+import { logCallId } from '../_shared/logger.ts';
 import { placeCall, validatePlaceCall, type PlaceCallDeps } from '../_shared/place_call.ts';
 import { clientIp, readJsonObject } from '../_shared/request_body.ts';
 import { failWith, json } from '../_shared/responses.ts';
@@ -20,5 +21,6 @@ export async function handleCallsCreate(req: Request, deps: CallsCreateDeps): Pr
   if ('code' in request) return failWith(request);
   const result = await placeCall({ ...request, clientIp: clientIp(req) }, deps);
   if (!result.ok) return failWith(result.error);
+  if (result.call.call_id) logCallId(result.call.call_id);
   return json(request.dryRun ? 200 : result.call.replayed ? 200 : 201, result.call);
 }

@@ -5,6 +5,7 @@
 import type { CardPaymentsService } from '../_shared/card_payments.ts';
 import { callStatusFromTwilio, isTerminalCallStatus } from '../../core/src/call_status.ts';
 import type { Log } from '../../core/src/log_line.ts';
+import { logCallId } from '../_shared/logger.ts';
 import type { Queryable } from '../_shared/queryable.ts';
 import { fail, json } from '../_shared/responses.ts';
 import { checkTwilioSignature, param, signedUrl } from '../_shared/twilio_signature.ts';
@@ -69,6 +70,7 @@ async function applyAndSettle(deps: StatusDeps, eventId: string | null, callSid:
   const r = await deps.db.query<{ outcome: string; call_id: string | null; call_status: string | null }>(
     'select * from private.apply_stored_twilio_status($1, $2)', [eventId, callSid]);
   const row = r.rows[0]!;
+  if (row.call_id) logCallId(row.call_id);
   let settlement: string | null = null;
   // A repeated final callback settles again: settlement is idempotent, and a first attempt that failed (Stripe
   // unreachable during capture, say) gets another chance.

@@ -2,6 +2,7 @@
 // id and a single-use stream token bound to this call and CallSid. A machine that answered gets one short message.
 import { isTerminalCallStatus, type CallStatus } from '../../core/src/call_status.ts';
 import { isUuid } from '../_shared/ids.ts';
+import { logCallId } from '../_shared/logger.ts';
 import type { Queryable } from '../_shared/queryable.ts';
 import { fail } from '../_shared/responses.ts';
 import { checkTwilioSignature, param, signedUrl } from '../_shared/twilio_signature.ts';
@@ -24,6 +25,7 @@ export async function handleTwiml(req: Request, deps: TwimlDeps): Promise<Respon
   const callId = new URL(req.url).searchParams.get('call_id') ?? '';
   const callSid = param(check.params, 'CallSid') ?? '';
   if (!isUuid(callId) || !/^CA[0-9a-fA-F]{32}$/.test(callSid)) return twiml('<Hangup/>');
+  logCallId(callId);
 
   // The call learns its CallSid here if the TwiML fetch beats calls-create's own update.
   const r = await deps.db.query<{ status: string; persona_name: string; first_name: string | null }>(
