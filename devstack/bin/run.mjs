@@ -25,7 +25,8 @@ const commands = {
   'e2e:production': '../src/cli/e2e_production.ts',
   'package:check': '../src/cli/package_check.ts',
   'functions:bundle': '../src/cli/bundle_functions.ts',
-  'settings:table': '../src/cli/settings_table.ts'
+  'settings:table': '../src/cli/settings_table.ts',
+  preflight: '../src/cli/preflight.ts'
 };
 
 const name = process.argv[2];

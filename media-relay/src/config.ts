@@ -5,7 +5,7 @@
 import { MAX_CALL_SECONDS, type LlmService } from '../../core/src/pricing.ts';
 import {
   defaultedSetting, int, list, oneOf, optionalSetting, pick, readSettings, requiredSetting, SettingsError, text, token, url,
-  type AnySetting, type Env
+  type AnySetting, type Env, type SettingsOf
 } from '../../core/src/settings_schema.ts';
 import {
   ELEVENLABS_API_KEY, ELEVENLABS_BASE_URL, ELEVENLABS_MODEL_ID, RELAY_PORT, RELAY_STREAM_TOKEN_SECRET, RELAY_STREAM_URL, SUPABASE_ANON_KEY,
@@ -243,6 +243,45 @@ const CONDITIONAL_SETTINGS = {
 
 export const RELAY_ALL_SETTINGS = { ...RELAY_SETTINGS, ...CONDITIONAL_SETTINGS };
 
+export type RelaySettings = SettingsOf<typeof RELAY_SETTINGS>;
+
+/**
+ * The LLM endpoints the settings ask for: the primary answers to the LLM_* names, or to the vendor's own key name
+ * (CEREBRAS_API_KEY, OPENAI_API_KEY); `keySettings` says which name each key came from.
+ */
+export function llmEndpoints(s: RelaySettings): {
+  primary: LlmEndpoint;
+  fallback: LlmEndpoint | null;
+  keySettings: { primary: string; fallback: string | null };
+  problems: string[];
+} {
+  const problems: string[] = [];
+  const endpoint = (prefix: 'LLM' | 'LLM_FALLBACK', provider: LlmProvider): { endpoint: LlmEndpoint; keySetting: string } => {
+    const d = LLM_DEFAULTS[provider];
+    const primary = prefix === 'LLM';
+    const own = primary ? s.LLM_API_KEY : s.LLM_FALLBACK_API_KEY;
+    const apiKey = own ?? (provider === 'cerebras' ? s.CEREBRAS_API_KEY : s.OPENAI_API_KEY) ?? '';
+    if (!apiKey) problems.push(`${prefix}_API_KEY or ${d.keyName} is required (the ${primary ? 'primary' : 'fallback'} LLM, ${provider}).`);
+    const model = (primary ? s.LLM_MODEL : s.LLM_FALLBACK_MODEL) ?? d.model;
+    const effort = primary ? s.LLM_REASONING_EFFORT : s.LLM_FALLBACK_REASONING_EFFORT;
+    const baseUrl = (primary ? s.LLM_BASE_URL : s.LLM_FALLBACK_BASE_URL) ?? d.baseUrl;
+    return {
+      endpoint: { provider, baseUrl, apiKey, model, maxCompletionTokens: s.LLM_MAX_COMPLETION_TOKENS, reasoningEffort: effort ?? defaultReasoningEffort(model) },
+      keySetting: own ? `${prefix}_API_KEY` : d.keyName
+    };
+  };
+  const llmProvider = s.LLM_PROVIDER ?? 'cerebras';
+  const primary = endpoint('LLM', llmProvider);
+  const fallbackProvider = s.LLM_FALLBACK_PROVIDER ?? OTHER_LLM[llmProvider];
+  const fallback = fallbackProvider === 'none' ? null : endpoint('LLM_FALLBACK', fallbackProvider);
+  return {
+    primary: primary.endpoint,
+    fallback: fallback?.endpoint ?? null,
+    keySettings: { primary: primary.keySetting, fallback: fallback?.keySetting ?? null },
+    problems
+  };
+}
+
 export function loadConfig(env: Env = process.env): RelayConfig {
   const { values: s, problems } = readSettings(RELAY_SETTINGS, env);
   const when = <S extends Record<string, AnySetting>>(settings: S) => {
@@ -251,21 +290,9 @@ export function loadConfig(env: Env = process.env): RelayConfig {
     return r.values;
   };
 
-  // The primary answers to the LLM_* names, or to the vendor's own key name (CEREBRAS_API_KEY, OPENAI_API_KEY).
-  const endpoint = (prefix: 'LLM' | 'LLM_FALLBACK', provider: LlmProvider): LlmEndpoint => {
-    const d = LLM_DEFAULTS[provider];
-    const primary = prefix === 'LLM';
-    const apiKey = (primary ? s.LLM_API_KEY : s.LLM_FALLBACK_API_KEY) ?? (provider === 'cerebras' ? s.CEREBRAS_API_KEY : s.OPENAI_API_KEY) ?? '';
-    if (!apiKey) problems.push(`${prefix}_API_KEY or ${d.keyName} is required (the ${primary ? 'primary' : 'fallback'} LLM, ${provider}).`);
-    const model = (primary ? s.LLM_MODEL : s.LLM_FALLBACK_MODEL) ?? d.model;
-    const effort = primary ? s.LLM_REASONING_EFFORT : s.LLM_FALLBACK_REASONING_EFFORT;
-    const baseUrl = (primary ? s.LLM_BASE_URL : s.LLM_FALLBACK_BASE_URL) ?? d.baseUrl;
-    return { provider, baseUrl, apiKey, model, maxCompletionTokens: s.LLM_MAX_COMPLETION_TOKENS, reasoningEffort: effort ?? defaultReasoningEffort(model) };
-  };
-  const llmProvider = s.LLM_PROVIDER ?? 'cerebras';
-  const primary = endpoint('LLM', llmProvider);
-  const fallbackProvider = s.LLM_FALLBACK_PROVIDER ?? OTHER_LLM[llmProvider];
-  const fallback = fallbackProvider === 'none' ? null : endpoint('LLM_FALLBACK', fallbackProvider);
+  const llm = llmEndpoints(s);
+  problems.push(...llm.problems);
+  const { primary, fallback } = llm;
 
   const databaseUrl = s.RELAY_CALL_STORE === 'memory' ? null : when(pick(CONDITIONAL_SETTINGS, ['DATABASE_URL'])).DATABASE_URL;
 
