@@ -147,6 +147,26 @@ describe('PgCallStore', () => {
     expect(r.rows[0]).toEqual({ status: 'in_progress', ended: true, end_reason: null, duration_seconds: null });
   });
 
+  it('gives a phone call the relay\'s end reason when Twilio\'s final status got there first', async () => {
+    // The relay closes the stream, Twilio completes the call and calls back before the relay has written anything:
+    // the callback guessed user_hung_up; the persona's goodbye is what really ended it.
+    const raced = randomUUID();
+    const canceled = randomUUID();
+    for (const [id, reason] of [[raced, 'user_hung_up'], [canceled, 'canceled']] as const) {
+      await db.query(
+        `insert into public.calls (id, user_id, persona_id, mode, to_number, payment_method, max_duration_seconds, status, ended_at, end_reason)
+         values ($1, $2, $3, 'phone', '+14155550123', 'demo', 300, 'completed', now(), $4)`, [id, userId, BRAD, reason]);
+    }
+    await store.finishCall(raced, 'persona_hung_up', 40);
+    await store.finishCall(raced, 'relay_error', 41); // a repeat changes nothing
+    await store.finishCall(canceled, 'user_hung_up', 12); // a reason other than the guess is kept
+    const r = await db.query('select id, end_reason, media_end_reason from public.calls where id = any($1) order by id', [[raced, canceled]]);
+    expect(Object.fromEntries(r.rows.map((row) => [row.id, [row.end_reason, row.media_end_reason]]))).toEqual({
+      [raced]: ['persona_hung_up', 'persona_hung_up'],
+      [canceled]: ['canceled', 'user_hung_up']
+    });
+  });
+
   it('starts and completes a browser call itself, with its duration and end reason, and settles it once', async () => {
     expect(await store.callOwnership(callId)).toEqual({ callId, userId, mode: 'browser', finished: false });
     expect(await store.startBrowserCall(callId)).toBe(true);

@@ -214,11 +214,18 @@ export class PgCallStore implements CallStore {
     // Twilio carries (Voice SDK, bound to a CallSid) is Twilio's to complete, like a phone call. Then settlement is
     // requested; it is idempotent and also requested by the status callback, so whichever comes last finds
     // everything in place.
+    // The relay hangs up before it writes, so Twilio's final status often lands first: with no media reason yet, the
+    // status callback can only guess user_hung_up, and the relay's own reason replaces that guess. (SET reads the
+    // row as it was, so media_end_reason here is null only on the relay's first report.)
     await this.pool.query(
       `update public.calls
           set media_ended_at = coalesce(media_ended_at, now()),
               media_end_reason = coalesce(media_end_reason, $2),
-              end_reason = case when status = any($3::text[]) then coalesce(end_reason, $2) else end_reason end
+              end_reason = case
+                when status <> all($3::text[]) then end_reason
+                when end_reason is null then $2
+                when status = 'completed' and end_reason = 'user_hung_up' and media_end_reason is null then $2
+                else end_reason end
         where id = $1`,
       [callId, endReason, TERMINAL]
     );
