@@ -8,7 +8,7 @@ import { startTtsStandIn } from '../../devstack/src/vendors/tts/server.ts';
 import { createDeepgramStt } from './deepgram_stt.ts';
 import { createElevenLabsTts } from './elevenlabs_tts.ts';
 import { createOpenAiCompatibleLlm } from './openai_chat_llm.ts';
-import { ProviderError, type LlmEvent, type SttEvent, type TtsEvent } from './providers.ts';
+import { ProviderError, type LlmEvent, type SttEvent, type TtsEvent } from './provider_contracts.ts';
 
 type StandIn = { url: string; close: () => Promise<void> };
 const ABORT_BUDGET_MS = 50;

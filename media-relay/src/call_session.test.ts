@@ -7,7 +7,7 @@ import { CallSession, FIXED_LINES } from './call_session.ts';
 import { loadConfig } from './config.ts';
 import { RelayMetrics } from './metrics.ts';
 import { callPolicy } from './server.ts';
-import { ProviderError, type ChatMessage, type LanguageModel, type LlmEvent, type Providers, type SttEvent, type Telephony } from './providers.ts';
+import { ProviderError, type ChatMessage, type LanguageModel, type LlmEvent, type Providers, type SttEvent, type Telephony } from './provider_contracts.ts';
 import { createOpenAiCompatibleLlm } from './openai_chat_llm.ts';
 import { withFailover } from './failover_llm.ts';
 import { startFakeChatServer, type FakeChatBehaviour } from './testing/fake_chat_server.ts';

@@ -9,7 +9,7 @@ import { sumUsd, usdToCentsUp, usdToDecimal, type Usd } from '../../core/src/mon
 import type { CallContext, CallStore, CostEvent, TranscriptSegment } from './call_store.ts';
 import type { Log } from '../../core/src/log_line.ts';
 import type { RelayMetrics, Vendor } from './metrics.ts';
-import { ProviderError, type ChatMessage, type Providers, type SttEvent, type SttSession, type Telephony } from './providers.ts';
+import { ProviderError, type ChatMessage, type Providers, type SttEvent, type SttSession, type Telephony } from './provider_contracts.ts';
 import { decideTurn, initialTurnState, type EndReason, type TurnAction, type TurnEvent, type TurnPolicy, type TurnState } from './turn_taking.ts';
 
 const FRAME_BYTES = 160; // 20 ms of 8 kHz μ-law

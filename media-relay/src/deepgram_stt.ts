@@ -3,7 +3,7 @@
 // keeps endpointing from firing.
 import WebSocket from 'ws';
 import type { RelayConfig } from './config.ts';
-import { ProviderError, type SpeechToText, type SttEvent, type SttSession } from './providers.ts';
+import { ProviderError, type SpeechToText, type SttEvent, type SttSession } from './provider_contracts.ts';
 
 interface DeepgramResults {
   type: 'Results';

@@ -1,7 +1,7 @@
 // ElevenLabs streaming text-to-speech, asked for `ulaw_8000` so the bytes go to the phone line untouched.
 // Usage is the characters sent (what ElevenLabs bills), reported once the audio has been received.
 import type { RelayConfig } from './config.ts';
-import { ProviderError, type TextToSpeech, type TtsEvent } from './providers.ts';
+import { ProviderError, type TextToSpeech, type TtsEvent } from './provider_contracts.ts';
 
 const isAbort = (err: unknown) => (err as Error)?.name === 'AbortError';
 

@@ -5,7 +5,7 @@ import type { LogFields } from '../../core/src/log_line.ts';
 import { defaultReasoningEffort, type LlmEndpoint, type LlmProvider } from './config.ts';
 import { estimatePromptTokens, withFailover } from './failover_llm.ts';
 import { createOpenAiCompatibleLlm } from './openai_chat_llm.ts';
-import { ProviderError, type ChatMessage, type LanguageModel, type LlmEvent } from './providers.ts';
+import { ProviderError, type ChatMessage, type LanguageModel, type LlmEvent } from './provider_contracts.ts';
 import { startFakeChatServer, type FakeChatBehaviour, type FakeChatServer } from './testing/fake_chat_server.ts';
 
 const MESSAGES: ChatMessage[] = [{ role: 'system', content: 'You are Brad.' }, { role: 'user', content: 'How was the game?' }];

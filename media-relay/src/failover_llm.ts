@@ -3,7 +3,7 @@
 // is never read, so nothing is spoken twice. Once the primary has spoken, a later failure is not failed over
 // (that would repeat the start of the answer): it ends the turn as any LLM failure does.
 import type { Log } from '../../core/src/log_line.ts';
-import { ProviderError, type ChatMessage, type LanguageModel, type LlmEvent, type ProviderInfo } from './providers.ts';
+import { ProviderError, type ChatMessage, type LanguageModel, type LlmEvent, type ProviderInfo } from './provider_contracts.ts';
 
 export interface FailoverOptions {
   /** The primary's time to first word; past it the turn goes to the fallback. */

@@ -2,7 +2,7 @@
 // several servers in one process): Prometheus metrics through prom-client on a registry of its own, served at
 // /metrics, plus the same counts as plain numbers for /metrics.json, tests and benchmarks.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ProviderInfo } from './providers.ts';
+import type { ProviderInfo } from './provider_contracts.ts';
 
 export type Vendor = ProviderInfo['service'];
 export type FrameDirection = 'inbound' | 'outbound';

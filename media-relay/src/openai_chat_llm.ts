@@ -1,7 +1,7 @@
 // OpenAI-compatible chat completions, streamed (SSE). Serves OpenAI and Cerebras alike: only the base URL,
 // key and model differ. Usage arrives in the final chunk (`stream_options.include_usage`).
 import type { LlmEndpoint } from './config.ts';
-import { ProviderError, type ChatMessage, type LanguageModel, type LlmEvent } from './providers.ts';
+import { ProviderError, type ChatMessage, type LanguageModel, type LlmEvent } from './provider_contracts.ts';
 
 interface Chunk {
   choices?: { delta?: { content?: string | null } }[];

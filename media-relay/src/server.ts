@@ -20,7 +20,7 @@ import { CallSession } from './call_session.ts';
 import type { RelayConfig } from './config.ts';
 import { jsonLogger } from './logger.ts';
 import { RelayMetrics } from './metrics.ts';
-import type { Providers } from './providers.ts';
+import type { Providers } from './provider_contracts.ts';
 import type { Readiness } from './readiness.ts';
 import type { StreamTokenVerifier } from './stream_token.ts';
 import { twilioTelephony } from './twilio_media_stream.ts';

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stack, uniqueEmail } from '../../devstack/src/testing/stack_env.ts';
 import { PgCallStore } from './pg_call_store.ts';
-import type { Providers } from './providers.ts';
+import type { Providers } from './provider_contracts.ts';
 import { startRelayServer, type RelayServer } from './server.ts';
 import { HmacStreamTokenVerifier, mintStreamToken } from './stream_token.ts';
 import { MediaStreamsTestClient } from './testing/media_streams_client.ts';

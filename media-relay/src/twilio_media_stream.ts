@@ -3,7 +3,7 @@
 // Closing the socket ends the <Connect>, and with nothing after it in the TwiML, the call.
 import WebSocket from 'ws';
 import { clearMessage, encodeBase64, markMessage, mediaMessage } from '../../core/src/media_streams.ts';
-import type { Telephony } from './providers.ts';
+import type { Telephony } from './provider_contracts.ts';
 
 /** Above this much unsent data the line is stalled; more audio would only grow memory. */
 const MAX_BUFFERED_BYTES = 2 * 1024 * 1024;

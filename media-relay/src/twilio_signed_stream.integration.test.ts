@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectCallee } from '../../devstack/src/vendors/twilio/callee.ts';
 import { InMemoryCallStore, type CallContext } from './call_store.ts';
-import type { Providers } from './providers.ts';
+import type { Providers } from './provider_contracts.ts';
 import { startRelayServer, type RelayServer } from './server.ts';
 import { HmacStreamTokenVerifier, mintStreamToken } from './stream_token.ts';
 
