@@ -27,7 +27,7 @@ declare global {
 async function seedCalls(db: pg.Client, userId: string): Promise<void> {
   // A year of history: mostly completed calls, some unanswered or failed, phone and browser, demo and credits.
   await db.query(
-    `insert into public.calls (user_id, persona_id, mode, to_number, status, payment_method, payment_status,
+    `insert into public.calls (user_id, persona_id, mode, phone_number, status, payment_method, payment_status,
                                max_duration_seconds, estimated_cost_cents, reserved_credits, actual_cost_cents,
                                credits_used, duration_seconds, end_reason, created_at, dialed_at, answered_at, ended_at)
      select $1, $2, s.mode, case when s.mode = 'phone' then '+1415555' || (1000 + g % 9000)::text end, s.status,

@@ -32,7 +32,7 @@ try {
   web = await startWeb(app);
   user = await createUser('transcript');
   const { rows } = await db.query<{ id: string }>(
-    `insert into public.calls (user_id, persona_id, mode, to_number, status, payment_method, max_duration_seconds,
+    `insert into public.calls (user_id, persona_id, mode, phone_number, status, payment_method, max_duration_seconds,
                                estimated_cost_cents, dialed_at)
      values ($1, $2, 'phone', '+14155550100', 'in_progress', 'demo', 900, 120, now()) returning id`,
     [user.id, PERSONA_ID]

@@ -117,7 +117,7 @@ export async function userIdByEmail(email: string): Promise<string> {
 export async function insertCall(userId: string, personaSlug: string, opts: { status?: string; toNumber?: string } = {}): Promise<string> {
   return withDb(async (db) => {
     const r = await db.query<{ id: string }>(
-      `insert into public.calls (user_id, persona_id, mode, to_number, status, payment_method, max_duration_seconds,
+      `insert into public.calls (user_id, persona_id, mode, phone_number, status, payment_method, max_duration_seconds,
                                  estimated_cost_cents, dialed_at)
        select $1, p.id, 'phone', $3, $4, 'demo', 300, 45, now() from public.personas p where p.slug = $2
        returning id`,

@@ -79,11 +79,11 @@ async function status(callSid: string, callStatus: string, seq: number, duration
 }
 
 interface CallRow {
-  status: string; payment_status: string; stripe_payment_intent_id: string | null; twilio_call_sid: string | null;
+  status: string; payment_status: string; payment_intent_id: string | null; twilio_call_sid: string | null;
   estimated_cost_cents: number; actual_cost_cents: number | null; end_reason: string | null;
 }
 const callRow = async (id: string) => (await db.query<CallRow>(
-  `select status, payment_status, stripe_payment_intent_id, twilio_call_sid, estimated_cost_cents, actual_cost_cents, end_reason
+  `select status, payment_status, payment_intent_id, twilio_call_sid, estimated_cost_cents, actual_cost_cents, end_reason
      from public.calls where id = $1`, [id])).rows[0]!;
 
 /** What the call's usage costs the user, computed here from the cost events (provider cost with markup, rounded up). */
@@ -112,10 +112,10 @@ Deno.test({ ...opts, name: 'a card call is held for its estimate, and a complete
   const id: string = placed.body.call_id;
   const row = await callRow(id);
   assert.equal(row.payment_status, 'authorized');
-  assert.match(row.stripe_payment_intent_id!, /^pi_/);
+  assert.match(row.payment_intent_id!, /^pi_/);
   assert.equal(c.dialled.length, 1);
 
-  const held = await stripe.paymentIntents.retrieve(row.stripe_payment_intent_id!);
+  const held = await stripe.paymentIntents.retrieve(row.payment_intent_id!);
   const hold = Math.max(placed.body.estimated_cost_cents, MINIMUM_HOLD_CENTS);
   assert.equal(held.status, 'requires_capture');
   assert.equal(held.capture_method, 'manual');
@@ -134,7 +134,7 @@ Deno.test({ ...opts, name: 'a card call is held for its estimate, and a complete
 
   const charge = await expectedCharge(id);
   assert.ok(charge > 0 && charge < hold, `actual ${charge} should be below the hold ${hold}`);
-  const captured = await stripe.paymentIntents.retrieve(row.stripe_payment_intent_id!);
+  const captured = await stripe.paymentIntents.retrieve(row.payment_intent_id!);
   assert.equal(captured.status, 'succeeded');
   assert.equal(captured.amount_received, charge);
   const after = await callRow(id);
@@ -150,7 +150,7 @@ Deno.test({ ...opts, name: 'a busy call cancels the hold and charges nothing', f
   await status(row.twilio_call_sid!, 'ringing', 1);
   const busy = await status(row.twilio_call_sid!, 'busy', 2, 0);
   assert.ok(['released', 'already_released'].includes(busy.settlement!), busy.settlement!);
-  const pi = await stripe.paymentIntents.retrieve(row.stripe_payment_intent_id!);
+  const pi = await stripe.paymentIntents.retrieve(row.payment_intent_id!);
   assert.equal(pi.status, 'canceled');
   assert.equal(pi.amount_received, 0);
   const events = await standInEvents(pi.id);
@@ -166,11 +166,11 @@ Deno.test({ ...opts, name: 'when the Stripe webhook recorded the outcome first, 
   const id: string = placed.body.call_id;
   const row = await callRow(id);
   // The call ended unanswered and the hold was cancelled; payment_intent.canceled was ingested before settlement ran.
-  await stripe.paymentIntents.cancel(row.stripe_payment_intent_id!);
+  await stripe.paymentIntents.cancel(row.payment_intent_id!);
   await db.query(`update public.calls set status = 'no_answer', end_reason = 'no_answer' where id = $1`, [id]);
   await db.query(`update public.calls set payment_status = 'released' where id = $1 and payment_status = 'authorized'`, [id]);
   assert.equal(await cards.settleCardCall(id), 'already_released');
-  assert.equal((await db.query<{ s: string }>('select private.record_card_settlement($1, $2, 0) as s', [row.stripe_payment_intent_id, 'canceled'])).rows[0]!.s, 'already_released');
+  assert.equal((await db.query<{ s: string }>('select private.record_card_settlement($1, $2, 0) as s', [row.payment_intent_id, 'canceled'])).rows[0]!.s, 'already_released');
   const after = await callRow(id);
   assert.deepEqual([after.payment_status, after.actual_cost_cents], ['released', 0]);
 }});
@@ -184,7 +184,7 @@ Deno.test({ ...opts, name: 'a declined card refuses the call with payment_failed
   const rows = await db.query<{ id: string }>('select id from public.calls where user_id = $1', [c.user.id]);
   assert.equal(rows.rowCount, 1);
   const row = await callRow(rows.rows[0]!.id);
-  assert.deepEqual([row.status, row.end_reason, row.stripe_payment_intent_id, row.twilio_call_sid], ['failed', 'payment_failed', null, null]);
+  assert.deepEqual([row.status, row.end_reason, row.payment_intent_id, row.twilio_call_sid], ['failed', 'payment_failed', null, null]);
 
   // The declined PaymentIntent was closed at Stripe rather than left waiting for another card.
   const r = await fetch(`${STRIPE_BASE}/__devstack/events`);
@@ -216,7 +216,7 @@ Deno.test({ ...opts, name: 'when Twilio refuses the call, the hold is cancelled 
   const id = (await db.query<{ id: string }>('select id from public.calls where user_id = $1', [c.user.id])).rows[0]!.id;
   const row = await callRow(id);
   assert.deepEqual([row.status, row.payment_status, row.actual_cost_cents], ['failed', 'released', 0]);
-  const pi = await stripe.paymentIntents.retrieve(row.stripe_payment_intent_id!);
+  const pi = await stripe.paymentIntents.retrieve(row.payment_intent_id!);
   assert.equal(pi.status, 'canceled');
   assert.equal(await cards.settleCardCall(id), 'already_released');
 }});
@@ -242,7 +242,7 @@ Deno.test({ ...opts, name: 'settling again and again (callback twice, reconciler
   assert.equal(outcomes.at(-1), 'already_settled');
 
   const charge = await expectedCharge(id);
-  const pi = await stripe.paymentIntents.retrieve(row.stripe_payment_intent_id!);
+  const pi = await stripe.paymentIntents.retrieve(row.payment_intent_id!);
   assert.equal(pi.amount_received, charge);
   const events = await standInEvents(pi.id);
   assert.equal(count(events, 'charge.captured'), 1, events.join(', '));

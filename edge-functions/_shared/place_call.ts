@@ -193,7 +193,7 @@ async function prepare(tx: Tx, req: PlaceCallRequest, deps: PlaceCallDeps): Prom
   if (active.rowCount) refuse('conflict', 'You already have a call in progress. Wait for it to end, or hang it up first.');
   const recent = await tx.query<{ by_user: number; by_number: number; demo_today: number }>(
     `select count(*) filter (where created_at > now() - interval '1 hour')::int as by_user,
-            count(*) filter (where created_at > now() - interval '1 hour' and to_number = $2)::int as by_number,
+            count(*) filter (where created_at > now() - interval '1 hour' and phone_number = $2)::int as by_number,
             count(*) filter (where created_at > now() - interval '1 day' and payment_method = 'demo')::int as demo_today
        from public.calls where user_id = $1 and created_at > now() - interval '1 day'`, [req.userId, toNumber]);
   const r = recent.rows[0]!;
@@ -255,7 +255,7 @@ async function prepare(tx: Tx, req: PlaceCallRequest, deps: PlaceCallDeps): Prom
   }
 
   const inserted = await tx.query<{ id: string }>(
-    `insert into public.calls (user_id, persona_id, scenario_template_id, scheduled_call_id, mode, phone_number_id, to_number,
+    `insert into public.calls (user_id, persona_id, scenario_template_id, scheduled_call_id, mode, phone_number_id, phone_number,
         custom_instructions, payment_method, max_duration_seconds, estimated_cost_cents, idempotency_key, relationship_id, client_ip)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
         (select r.id from public.user_persona_relationships r where r.user_id = $1 and r.persona_id = $2), $13)
@@ -283,7 +283,7 @@ async function undo(deps: PlaceCallDeps, callId: string, reason: string, endReas
 }
 
 async function cancelCardHold(deps: PlaceCallDeps, callId: string): Promise<void> {
-  const pi = (await deps.db.query<{ pi: string | null }>('select stripe_payment_intent_id as pi from public.calls where id = $1', [callId])).rows[0]?.pi;
+  const pi = (await deps.db.query<{ pi: string | null }>('select payment_intent_id as pi from public.calls where id = $1', [callId])).rows[0]?.pi;
   if (pi) await deps.cards?.cancel(pi).catch(() => undefined);
 }
 
@@ -309,7 +309,7 @@ export async function placeCall(req: PlaceCallRequest, deps: PlaceCallDeps): Pro
     }
     try {
       const { paymentIntentId } = await deps.cards.authorize(req.userId, p.callId, p.estimate);
-      await deps.db.query(`update public.calls set stripe_payment_intent_id = $2, payment_status = 'authorized' where id = $1`, [p.callId, paymentIntentId]);
+      await deps.db.query(`update public.calls set payment_intent_id = $2, payment_status = 'authorized' where id = $1`, [p.callId, paymentIntentId]);
     } catch (err) {
       deps.log?.(`place-call: card hold failed for ${p.callId}: ${(err as Error).message}`);
       // A refusal carries the sentence for the person (no card saved, the bank's decline reason); anything else

@@ -53,7 +53,7 @@ Deno.test({ ...opts, name: 'no session, someone else\'s call, a phone call and a
   assert.equal(await codeOf(await invoke('browser-call-token', stranger.token, { call_id: callId })), 'call_not_found');
 
   const phone = await db.query<{ id: string }>(
-    `insert into public.calls (user_id, persona_id, mode, to_number, payment_method, max_duration_seconds, status)
+    `insert into public.calls (user_id, persona_id, mode, phone_number, payment_method, max_duration_seconds, status)
      values ($1, $2, 'phone', '+14155550100', 'demo', 120, 'queued') returning id`, [owner.userId, BRAD]);
   assert.equal(await codeOf(await invoke('browser-call-token', owner.token, { call_id: phone.rows[0]!.id })), 'call_not_browser');
 

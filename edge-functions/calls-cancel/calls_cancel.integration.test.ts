@@ -12,7 +12,7 @@ const BRAD = 'a0000000-0000-4000-8000-000000000001';
 async function setup(sid: string | null, status = 'queued') {
   const user = await createUser(db, 'cancel');
   const call = await db.query<{ id: string }>(
-    `insert into public.calls (user_id, persona_id, mode, to_number, payment_method, max_duration_seconds, twilio_call_sid, status)
+    `insert into public.calls (user_id, persona_id, mode, phone_number, payment_method, max_duration_seconds, twilio_call_sid, status)
      values ($1, $2, 'phone', '+14155550100', 'credits', 120, $3, $4) returning id`, [user.id, BRAD, sid, status]);
   await db.query('select private.reserve_call_credits($1, $2, 20, $3)', [user.id, call.rows[0]!.id, `reserve:${call.rows[0]!.id}`]);
   const hungUp: string[] = [];

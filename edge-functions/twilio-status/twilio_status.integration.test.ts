@@ -26,7 +26,7 @@ const sid = () => `CA${crypto.randomUUID().replace(/-/g, '')}`;
 async function demoCall(callSid: string): Promise<string> {
   const user = await createUser(db, 'status');
   const r = await db.query<{ id: string }>(
-    `insert into public.calls (user_id, persona_id, mode, to_number, payment_method, max_duration_seconds, twilio_call_sid, status)
+    `insert into public.calls (user_id, persona_id, mode, phone_number, payment_method, max_duration_seconds, twilio_call_sid, status)
      values ($1, 'a0000000-0000-4000-8000-000000000001', 'phone', '+14155550100', 'demo', 120, $2, 'queued') returning id`,
     [user.id, callSid]
   );

@@ -140,7 +140,7 @@ describe('PgCallStore', () => {
   it('marks the media of a phone call as ended; the end reason waits for a final status', async () => {
     const phoneCall = randomUUID();
     await db.query(
-      `insert into public.calls (id, user_id, persona_id, mode, to_number, payment_method, max_duration_seconds, status)
+      `insert into public.calls (id, user_id, persona_id, mode, phone_number, payment_method, max_duration_seconds, status)
        values ($1, $2, $3, 'phone', '+14155550123', 'demo', 300, 'in_progress')`, [phoneCall, userId, BRAD]);
     await store.finishCall(phoneCall, 'persona_hung_up', 42);
     const r = await db.query('select status, media_ended_at is not null as ended, end_reason, duration_seconds from public.calls where id = $1', [phoneCall]);
@@ -154,7 +154,7 @@ describe('PgCallStore', () => {
     const canceled = randomUUID();
     for (const [id, reason] of [[raced, 'user_hung_up'], [canceled, 'canceled']] as const) {
       await db.query(
-        `insert into public.calls (id, user_id, persona_id, mode, to_number, payment_method, max_duration_seconds, status, ended_at, end_reason)
+        `insert into public.calls (id, user_id, persona_id, mode, phone_number, payment_method, max_duration_seconds, status, ended_at, end_reason)
          values ($1, $2, $3, 'phone', '+14155550123', 'demo', 300, 'completed', now(), $4)`, [id, userId, BRAD, reason]);
     }
     await store.finishCall(raced, 'persona_hung_up', 40);

@@ -11,7 +11,7 @@ values ('e1111111-1111-4111-8111-111111111111', '11111111-1111-4111-8111-1111111
        ('e2222222-2222-4222-8222-222222222222', '22222222-2222-4222-8222-222222222222', '+14155550202', 'US');
 
 -- As the service: a phone call and a browser call for Ada.
-insert into public.calls (id, user_id, persona_id, scenario_template_id, mode, phone_number_id, to_number,
+insert into public.calls (id, user_id, persona_id, scenario_template_id, mode, phone_number_id, phone_number,
                           payment_method, payment_status, max_duration_seconds, estimated_cost_cents,
                           reserved_credits, idempotency_key)
 values ('c1111111-1111-4111-8111-111111111111', '11111111-1111-4111-8111-111111111111',
@@ -148,7 +148,7 @@ begin
     jsonb_build_object(
       'id', gen_random_uuid(), 'user_id', '22222222-2222-4222-8222-222222222222',
       'persona_id', 'a0000000-0000-4000-8000-000000000001', 'mode', 'phone',
-      'phone_number_id', 'e2222222-2222-4222-8222-222222222222', 'to_number', '+14155550202',
+      'phone_number_id', 'e2222222-2222-4222-8222-222222222222', 'phone_number', '+14155550202',
       'status', 'created', 'payment_method', 'credits', 'payment_status', 'pending',
       'max_duration_seconds', 300, 'estimated_cost_cents', 0, 'reserved_credits', 0, 'credits_used', 0,
       'created_at', now(), 'updated_at', now()) || p_overrides);
@@ -158,11 +158,11 @@ $$;
 select lives_ok($$ select tests.insert_call('{}') $$, 'A well-formed call is accepted (baseline for the checks below)');
 select throws_ok($$ select tests.insert_call('{"status": "exploded"}') $$, '23514', null, 'An unknown call status is rejected');
 select throws_ok($$ select tests.insert_call('{"mode": "fax"}') $$, '23514', null, 'An unknown call mode is rejected');
-select throws_ok($$ select tests.insert_call('{"to_number": null, "phone_number_id": null}') $$, '23514', null,
+select throws_ok($$ select tests.insert_call('{"phone_number": null, "phone_number_id": null}') $$, '23514', null,
   'A phone call needs a number');
-select throws_ok($$ select tests.insert_call('{"to_number": "14155550202"}') $$, '23514', null,
+select throws_ok($$ select tests.insert_call('{"phone_number": "14155550202"}') $$, '23514', null,
   'A dialled number must be E.164');
-select throws_ok($$ select tests.insert_call('{"mode": "browser", "to_number": null}') $$, '23514', null,
+select throws_ok($$ select tests.insert_call('{"mode": "browser", "phone_number": null}') $$, '23514', null,
   'A browser call cannot point at a phone number');
 select throws_ok($$ select tests.insert_call('{"phone_number_id": "e1111111-1111-4111-8111-111111111111"}') $$, '23503', null,
   'A call cannot dial another user''s verified number');

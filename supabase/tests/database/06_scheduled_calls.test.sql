@@ -156,14 +156,14 @@ select lives_ok(
   'A missed occurrence with a reason is accepted'
 );
 
-insert into public.calls (id, user_id, persona_id, scheduled_call_id, mode, phone_number_id, to_number,
+insert into public.calls (id, user_id, persona_id, scheduled_call_id, mode, phone_number_id, phone_number,
                           payment_method, max_duration_seconds)
 values ('c1111111-1111-4111-8111-111111111111', '11111111-1111-4111-8111-111111111111',
         'a0000000-0000-4000-8000-000000000001', 'f2222222-2222-4222-8222-222222222222', 'phone',
         'e1111111-1111-4111-8111-111111111111', '+14155550101', 'credits', 300);
 
 select throws_ok(
-  $$ insert into public.calls (user_id, persona_id, scheduled_call_id, mode, phone_number_id, to_number,
+  $$ insert into public.calls (user_id, persona_id, scheduled_call_id, mode, phone_number_id, phone_number,
                                payment_method, max_duration_seconds)
      values ('11111111-1111-4111-8111-111111111111', 'a0000000-0000-4000-8000-000000000001',
              'f2222222-2222-4222-8222-222222222222', 'phone', 'e1111111-1111-4111-8111-111111111111',
@@ -193,7 +193,7 @@ select results_eq(
   'Removing a number clears it from bookings and keeps their owner'
 );
 select results_eq(
-  $$ select phone_number_id, to_number from public.calls where id = 'c1111111-1111-4111-8111-111111111111' $$,
+  $$ select phone_number_id, phone_number from public.calls where id = 'c1111111-1111-4111-8111-111111111111' $$,
   $$ values (null::uuid, '+14155550101') $$,
   'Removing a number keeps the dialled number in call history'
 );

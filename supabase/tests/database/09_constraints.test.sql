@@ -33,7 +33,7 @@ values ('e1111111-1111-4111-8111-111111111111', '11111111-1111-4111-8111-1111111
 insert into public.phone_verifications (id, user_id, phone_number, code_hash, expires_at)
 values ('61111111-1111-4111-8111-111111111111', '11111111-1111-4111-8111-111111111111', '+14155550102', 'h',
         now() + interval '10 minutes');
-insert into public.calls (id, user_id, persona_id, mode, phone_number_id, to_number, payment_method, max_duration_seconds)
+insert into public.calls (id, user_id, persona_id, mode, phone_number_id, phone_number, payment_method, max_duration_seconds)
 values ('c1111111-1111-4111-8111-111111111111', '11111111-1111-4111-8111-111111111111',
         'a0000000-0000-4000-8000-000000000001', 'phone', 'e1111111-1111-4111-8111-111111111111', '+14155550101',
         'credits', 300);
@@ -127,19 +127,19 @@ insert into tests.cases (constraint_name, statement) values
   ('phone_verifications_expires_after_creation', $$ update public.phone_verifications set expires_at = created_at where id = '61111111-1111-4111-8111-111111111111' $$),
   ('phone_verifications_approved_has_time', $$ update public.phone_verifications set approved_at = now() where id = '61111111-1111-4111-8111-111111111111' $$),
   -- calls (c1: phone call in progress of being placed; c2: finished browser call)
-  ('calls_mode_valid', $$ update public.calls set mode = 'fax', to_number = null, phone_number_id = null where id = 'c1111111-1111-4111-8111-111111111111' $$),
-  ('calls_phone_mode_has_number', $$ update public.calls set to_number = null where id = 'c1111111-1111-4111-8111-111111111111' $$),
-  ('calls_browser_mode_has_no_number', $$ update public.calls set mode = 'browser', to_number = null where id = 'c1111111-1111-4111-8111-111111111111' $$),
-  ('calls_to_number_e164', $$ update public.calls set to_number = '14155550101' where id = 'c1111111-1111-4111-8111-111111111111' $$),
+  ('calls_mode_valid', $$ update public.calls set mode = 'fax', phone_number = null, phone_number_id = null where id = 'c1111111-1111-4111-8111-111111111111' $$),
+  ('calls_phone_mode_has_number', $$ update public.calls set phone_number = null where id = 'c1111111-1111-4111-8111-111111111111' $$),
+  ('calls_browser_mode_has_no_number', $$ update public.calls set mode = 'browser', phone_number = null where id = 'c1111111-1111-4111-8111-111111111111' $$),
+  ('calls_phone_number_e164', $$ update public.calls set phone_number = '14155550101' where id = 'c1111111-1111-4111-8111-111111111111' $$),
   ('calls_status_valid', $$ update public.calls set status = 'exploded' where id = 'c1111111-1111-4111-8111-111111111111' $$),
   ('calls_ended_has_time', $$ update public.calls set ended_at = null where id = 'c2222222-2222-4222-8222-222222222222' $$),
   ('calls_twilio_call_sid_shape', $$ update public.calls set twilio_call_sid = 'CA123' where id = 'c1111111-1111-4111-8111-111111111111' $$),
   ('calls_last_callback_sequence_range', $$ update public.calls set last_callback_sequence = -1 where id = 'c1111111-1111-4111-8111-111111111111' $$),
   ('calls_payment_method_valid', $$ update public.calls set payment_method = 'cash' where id = 'c1111111-1111-4111-8111-111111111111' $$),
   ('calls_payment_status_valid', $$ update public.calls set payment_status = 'maybe' where id = 'c1111111-1111-4111-8111-111111111111' $$),
-  ('calls_stripe_payment_intent_shape', $$ update public.calls set payment_method = 'card', stripe_payment_intent_id = 'ch_1' where id = 'c1111111-1111-4111-8111-111111111111' $$),
+  ('calls_payment_intent_shape', $$ update public.calls set payment_method = 'card', payment_intent_id = 'ch_1' where id = 'c1111111-1111-4111-8111-111111111111' $$),
   ('calls_card_payment_has_intent', $$ update public.calls set payment_method = 'card', payment_status = 'authorized' where id = 'c1111111-1111-4111-8111-111111111111' $$),
-  ('calls_credit_payment_has_no_intent', $$ update public.calls set stripe_payment_intent_id = 'pi_1' where id = 'c1111111-1111-4111-8111-111111111111' $$),
+  ('calls_credit_payment_has_no_intent', $$ update public.calls set payment_intent_id = 'pi_1' where id = 'c1111111-1111-4111-8111-111111111111' $$),
   ('calls_max_duration_range', $$ update public.calls set max_duration_seconds = 14401 where id = 'c1111111-1111-4111-8111-111111111111' $$),
   ('calls_estimated_cost_nonnegative', $$ update public.calls set estimated_cost_cents = -1 where id = 'c1111111-1111-4111-8111-111111111111' $$),
   ('calls_reserved_credits_nonnegative', $$ update public.calls set reserved_credits = -1 where id = 'c1111111-1111-4111-8111-111111111111' $$),

@@ -6,7 +6,7 @@ begin;
 select plan(10);
 
 create function tests.new_call(p_user uuid, p_mode text) returns uuid language sql as $$
-  insert into public.calls (user_id, persona_id, mode, to_number, payment_method, max_duration_seconds, status)
+  insert into public.calls (user_id, persona_id, mode, phone_number, payment_method, max_duration_seconds, status)
   values (p_user, 'a0000000-0000-4000-8000-000000000001', p_mode,
           case when p_mode = 'phone' then '+14155550100' end, 'credits', 600, 'queued')
   returning id

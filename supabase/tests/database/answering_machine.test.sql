@@ -6,7 +6,7 @@ select plan(8);
 create temp table t as select tests.create_user(gen_random_uuid(), 'amd-a@example.test') as a,
                               tests.create_user(gen_random_uuid(), 'amd-b@example.test') as b;
 create temp table c as select 'ca000000-0000-4000-8000-0000000000a1'::uuid as id;
-insert into public.calls (id, user_id, persona_id, mode, to_number, payment_method, max_duration_seconds, twilio_call_sid, status)
+insert into public.calls (id, user_id, persona_id, mode, phone_number, payment_method, max_duration_seconds, twilio_call_sid, status)
 values ((select id from c), (select a from t), 'a0000000-0000-4000-8000-000000000001', 'phone', '+14155550100', 'credits', 600,
         'CA' || repeat('d', 32), 'in_progress');
 grant select on t, c to authenticated;

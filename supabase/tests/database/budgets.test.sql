@@ -6,7 +6,7 @@ select plan(11);
 create function tests.call(p_user uuid, p_status text, p_reserved int, p_actual int, p_estimated int, p_created timestamptz)
 returns void language sql as $$
   insert into public.calls (user_id, persona_id, mode, payment_method, payment_status, max_duration_seconds,
-                            reserved_credits, actual_cost_cents, estimated_cost_cents, stripe_payment_intent_id, created_at)
+                            reserved_credits, actual_cost_cents, estimated_cost_cents, payment_intent_id, created_at)
   values (p_user, 'a0000000-0000-4000-8000-000000000001', 'browser',
           case when p_status = 'authorized' then 'card' when p_status = 'demo' then 'demo' else 'credits' end,
           case when p_status = 'demo' then 'settled' else p_status end, 600,

@@ -9,11 +9,11 @@ values ('3a100000-0000-4000-8000-00000000000a', '3a000000-0000-4000-8000-0000000
 
 select is(private.max_call_seconds(), 1800, 'The longest call is 30 minutes');
 
-select lives_ok($$ insert into public.calls (user_id, persona_id, mode, phone_number_id, to_number, payment_method, max_duration_seconds)
+select lives_ok($$ insert into public.calls (user_id, persona_id, mode, phone_number_id, phone_number, payment_method, max_duration_seconds)
   values ('3a000000-0000-4000-8000-00000000000a', 'a0000000-0000-4000-8000-000000000001', 'phone',
           '3a100000-0000-4000-8000-00000000000a', '+14155550151', 'credits', 1800) $$,
   'A call may last the full 30 minutes');
-select throws_ok($$ insert into public.calls (user_id, persona_id, mode, phone_number_id, to_number, payment_method, max_duration_seconds)
+select throws_ok($$ insert into public.calls (user_id, persona_id, mode, phone_number_id, phone_number, payment_method, max_duration_seconds)
   values ('3a000000-0000-4000-8000-00000000000a', 'a0000000-0000-4000-8000-000000000001', 'phone',
           '3a100000-0000-4000-8000-00000000000a', '+14155550151', 'credits', 1801) $$,
   '23514', null, 'A call longer than 30 minutes is refused');

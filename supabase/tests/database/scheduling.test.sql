@@ -143,7 +143,7 @@ select is(
 );
 
 -- Reconciling what a stopped dispatcher left behind ------------------------------------------------------------------
-insert into public.calls (id, user_id, persona_id, scheduled_call_id, mode, phone_number_id, to_number, payment_method,
+insert into public.calls (id, user_id, persona_id, scheduled_call_id, mode, phone_number_id, phone_number, payment_method,
                           max_duration_seconds, twilio_call_sid, status)
 values ('5c300000-0000-4000-8000-000000000003', '5c000000-0000-4000-8000-00000000000a',
         'a0000000-0000-4000-8000-000000000001', tests.id('3'), 'phone', '5c100000-0000-4000-8000-00000000000a',
@@ -175,7 +175,7 @@ select results_eq(
 );
 
 -- Calls whose final callback never came ------------------------------------------------------------------------------
-insert into public.calls (id, user_id, persona_id, mode, to_number, payment_method, max_duration_seconds, status,
+insert into public.calls (id, user_id, persona_id, mode, phone_number, payment_method, max_duration_seconds, status,
                           twilio_call_sid, created_at, dialed_at)
 values ('5c300000-0000-4000-8000-000000000010', '5c000000-0000-4000-8000-00000000000b',
         'a0000000-0000-4000-8000-000000000001', 'phone', '+14155550132', 'demo', 300, 'ringing', 'CA' || repeat('6', 32),
@@ -183,7 +183,7 @@ values ('5c300000-0000-4000-8000-000000000010', '5c000000-0000-4000-8000-0000000
        ('5c300000-0000-4000-8000-000000000011', '5c000000-0000-4000-8000-00000000000b',
         'a0000000-0000-4000-8000-000000000001', 'phone', '+14155550132', 'demo', 300, 'in_progress', 'CA' || repeat('7', 32),
         now() - interval '8 minutes', now() - interval '8 minutes');
-insert into public.calls (id, user_id, persona_id, mode, to_number, payment_method, max_duration_seconds, status,
+insert into public.calls (id, user_id, persona_id, mode, phone_number, payment_method, max_duration_seconds, status,
                           twilio_call_sid, created_at, ended_at)
 values ('5c300000-0000-4000-8000-000000000012', '5c000000-0000-4000-8000-00000000000b',
         'a0000000-0000-4000-8000-000000000001', 'phone', '+14155550132', 'demo', 300, 'busy', 'CA' || repeat('8', 32),

@@ -5,7 +5,7 @@ begin;
 select plan(20);
 
 create function tests.phone_call(p_user uuid, p_sid text, p_method text default 'credits') returns uuid language sql as $$
-  insert into public.calls (user_id, persona_id, mode, to_number, payment_method, max_duration_seconds, twilio_call_sid, status)
+  insert into public.calls (user_id, persona_id, mode, phone_number, payment_method, max_duration_seconds, twilio_call_sid, status)
   values (p_user, 'a0000000-0000-4000-8000-000000000001', 'phone', '+14155550100', p_method, 600, p_sid, 'queued')
   returning id
 $$;
@@ -62,7 +62,7 @@ select is(
 
 -- SC-04 callback before the call row knows its CallSid
 select is(tests.cb('CA' || repeat('c', 32), 'ringing', 1), 'pending', 'A callback for an unknown CallSid is kept');
-insert into public.calls (id, user_id, persona_id, mode, to_number, payment_method, max_duration_seconds, status)
+insert into public.calls (id, user_id, persona_id, mode, phone_number, payment_method, max_duration_seconds, status)
 values ('11111111-2222-4333-8444-555555555555', (select u from t), 'a0000000-0000-4000-8000-000000000001', 'phone', '+14155550100', 'demo', 60, 'queued');
 update public.calls set twilio_call_sid = 'CA' || repeat('c', 32) where id = '11111111-2222-4333-8444-555555555555';
 select is((select status from public.calls where id = '11111111-2222-4333-8444-555555555555'), 'ringing', 'It is applied when the call learns its CallSid');

@@ -1,0 +1,89 @@
+-- The product owner's requirements document (shared/seed/requirements.md) fixes table and column names and their
+-- defaults; the product may add to them but not rename or drop them. Each seed table, column and default is
+-- asserted here by name, so a rename that breaks the contract fails this file. Ids are uuid (not the document's
+-- VARCHAR) and timestamps timestamptz with now() (= CURRENT_TIMESTAMP): what the architecture replaced.
+begin;
+select plan(58);
+
+-- users ---------------------------------------------------------------------------------------------------
+select has_table('public', 'users', 'seed table users exists');
+select col_type_is('public', 'users', 'id', 'uuid', 'users.id is a uuid');
+select has_column('public', 'users', 'email', 'users.email');
+select has_column('public', 'users', 'name', 'users.name');
+select has_column('public', 'users', 'phone', 'users.phone');
+select has_column('public', 'users', 'stripe_customer_id', 'users.stripe_customer_id');
+select col_default_is('public', 'users', 'created_at', 'now()', 'users.created_at defaults to the current time');
+select col_default_is('public', 'users', 'updated_at', 'now()', 'users.updated_at defaults to the current time');
+
+-- token_blacklist -----------------------------------------------------------------------------------------
+select has_table('public', 'token_blacklist', 'seed table token_blacklist exists');
+select col_is_pk('public', 'token_blacklist', 'token_id', 'token_blacklist.token_id is the primary key');
+select col_not_null('public', 'token_blacklist', 'user_id', 'token_blacklist.user_id is required');
+select col_not_null('public', 'token_blacklist', 'expires_at', 'token_blacklist.expires_at is required');
+select col_default_is('public', 'token_blacklist', 'created_at', 'now()', 'token_blacklist.created_at defaults to the current time');
+
+-- personas ------------------------------------------------------------------------------------------------
+select has_table('public', 'personas', 'seed table personas exists');
+select has_column('public', 'personas', 'id', 'personas.id');
+select has_column('public', 'personas', 'name', 'personas.name');
+select has_column('public', 'personas', 'voice_id', 'personas.voice_id');
+select has_column('public', 'personas', 'description', 'personas.description');
+select has_column('public', 'personas', 'traits', 'personas.traits');
+
+-- calls ---------------------------------------------------------------------------------------------------
+select has_table('public', 'calls', 'seed table calls exists');
+select col_type_is('public', 'calls', 'id', 'uuid', 'calls.id is a uuid');
+select col_type_is('public', 'calls', 'user_id', 'uuid', 'calls.user_id is a uuid');
+select col_type_is('public', 'calls', 'persona_id', 'uuid', 'calls.persona_id is a uuid');
+select col_type_is('public', 'calls', 'phone_number', 'text', 'calls.phone_number holds the dialled number');
+select has_column('public', 'calls', 'status', 'calls.status');
+select has_column('public', 'calls', 'payment_method', 'calls.payment_method');
+select col_type_is('public', 'calls', 'payment_intent_id', 'text', 'calls.payment_intent_id holds the Stripe PaymentIntent');
+select has_column('public', 'calls', 'payment_status', 'calls.payment_status');
+select col_type_is('public', 'calls', 'estimated_cost_cents', 'integer', 'calls.estimated_cost_cents is whole cents');
+select col_type_is('public', 'calls', 'actual_cost_cents', 'integer', 'calls.actual_cost_cents is whole cents');
+select col_type_is('public', 'calls', 'credits_used', 'integer', 'calls.credits_used is whole credits');
+select hasnt_column('public', 'calls', 'to_number', 'calls.to_number is gone (the seed calls it phone_number)');
+select hasnt_column('public', 'calls', 'stripe_payment_intent_id', 'calls.stripe_payment_intent_id is gone (the seed calls it payment_intent_id)');
+
+-- user_credits --------------------------------------------------------------------------------------------
+select has_table('public', 'user_credits', 'seed table user_credits exists');
+select has_column('public', 'user_credits', 'available_credits', 'user_credits.available_credits');
+select has_column('public', 'user_credits', 'subscription_plan', 'user_credits.subscription_plan (subscription info)');
+select has_column('public', 'user_credits', 'subscription_status', 'user_credits.subscription_status (subscription info)');
+
+-- credit_transactions -------------------------------------------------------------------------------------
+select has_table('public', 'credit_transactions', 'seed table credit_transactions exists');
+select has_column('public', 'credit_transactions', 'user_id', 'credit_transactions.user_id');
+select has_column('public', 'credit_transactions', 'amount', 'credit_transactions.amount');
+
+-- user_persona_relationships ------------------------------------------------------------------------------
+select has_table('public', 'user_persona_relationships', 'seed table user_persona_relationships exists');
+select has_column('public', 'user_persona_relationships', 'custom_prompt', 'user_persona_relationships.custom_prompt');
+select has_column('public', 'user_persona_relationships', 'relationship_type', 'user_persona_relationships.relationship_type');
+select has_column('public', 'user_persona_relationships', 'voice_stability', 'user_persona_relationships voice settings');
+
+-- call_cost_breakdowns ------------------------------------------------------------------------------------
+select has_table('public', 'call_cost_breakdowns', 'seed table call_cost_breakdowns exists');
+select has_column('public', 'call_cost_breakdowns', 'twilio_usd', 'call_cost_breakdowns: Twilio cost');
+select has_column('public', 'call_cost_breakdowns', 'elevenlabs_usd', 'call_cost_breakdowns: ElevenLabs cost');
+select has_column('public', 'call_cost_breakdowns', 'cerebras_usd', 'call_cost_breakdowns: Cerebras cost');
+select has_column('public', 'call_cost_breakdowns', 'openai_usd', 'call_cost_breakdowns: OpenAI cost');
+
+-- call_scenario_templates ---------------------------------------------------------------------------------
+select has_table('public', 'call_scenario_templates', 'seed table call_scenario_templates exists');
+select has_column('public', 'call_scenario_templates', 'user_id', 'call_scenario_templates.user_id (user templates)');
+select has_column('public', 'call_scenario_templates', 'name', 'call_scenario_templates.name');
+select has_column('public', 'call_scenario_templates', 'prompt', 'call_scenario_templates.prompt');
+
+-- scheduled_calls -----------------------------------------------------------------------------------------
+select has_table('public', 'scheduled_calls', 'seed table scheduled_calls exists');
+select has_column('public', 'scheduled_calls', 'id', 'scheduled_calls.id');
+select has_column('public', 'scheduled_calls', 'user_id', 'scheduled_calls.user_id');
+select has_column('public', 'scheduled_calls', 'persona_id', 'scheduled_calls.persona_id');
+
+-- user_budget_settings ------------------------------------------------------------------------------------
+select has_table('public', 'user_budget_settings', 'seed table user_budget_settings exists');
+
+select * from finish();
+rollback;
