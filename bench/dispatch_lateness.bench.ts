@@ -42,7 +42,7 @@ try {
   // A random minute far ahead: the stack's own cron-driven dispatcher never sees these rows as due.
   const due = new Date(Date.UTC(2035, 0, 1) + Math.floor(Math.random() * 300 * 1440) * 60_000);
   await db.query(
-    `insert into public.scheduled_calls (user_id, persona_id, phone_number_id, scheduled_at, timezone, local_time)
+    `insert into public.scheduled_calls (user_id, persona_id, phone_number_id, scheduled_time, timezone, local_time)
      select u, $2, (select id from public.user_phone_numbers n where n.user_id = u), $3, 'UTC', '07:00' from unnest($1::uuid[]) u`,
     [dispatchUsers, PERSONA, due]);
   const offset = due.getTime() - 2000 - Date.now();

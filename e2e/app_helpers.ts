@@ -150,7 +150,7 @@ export async function finishCall(callId: string, seconds: number): Promise<void>
 /** A past occurrence the dispatcher gave up on, with the reason it recorded. */
 export async function insertMissedSchedule(userId: string, personaSlug: string, reason: string): Promise<void> {
   await withDb((db) => db.query(
-    `insert into public.scheduled_calls (user_id, persona_id, scheduled_at, timezone, local_time, status, failure_reason)
+    `insert into public.scheduled_calls (user_id, persona_id, scheduled_time, timezone, local_time, status, failure_reason)
      select $1, p.id, now() - interval '2 hours', 'Europe/London', '06:00', 'missed', $3 from public.personas p where p.slug = $2`,
     [userId, personaSlug, reason]));
 }

@@ -71,7 +71,7 @@ async function users(n: number, tag: string): Promise<string[]> {
 
 async function book(userIds: string[], at: Date, recurrence = 'none', timezone = 'UTC', localTime = '07:00'): Promise<string[]> {
   const r = await db.query<{ id: string }>(
-    `insert into public.scheduled_calls (user_id, persona_id, phone_number_id, scheduled_at, timezone, local_time, recurrence)
+    `insert into public.scheduled_calls (user_id, persona_id, phone_number_id, scheduled_time, timezone, local_time, recurrence)
      select u, $2, (select id from public.user_phone_numbers n where n.user_id = u), $3, $4, $5, $6 from unnest($1::uuid[]) u
      returning id`, [userIds, PERSONA, at, timezone, localTime, recurrence]);
   return r.rows.map((x) => x.id);
@@ -201,8 +201,8 @@ for (const c of [
         await finishCalls([id!]);
       }
       const rows = await db.query<{ at: Date; local: string; status: string }>(
-        `select scheduled_at as at, to_char(scheduled_at at time zone timezone, 'HH24:MI') as local, status
-           from public.scheduled_calls where user_id = $1 order by scheduled_at`, [id]);
+        `select scheduled_time as at, to_char(scheduled_time at time zone timezone, 'HH24:MI') as local, status
+           from public.scheduled_calls where user_id = $1 order by scheduled_time`, [id]);
       assert.deepEqual(rows.rows.map((r) => r.at.toISOString()), c.utc.map((u) => new Date(u).toISOString()));
       assert.deepEqual(rows.rows.map((r) => r.local), ['07:00', '07:00', '07:00']);
       assert.deepEqual(rows.rows.map((r) => r.status), ['dispatched', 'dispatched', 'pending']);

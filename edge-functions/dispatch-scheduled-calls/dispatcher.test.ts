@@ -14,7 +14,7 @@ const T0 = new Date('2026-12-01T07:00:00Z');
 function occurrence(over: Partial<Occurrence> = {}): Occurrence {
   return {
     id: crypto.randomUUID(), user_id: crypto.randomUUID(), persona_id: crypto.randomUUID(), scenario_template_id: null,
-    phone_number_id: crypto.randomUUID(), custom_instructions: null, max_duration_seconds: null, scheduled_at: T0,
+    phone_number_id: crypto.randomUUID(), custom_instructions: null, max_duration_seconds: null, scheduled_time: T0,
     timezone: 'Europe/London', local_time: '07:00:00', recurrence: 'none', status: 'claimed', failure_reason: null,
     dial_at: T0, ...over
   };
@@ -211,7 +211,7 @@ Deno.test('claims batch after batch until a short one', async () => {
 
 Deno.test('recurring occurrences get their next occurrence in the user\'s zone (07:00 London across the March change)', async () => {
   const at = localToUtc({ year: 2027, month: 3, day: 27 }, '07:00', 'Europe/London'); // Saturday, GMT
-  const o = occurrence({ recurrence: 'daily', scheduled_at: at, dial_at: at });
+  const o = occurrence({ recurrence: 'daily', scheduled_time: at, dial_at: at });
   const store = fakeStore([[o]]);
   const run = await dispatchDueCalls(deps(store, virtualClock(new Date(at.getTime() - 20_000)), () => Promise.resolve(placed('c'))));
   assert.equal(run.claim.next_created, 1);
@@ -221,7 +221,7 @@ Deno.test('recurring occurrences get their next occurrence in the user\'s zone (
 });
 
 Deno.test('nextAfter never returns a time before now (a run days late does not replay the gap)', () => {
-  const o = occurrence({ recurrence: 'weekdays', scheduled_at: new Date('2026-12-01T07:00:00Z') }); // Tuesday
+  const o = occurrence({ recurrence: 'weekdays', scheduled_time: new Date('2026-12-01T07:00:00Z') }); // Tuesday
   const now = new Date('2026-12-04T12:00:00Z'); // Friday noon
   assert.deepEqual(nextAfter(o, now), new Date('2026-12-07T07:00:00Z')); // Monday
   assert.equal(nextAfter({ ...o, recurrence: 'none' }, now), null);

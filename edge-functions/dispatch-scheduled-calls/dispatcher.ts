@@ -15,7 +15,7 @@ export interface Occurrence {
   phone_number_id: string | null;
   custom_instructions: string | null;
   max_duration_seconds: number | null;
-  scheduled_at: Date;
+  scheduled_time: Date;
   timezone: string;
   local_time: string;
   recurrence: Recurrence;
@@ -105,8 +105,8 @@ export const realClock: Clock = {
 };
 
 /** The next occurrence after `o` in the user's time zone, never in the past; null for one-off bookings. */
-export function nextAfter(o: Pick<Occurrence, 'scheduled_at' | 'local_time' | 'timezone' | 'recurrence'>, now: Date): Date | null {
-  return nextOccurrence(o.scheduled_at, o.local_time, o.timezone, o.recurrence, now);
+export function nextAfter(o: Pick<Occurrence, 'scheduled_time' | 'local_time' | 'timezone' | 'recurrence'>, now: Date): Date | null {
+  return nextOccurrence(o.scheduled_time, o.local_time, o.timezone, o.recurrence, now);
 }
 
 export function placeRequestFor(o: Occurrence, paymentMethod: PaymentMethod): PlaceCallRequest {
@@ -144,18 +144,18 @@ export async function dispatchDueCalls(deps: DispatchDeps): Promise<{ claim: Cla
   };
 
   const ring = async (o: Occurrence): Promise<void> => {
-    const wait = (o.dial_at ?? o.scheduled_at).getTime() - clock.now().getTime();
+    const wait = (o.dial_at ?? o.scheduled_time).getTime() - clock.now().getTime();
     if (wait > 0) await clock.sleep(wait);
     const dialTime = clock.now();
     // The run itself may have been held up (a paused worker): the same lateness rule as the claim applies.
-    if (isTooLateToRing(o.scheduled_at, dialTime, config.missedAfterSeconds)) {
+    if (isTooLateToRing(o.scheduled_time, dialTime, config.missedAfterSeconds)) {
       await store.markMissed(o.id, 'Our scheduler reached this call too late to ring you on time, so it was skipped. Nothing was charged.');
       dials.missed++;
       return;
     }
     let result: PlaceCallResult;
     try {
-      dials.lateness_ms.push(dialTime.getTime() - o.scheduled_at.getTime());
+      dials.lateness_ms.push(dialTime.getTime() - o.scheduled_time.getTime());
       result = await deps.placeCall(placeRequestFor(o, config.paymentMethod));
     } catch (err) {
       log(`dispatch: placing scheduled call ${o.id} failed: ${(err as Error).message}`);

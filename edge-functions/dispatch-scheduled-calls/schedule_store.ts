@@ -11,7 +11,7 @@ interface Row {
   phone_number_id: string | null;
   custom_instructions: string | null;
   max_duration_seconds: number | null;
-  scheduled_at: Date;
+  scheduled_time: Date;
   timezone: string;
   local_time: string;
   recurrence: Occurrence['recurrence'];
@@ -27,7 +27,7 @@ export function postgresScheduleStore(db: Db): ScheduleStore {
       inTransaction(db, async (tx) => {
         const r = await tx.query<Row>(
           `select id, user_id, persona_id, scenario_template_id, phone_number_id, custom_instructions, max_duration_seconds,
-                  scheduled_at, timezone, local_time::text as local_time, recurrence, status, failure_reason, dial_at
+                  scheduled_time, timezone, local_time::text as local_time, recurrence, status, failure_reason, dial_at
              from private.claim_due_scheduled_calls(
                p_limit => $1, p_calls_per_second => $2, p_now => $3,
                p_lookahead => make_interval(secs => $4), p_missed_after => make_interval(secs => $5),

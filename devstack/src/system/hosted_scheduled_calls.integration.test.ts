@@ -72,7 +72,7 @@ async function overdueScheduledCall(): Promise<string> {
              'cron-' || gen_random_uuid() || '@example.test', '', now(), '{"provider":"email"}', '{}', now(), now())
      returning id`);
   const [row] = await query<{ id: string }>(
-    `insert into public.scheduled_calls (user_id, persona_id, scheduled_at, timezone, local_time)
+    `insert into public.scheduled_calls (user_id, persona_id, scheduled_time, timezone, local_time)
      select $1, p.id, now() - interval '20 minutes', 'UTC', (now() - interval '20 minutes')::time
        from public.personas p where p.is_active order by p.name limit 1
      returning id`, [user!.id]);

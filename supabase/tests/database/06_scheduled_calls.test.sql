@@ -1,7 +1,7 @@
 -- Scheduled calls: users book and cancel their own; every occurrence rings at most once.
 begin;
 \ir _helpers.psql
-select plan(27);
+select plan(30);
 
 select tests.create_user('11111111-1111-4111-8111-111111111111', 'ada@example.com');
 select tests.create_user('22222222-2222-4222-8222-222222222222', 'bob@example.com');
@@ -16,7 +16,7 @@ values ('d2222222-2222-4222-8222-222222222222', '22222222-2222-4222-8222-2222222
 select tests.authenticate_as('11111111-1111-4111-8111-111111111111');
 
 select lives_ok(
-  $$ insert into public.scheduled_calls (id, persona_id, scenario_template_id, phone_number_id, scheduled_at, timezone,
+  $$ insert into public.scheduled_calls (id, persona_id, scenario_template_id, phone_number_id, scheduled_time, timezone,
                                          local_time, recurrence)
      values ('f1111111-1111-4111-8111-111111111111', 'a0000000-0000-4000-8000-000000000001',
              'b0000000-0000-4000-8000-000000000001', 'e1111111-1111-4111-8111-111111111111',
@@ -28,63 +28,73 @@ select results_eq(
   $$ values ('11111111-1111-4111-8111-111111111111'::uuid, 'pending', 'weekdays') $$,
   'The owner reads it back, pending'
 );
+select is(
+  (select phone_number from public.scheduled_calls where id = 'f1111111-1111-4111-8111-111111111111'),
+  '+14155550101',
+  'The booking carries the verified number it rings (phone_number, copied from phone_number_id)'
+);
 select throws_ok(
-  $$ insert into public.scheduled_calls (user_id, persona_id, phone_number_id, scheduled_at, timezone, local_time)
+  $$ update public.scheduled_calls set phone_number = '+14155550999' where id = 'f1111111-1111-4111-8111-111111111111' $$,
+  '42501', null,
+  'A user cannot point a booking at a number by hand'
+);
+select throws_ok(
+  $$ insert into public.scheduled_calls (user_id, persona_id, phone_number_id, scheduled_time, timezone, local_time)
      values ('22222222-2222-4222-8222-222222222222', 'a0000000-0000-4000-8000-000000000001',
              'e2222222-2222-4222-8222-222222222222', now() + interval '1 day', 'UTC', '07:00') $$,
   '42501', null,
   'A user cannot book a call for someone else'
 );
 select throws_ok(
-  $$ insert into public.scheduled_calls (persona_id, phone_number_id, scheduled_at, timezone, local_time)
+  $$ insert into public.scheduled_calls (persona_id, phone_number_id, scheduled_time, timezone, local_time)
      values ('a0000000-0000-4000-8000-000000000001', 'e2222222-2222-4222-8222-222222222222',
              now() + interval '1 day', 'UTC', '07:00') $$,
   '23503', null,
   'A user cannot book a call to someone else''s number'
 );
 select throws_ok(
-  $$ insert into public.scheduled_calls (persona_id, phone_number_id, scheduled_at, timezone, local_time)
+  $$ insert into public.scheduled_calls (persona_id, phone_number_id, scheduled_time, timezone, local_time)
      values ('a0000000-0000-4000-8000-000000000001', 'e1111111-1111-4111-8111-111111111111',
              now() - interval '1 minute', 'UTC', '07:00') $$,
   '42501', null,
   'A call cannot be booked in the past'
 );
 select throws_ok(
-  $$ insert into public.scheduled_calls (persona_id, phone_number_id, scheduled_at, timezone, local_time)
+  $$ insert into public.scheduled_calls (persona_id, phone_number_id, scheduled_time, timezone, local_time)
      values ('a0000000-0000-4000-8000-000000000001', null, now() + interval '1 day', 'UTC', '07:00') $$,
   '42501', null,
   'A booking needs a verified number'
 );
 select throws_ok(
-  $$ insert into public.scheduled_calls (persona_id, scenario_template_id, phone_number_id, scheduled_at, timezone, local_time)
+  $$ insert into public.scheduled_calls (persona_id, scenario_template_id, phone_number_id, scheduled_time, timezone, local_time)
      values ('a0000000-0000-4000-8000-000000000001', 'd2222222-2222-4222-8222-222222222222',
              'e1111111-1111-4111-8111-111111111111', now() + interval '1 day', 'UTC', '07:00') $$,
   '42501', null,
   'A booking cannot use someone else''s scenario template'
 );
 select throws_ok(
-  $$ insert into public.scheduled_calls (persona_id, phone_number_id, scheduled_at, timezone, local_time, status)
+  $$ insert into public.scheduled_calls (persona_id, phone_number_id, scheduled_time, timezone, local_time, status)
      values ('a0000000-0000-4000-8000-000000000001', 'e1111111-1111-4111-8111-111111111111',
              now() + interval '1 day', 'UTC', '07:00', 'dispatched') $$,
   '42501', null,
   'A user cannot book a call in any state but pending'
 );
 select throws_ok(
-  $$ insert into public.scheduled_calls (persona_id, phone_number_id, scheduled_at, timezone, local_time, recurrence)
+  $$ insert into public.scheduled_calls (persona_id, phone_number_id, scheduled_time, timezone, local_time, recurrence)
      values ('a0000000-0000-4000-8000-000000000001', 'e1111111-1111-4111-8111-111111111111',
              now() + interval '1 day', 'UTC', '07:00', 'hourly') $$,
   '23514', null,
   'An unknown recurrence is rejected'
 );
 select throws_ok(
-  $$ insert into public.scheduled_calls (persona_id, phone_number_id, scheduled_at, timezone, local_time)
+  $$ insert into public.scheduled_calls (persona_id, phone_number_id, scheduled_time, timezone, local_time)
      values ('a0000000-0000-4000-8000-000000000001', 'e1111111-1111-4111-8111-111111111111',
              now() + interval '1 day', 'Berlin', '07:00') $$,
   '23514', null,
   'A time zone must be an IANA name'
 );
 select throws_ok(
-  $$ update public.scheduled_calls set scheduled_at = now() + interval '2 days' $$,
+  $$ update public.scheduled_calls set scheduled_time = now() + interval '2 days' $$,
   '42501', null,
   'A user cannot move a booking (cancel and book again instead)'
 );
@@ -127,13 +137,13 @@ select is_empty(
 reset role;
 
 -- Dispatcher side -------------------------------------------------------------------------------------------
-insert into public.scheduled_calls (id, user_id, series_id, persona_id, phone_number_id, scheduled_at, timezone, local_time)
+insert into public.scheduled_calls (id, user_id, series_id, persona_id, phone_number_id, scheduled_time, timezone, local_time)
 values ('f2222222-2222-4222-8222-222222222222', '11111111-1111-4111-8111-111111111111',
         '99999999-9999-4999-8999-999999999999', 'a0000000-0000-4000-8000-000000000001',
         'e1111111-1111-4111-8111-111111111111', '2026-12-01T06:00:00Z', 'Europe/Berlin', '07:00');
 
 select throws_ok(
-  $$ insert into public.scheduled_calls (user_id, series_id, persona_id, phone_number_id, scheduled_at, timezone, local_time)
+  $$ insert into public.scheduled_calls (user_id, series_id, persona_id, phone_number_id, scheduled_time, timezone, local_time)
      values ('11111111-1111-4111-8111-111111111111', '99999999-9999-4999-8999-999999999999',
              'a0000000-0000-4000-8000-000000000001', 'e1111111-1111-4111-8111-111111111111',
              '2026-12-01T06:00:00Z', 'Europe/Berlin', '07:00') $$,
@@ -180,7 +190,7 @@ select throws_ok(
 );
 
 select ok(
-  (select indexdef like '%(scheduled_at)%WHERE (status = ''pending''::text)%' from pg_indexes
+  (select indexdef like '%(scheduled_time)%WHERE (status = ''pending''::text)%' from pg_indexes
    where schemaname = 'public' and indexname = 'scheduled_calls_due_idx'),
   'Due pending occurrences are found through a partial index on time'
 );
@@ -191,6 +201,11 @@ select results_eq(
   $$ select phone_number_id, user_id from public.scheduled_calls where id = 'f2222222-2222-4222-8222-222222222222' $$,
   $$ values (null::uuid, '11111111-1111-4111-8111-111111111111'::uuid) $$,
   'Removing a number clears it from bookings and keeps their owner'
+);
+select is(
+  (select phone_number from public.scheduled_calls where id = 'f2222222-2222-4222-8222-222222222222'),
+  '+14155550101',
+  'Removing a number keeps the number the booking was made for'
 );
 select results_eq(
   $$ select phone_number_id, phone_number from public.calls where id = 'c1111111-1111-4111-8111-111111111111' $$,

@@ -42,7 +42,7 @@ values ('c2222222-2222-4222-8222-222222222222', '11111111-1111-4111-8111-1111111
         'a0000000-0000-4000-8000-000000000002', 'browser', 'demo', 300, 'completed');
 insert into public.call_transcript_segments (call_id, user_id, seq, speaker, text, start_ms, end_ms)
 values ('c1111111-1111-4111-8111-111111111111', '11111111-1111-4111-8111-111111111111', 0, 'persona', 'Hi', 0, 900);
-insert into public.scheduled_calls (id, user_id, persona_id, phone_number_id, scheduled_at, timezone, local_time)
+insert into public.scheduled_calls (id, user_id, persona_id, phone_number_id, scheduled_time, timezone, local_time)
 values ('f1111111-1111-4111-8111-111111111111', '11111111-1111-4111-8111-111111111111',
         'a0000000-0000-4000-8000-000000000001', 'e1111111-1111-4111-8111-111111111111',
         now() + interval '1 day', 'UTC', '07:00');
@@ -174,6 +174,7 @@ insert into tests.cases (constraint_name, statement) values
   ('scheduled_calls_attempts_nonnegative', $$ update public.scheduled_calls set attempts = -1 where id = 'f1111111-1111-4111-8111-111111111111' $$),
   ('scheduled_calls_max_duration_range', $$ update public.scheduled_calls set max_duration_seconds = 10 where id = 'f1111111-1111-4111-8111-111111111111' $$),
   ('scheduled_calls_custom_instructions_length', $$ update public.scheduled_calls set custom_instructions = repeat('x', 1001) where id = 'f1111111-1111-4111-8111-111111111111' $$),
+  ('scheduled_calls_phone_number_e164', $$ update public.scheduled_calls set phone_number = '14155550101' where id = 'f1111111-1111-4111-8111-111111111111' $$),
   -- credits
   ('user_credits_available_nonnegative', $$ update public.user_credits set available_credits = -1 where user_id = '11111111-1111-4111-8111-111111111111' $$),
   ('user_credits_reserved_nonnegative', $$ update public.user_credits set reserved_credits = -1 where user_id = '11111111-1111-4111-8111-111111111111' $$),

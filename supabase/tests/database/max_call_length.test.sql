@@ -24,10 +24,10 @@ select throws_ok($$ insert into public.call_scenario_templates (user_id, name, p
   values ('3a000000-0000-4000-8000-00000000000a', 'Hour', 'Talk.', 3600) $$,
   '23514', null, 'A scenario asking for an hour is refused');
 
-select lives_ok($$ insert into public.scheduled_calls (user_id, persona_id, phone_number_id, scheduled_at, timezone, local_time, max_duration_seconds)
+select lives_ok($$ insert into public.scheduled_calls (user_id, persona_id, phone_number_id, scheduled_time, timezone, local_time, max_duration_seconds)
   values ('3a000000-0000-4000-8000-00000000000a', 'a0000000-0000-4000-8000-000000000001', '3a100000-0000-4000-8000-00000000000a',
           now() + interval '1 day', 'UTC', '08:00', 1800) $$, 'A scheduled call may ask for 30 minutes');
-select throws_ok($$ insert into public.scheduled_calls (user_id, persona_id, phone_number_id, scheduled_at, timezone, local_time, max_duration_seconds)
+select throws_ok($$ insert into public.scheduled_calls (user_id, persona_id, phone_number_id, scheduled_time, timezone, local_time, max_duration_seconds)
   values ('3a000000-0000-4000-8000-00000000000a', 'a0000000-0000-4000-8000-000000000001', '3a100000-0000-4000-8000-00000000000a',
           now() + interval '1 day', 'UTC', '08:00', 2400) $$,
   '23514', null, 'A scheduled call asking for 40 minutes is refused');

@@ -16,7 +16,7 @@ values ('5c100000-0000-4000-8000-00000000000a', '5c000000-0000-4000-8000-0000000
 create function tests.booking(p_id text, p_offset interval, p_recurrence text default 'none', p_user text default 'a',
                               p_status text default 'pending')
 returns uuid language sql as $$
-  insert into public.scheduled_calls (id, user_id, persona_id, phone_number_id, scheduled_at, timezone, local_time,
+  insert into public.scheduled_calls (id, user_id, persona_id, phone_number_id, scheduled_time, timezone, local_time,
                                       recurrence, status)
   values (('5c2' || lpad(p_id, 5, '0') || '-0000-4000-8000-000000000000')::uuid,
           ('5c000000-0000-4000-8000-00000000000' || p_user)::uuid, 'a0000000-0000-4000-8000-000000000001',
@@ -72,7 +72,7 @@ select ok(
 );
 select results_eq(
   $$ select id, dial_at, attempts, claimed_at from public.scheduled_calls
-      where id in (tests.id('2'), tests.id('3'), tests.id('4')) order by scheduled_at $$,
+      where id in (tests.id('2'), tests.id('3'), tests.id('4')) order by scheduled_time $$,
   $$ values (tests.id('2'), '2040-01-02 07:00:00+00'::timestamptz, 1, '2040-01-02 07:00:00+00'::timestamptz),
             (tests.id('3'), '2040-01-02 07:00:00.5+00', 1, '2040-01-02 07:00:00+00'),
             (tests.id('4'), '2040-01-02 07:00:30+00', 1, '2040-01-02 07:00:00+00') $$,
@@ -203,7 +203,7 @@ create function tests.book_as_user(p_at text, p_persona text default 'a0000000-0
                                    p_phone text default '5c100000-0000-4000-8000-00000000000a', p_tz text default 'Europe/London')
 returns text language sql as $$
   select tests.error_of(pg_catalog.format(
-    'insert into public.scheduled_calls (persona_id, phone_number_id, scheduled_at, timezone, local_time) values (%L, %L, %s, %L, ''07:00'')',
+    'insert into public.scheduled_calls (persona_id, phone_number_id, scheduled_time, timezone, local_time) values (%L, %L, %s, %L, ''07:00'')',
     p_persona, p_phone, p_at, p_tz))
 $$;
 select tests.authenticate_as('5c000000-0000-4000-8000-00000000000a');

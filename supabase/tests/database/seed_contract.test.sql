@@ -3,7 +3,7 @@
 -- asserted here by name, so a rename that breaks the contract fails this file. Ids are uuid (not the document's
 -- VARCHAR) and timestamps timestamptz with now() (= CURRENT_TIMESTAMP): what the architecture replaced.
 begin;
-select plan(58);
+select plan(61);
 
 -- users ---------------------------------------------------------------------------------------------------
 select has_table('public', 'users', 'seed table users exists');
@@ -81,6 +81,9 @@ select has_table('public', 'scheduled_calls', 'seed table scheduled_calls exists
 select has_column('public', 'scheduled_calls', 'id', 'scheduled_calls.id');
 select has_column('public', 'scheduled_calls', 'user_id', 'scheduled_calls.user_id');
 select has_column('public', 'scheduled_calls', 'persona_id', 'scheduled_calls.persona_id');
+select col_type_is('public', 'scheduled_calls', 'phone_number', 'text', 'scheduled_calls.phone_number holds the number to ring');
+select col_type_is('public', 'scheduled_calls', 'scheduled_time', 'timestamp with time zone', 'scheduled_calls.scheduled_time is an instant');
+select hasnt_column('public', 'scheduled_calls', 'scheduled_at', 'scheduled_calls.scheduled_at is gone (the seed calls it scheduled_time)');
 
 -- user_budget_settings ------------------------------------------------------------------------------------
 select has_table('public', 'user_budget_settings', 'seed table user_budget_settings exists');

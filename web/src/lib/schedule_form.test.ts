@@ -11,7 +11,7 @@ describe('parseScheduleForm', () => {
     const r = parseScheduleForm(form({}), now);
     expect(r.ok).toBe(true);
     if (r.ok) {
-      expect(r.value.scheduled_at).toBe('2026-11-25T12:30:00.000Z'); // 07:30 EST = 12:30 UTC
+      expect(r.value.scheduled_time).toBe('2026-11-25T12:30:00.000Z'); // 07:30 EST = 12:30 UTC
       expect(r.value.local_time).toBe('07:30');
       expect(r.value.recurrence).toBe('weekdays');
       expect(r.value.scenario_template_id).toBeNull();
@@ -20,7 +20,7 @@ describe('parseScheduleForm', () => {
 
   it('follows daylight saving time', () => {
     const r = parseScheduleForm(form({ date: '2027-07-01', timezone: 'Europe/London', time: '07:00' }), now);
-    expect(r.ok && r.value.scheduled_at).toBe('2027-07-01T06:00:00.000Z');
+    expect(r.ok && r.value.scheduled_time).toBe('2027-07-01T06:00:00.000Z');
   });
 
   it('refuses a time in the past, an unknown zone and a missing number', () => {

@@ -9,7 +9,7 @@ export interface ScheduleRow {
   scenario_template_id: string | null;
   phone_number_id: string;
   custom_instructions: string | null;
-  scheduled_at: string;
+  scheduled_time: string;
   timezone: string;
   local_time: string;
   recurrence: Recurrence;
@@ -64,7 +64,7 @@ export function parseScheduleForm(f: Fields, now: Date): Parsed<ScheduleRow> {
       scenario_template_id: scenario || null,
       phone_number_id: phone,
       custom_instructions: instructions || null,
-      scheduled_at: at.toISOString(),
+      scheduled_time: at.toISOString(),
       timezone: tz,
       local_time: `${hh}:${mm}`,
       recurrence: recurrence as Recurrence
