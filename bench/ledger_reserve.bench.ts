@@ -29,7 +29,7 @@ async function setup(): Promise<string[]> {
      from generate_series(1, $2) g returning id`, [tag, USERS]);
   const ids = users.rows.map((r) => r.id);
   await admin.query(
-    `update public.user_budget_settings set per_call_cap_cents = 300, monthly_cap_cents = 2000000000 where user_id = any($1::uuid[])`, [ids]);
+    `update public.user_budget_settings set max_cost_per_call_cents = 300, max_monthly_spend_cents = 2000000000 where user_id = any($1::uuid[])`, [ids]);
   await admin.query('set role service_role');
   await admin.query(
     `select private.grant_credits(u, 1000000, 'adjustment', 'bench:' || u) from unnest($1::uuid[]) u`, [ids]);

@@ -219,8 +219,8 @@ async function prepare(tx: Tx, req: PlaceCallRequest, deps: PlaceCallDeps): Prom
   // A browser call through Twilio's Voice SDK pays Twilio a client leg and Media Streams; estimating it as a phone
   // line (which costs more per minute) keeps the hold on the safe side. Softphone calls use no Twilio at all.
   const assumptions = { ...DEFAULT_ESTIMATE_ASSUMPTIONS, telephony: req.mode === 'phone' || deps.browserCallsViaTwilio === true };
-  const budget = await tx.query<{ per_call: number; monthly: number; auto_cutoff: boolean; spent: number; held: number; available: number }>(
-    `select b.per_call_cap_cents as per_call, b.monthly_cap_cents as monthly, b.auto_cutoff,
+  const budget = await tx.query<{ per_call: number; monthly: number; enable_auto_cutoff: boolean; spent: number; held: number; available: number }>(
+    `select b.max_cost_per_call_cents as per_call, b.max_monthly_spend_cents as monthly, b.enable_auto_cutoff,
             s.spent_cents::int as spent, s.reserved_cents::int as held, c.available_credits::int as available
        from public.user_budget_settings b
        join public.user_credits c on c.user_id = b.user_id
@@ -233,7 +233,7 @@ async function prepare(tx: Tx, req: PlaceCallRequest, deps: PlaceCallDeps): Prom
   const caps: { cents: number; code: 'budget_exceeded_per_call' | 'budget_exceeded_monthly' | 'insufficient_credits' }[] = [
     { cents: b!.per_call, code: 'budget_exceeded_per_call' }
   ];
-  if (b!.auto_cutoff && dbMethod !== 'demo') caps.push({ cents: b!.monthly - b!.spent - b!.held, code: 'budget_exceeded_monthly' });
+  if (b!.enable_auto_cutoff && dbMethod !== 'demo') caps.push({ cents: b!.monthly - b!.spent - b!.held, code: 'budget_exceeded_monthly' });
   if (dbMethod === 'credits') caps.push({ cents: b!.available, code: 'insufficient_credits' });
   const binding = caps.reduce((a, c) => (c.cents < a.cents ? c : a));
   const maxSeconds = Math.min(requested, maxDurationForBudget(rates, Math.max(0, binding.cents), assumptions));

@@ -86,16 +86,16 @@ Deno.test({ ...opts, name: 'refusals say which rule refused and change nothing',
   ];
   for (const [body, code] of cases) assert.equal(await errorCode(await c.call(body)), code, JSON.stringify(body));
 
-  await db.query('update public.user_budget_settings set per_call_cap_cents = 1 where user_id = $1', [c.user.id]);
+  await db.query('update public.user_budget_settings set max_cost_per_call_cents = 1 where user_id = $1', [c.user.id]);
   const perCall = await c.call({ persona_id: BRAD, mode: 'phone', phone_number_id: c.phoneId });
   assert.equal(perCall.status, 402);
   const perCallBody = await perCall.json();
   assert.equal(perCallBody.error.code, 'budget_exceeded_per_call');
   assert.match(perCallBody.error.message, /per-call limit of 1/);
 
-  await db.query('update public.user_budget_settings set per_call_cap_cents = 2, monthly_cap_cents = 2 where user_id = $1', [c.user.id]);
+  await db.query('update public.user_budget_settings set max_cost_per_call_cents = 2, max_monthly_spend_cents = 2 where user_id = $1', [c.user.id]);
   assert.equal(await errorCode(await c.call({ persona_id: BRAD, mode: 'phone', phone_number_id: c.phoneId })), 'budget_exceeded_per_call');
-  await db.query('update public.user_budget_settings set per_call_cap_cents = 300, monthly_cap_cents = 300 where user_id = $1', [c.user.id]);
+  await db.query('update public.user_budget_settings set max_cost_per_call_cents = 300, max_monthly_spend_cents = 300 where user_id = $1', [c.user.id]);
   const spent = (method: string) => db.query(
     `insert into public.calls (user_id, persona_id, mode, payment_method, max_duration_seconds, status, payment_status, actual_cost_cents, ended_at)
      values ($1, $2, 'browser', $3, 60, 'completed', 'settled', 299, now())`, [c.user.id, BRAD, method]);

@@ -36,7 +36,7 @@ describe('PgCallStore', () => {
 
   it('loads the call with its persona, instructions and budget', async () => {
     const call = await store.loadCall(callId);
-    expect(call).toMatchObject({ callId, personaName: 'Brad', maxDurationSeconds: 300, budgetCents: 300, warnPercent: 80 });
+    expect(call).toMatchObject({ callId, personaName: 'Brad', maxDurationSeconds: 300, budgetCents: 1000, warnPercent: 75 }); // the seed's default per-call cap and warn point
     expect(call!.systemPrompt).toContain("The user's first name is Dana.");
     expect(call!.systemPrompt).toContain('| Remind me to water the plants.');
     expect(call!.systemPrompt).toMatch(/^Safety rules/);
@@ -63,7 +63,7 @@ describe('PgCallStore', () => {
       `insert into auth.users (id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data)
        values ($1, 'authenticated', 'authenticated', $2, now(), '{"provider":"email"}', '{}')`, [owner, email]);
     try {
-      await db.query('update public.user_budget_settings set per_call_cap_cents = 800, monthly_cap_cents = 1000, auto_cutoff = true where user_id = $1', [owner]);
+      await db.query('update public.user_budget_settings set max_cost_per_call_cents = 800, max_monthly_spend_cents = 1000, enable_auto_cutoff = true where user_id = $1', [owner]);
       const insert = (status: string, payment: string, reserved: number, actual: number | null, createdAgo: string, method = 'credits') => db.query<{ id: string }>(
         `insert into public.calls (user_id, persona_id, mode, payment_method, payment_status, max_duration_seconds, reserved_credits,
                                    estimated_cost_cents, actual_cost_cents, status, created_at)
@@ -80,11 +80,11 @@ describe('PgCallStore', () => {
       expect((await store.loadCall(current))?.budgetCents).toBe(50);
 
       // Without the cut-off the month does not stop the call; the reservation and per-call cap still do.
-      await db.query('update public.user_budget_settings set auto_cutoff = false where user_id = $1', [owner]);
+      await db.query('update public.user_budget_settings set enable_auto_cutoff = false where user_id = $1', [owner]);
       expect((await store.loadCall(current))?.budgetCents).toBe(250);
 
       // Over the month already: nothing left to spend.
-      await db.query('update public.user_budget_settings set auto_cutoff = true, monthly_cap_cents = 900 where user_id = $1', [owner]);
+      await db.query('update public.user_budget_settings set enable_auto_cutoff = true, max_monthly_spend_cents = 900 where user_id = $1', [owner]);
       expect((await store.loadCall(current))?.budgetCents).toBe(0);
 
       // A demo call charges nothing, so (as at placement) only the per-call cap holds it.

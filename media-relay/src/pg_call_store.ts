@@ -80,8 +80,9 @@ export class PgCallStore implements CallStore {
               p.name as persona_name, p.voice_id, p.system_prompt,
               rel.relationship_type, rel.nickname, rel.custom_prompt,
               s.name as scenario_name, s.prompt as scenario_prompt, s.opening_line, (s.user_id is not null) as scenario_by_user,
-              b.per_call_cap_cents, b.monthly_cap_cents, b.warn_at_percent, b.auto_cutoff,
-              (b.monthly_cap_cents - ms.spent_cents - ms.reserved_cents
+              b.max_cost_per_call_cents as per_call_cap_cents, b.max_monthly_spend_cents as monthly_cap_cents,
+              b.warn_at_percent_per_call as warn_at_percent, b.enable_auto_cutoff as auto_cutoff,
+              (b.max_monthly_spend_cents - ms.spent_cents - ms.reserved_cents
                 + case when c.created_at >= m.month_start and c.created_at < m.month_end then
                     case c.payment_status when 'reserved' then c.reserved_credits
                                           when 'authorized' then c.estimated_cost_cents else 0 end

@@ -55,7 +55,7 @@ describe('credit ledger under concurrency', () => {
       );
       const capped = i === 0;
       await admin.query(
-        'update public.user_budget_settings set per_call_cap_cents = 300, monthly_cap_cents = $2 where user_id = $1',
+        'update public.user_budget_settings set max_cost_per_call_cents = 300, max_monthly_spend_cents = $2 where user_id = $1',
         [id, capped ? CAPPED_MONTHLY : 10_000_000]
       );
       const calls = await admin.query<{ id: string }>(
@@ -222,7 +222,7 @@ describe('credit ledger under concurrency', () => {
 
       // A monthly cap of 100 and two reservations of 60 at once: one is refused.
       await clients[0]!.grant(id, 1000, 'purchase', `race-topup:${id}`);
-      await admin.query('update public.user_budget_settings set per_call_cap_cents = 60, monthly_cap_cents = 100 where user_id = $1', [id]);
+      await admin.query('update public.user_budget_settings set max_cost_per_call_cents = 60, max_monthly_spend_cents = 100 where user_id = $1', [id]);
       const [a, b] = calls.filter((c) => c !== winner && c !== fresh && results[calls.indexOf(c)]!.status === 'rejected');
       // Earlier calls belong to an earlier month, so only these two count against this month's cap.
       await admin.query(`update public.calls set created_at = now() - interval '3 months' where user_id = $1 and id <> all($2::uuid[])`, [id, [a, b]]);

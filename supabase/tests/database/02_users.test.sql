@@ -36,9 +36,9 @@ select results_eq(
 );
 
 select results_eq(
-  $$ select per_call_cap_cents, monthly_cap_cents, warn_at_percent::int, auto_cutoff from public.user_budget_settings
+  $$ select max_cost_per_call_cents, max_monthly_spend_cents, warn_at_percent_per_call, enable_auto_cutoff from public.user_budget_settings
      where user_id = '11111111-1111-4111-8111-111111111111' $$,
-  $$ values (300, 2000, 80, true) $$,
+  $$ values (1000, 10000, 75, true) $$,
   'Sign-up creates budget settings with the defaults'
 );
 

@@ -67,40 +67,40 @@ select throws_ok(
 
 -- Budgets: the owner's to edit.
 select results_eq(
-  $$ select per_call_cap_cents, monthly_cap_cents from public.user_budget_settings $$,
-  $$ values (300, 2000) $$,
+  $$ select max_cost_per_call_cents, max_monthly_spend_cents from public.user_budget_settings $$,
+  $$ values (1000, 10000) $$,
   'The owner reads their budget'
 );
 select results_eq(
-  $$ update public.user_budget_settings set per_call_cap_cents = 500, monthly_cap_cents = 5000, warn_at_percent = 90,
-       auto_cutoff = false returning per_call_cap_cents, monthly_cap_cents, warn_at_percent::int, auto_cutoff $$,
+  $$ update public.user_budget_settings set max_cost_per_call_cents = 500, max_monthly_spend_cents = 5000, warn_at_percent_per_call = 90,
+       enable_auto_cutoff = false returning max_cost_per_call_cents, max_monthly_spend_cents, warn_at_percent_per_call, enable_auto_cutoff $$,
   $$ values (500, 5000, 90, false) $$,
   'The owner can change their budget'
 );
 select lives_ok(
-  $$ insert into public.user_budget_settings (user_id, per_call_cap_cents, monthly_cap_cents)
+  $$ insert into public.user_budget_settings (user_id, max_cost_per_call_cents, max_monthly_spend_cents)
      values ('11111111-1111-4111-8111-111111111111', 400, 4000)
-     on conflict (user_id) do update set per_call_cap_cents = excluded.per_call_cap_cents,
-       monthly_cap_cents = excluded.monthly_cap_cents, user_id = excluded.user_id $$,
+     on conflict (user_id) do update set max_cost_per_call_cents = excluded.max_cost_per_call_cents,
+       max_monthly_spend_cents = excluded.max_monthly_spend_cents, user_id = excluded.user_id $$,
   'The owner can upsert their budget'
 );
 select throws_ok(
-  $$ update public.user_budget_settings set warn_at_percent = 150 $$,
+  $$ update public.user_budget_settings set warn_at_percent_per_call = 150 $$,
   '23514', null,
   'A warning percentage above 100 is rejected'
 );
 select throws_ok(
-  $$ update public.user_budget_settings set warn_at_percent = 0 $$,
+  $$ update public.user_budget_settings set warn_at_percent_per_call = 0 $$,
   '23514', null,
   'A warning percentage of 0 is rejected'
 );
 select throws_ok(
-  $$ update public.user_budget_settings set per_call_cap_cents = 0 $$,
+  $$ update public.user_budget_settings set max_cost_per_call_cents = 0 $$,
   '23514', null,
   'A per-call cap must be positive'
 );
 select throws_ok(
-  $$ update public.user_budget_settings set per_call_cap_cents = 5000, monthly_cap_cents = 1000 $$,
+  $$ update public.user_budget_settings set max_cost_per_call_cents = 5000, max_monthly_spend_cents = 1000 $$,
   '23514', null,
   'A per-call cap cannot exceed the monthly cap'
 );
@@ -120,7 +120,7 @@ select is_empty(
   'Another user sees none of the balance, ledger or budget'
 );
 select is_empty(
-  $$ update public.user_budget_settings set monthly_cap_cents = 100000
+  $$ update public.user_budget_settings set max_monthly_spend_cents = 100000
      where user_id = '11111111-1111-4111-8111-111111111111' returning 1 $$,
   'Another user cannot change the budget'
 );

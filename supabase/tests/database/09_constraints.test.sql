@@ -203,10 +203,10 @@ insert into tests.cases (constraint_name, statement) values
   ('stripe_events_status_valid', $$ update public.stripe_events set status = 'done' where id = 'evt_Fixture' $$),
   ('stripe_events_processed_has_time', $$ update public.stripe_events set status = 'processed' where id = 'evt_Fixture' $$),
   -- budgets
-  ('user_budget_settings_per_call_cap_positive', $$ update public.user_budget_settings set per_call_cap_cents = 0 where user_id = '11111111-1111-4111-8111-111111111111' $$),
-  ('user_budget_settings_monthly_cap_positive', $$ update public.user_budget_settings set monthly_cap_cents = -1, per_call_cap_cents = -2 where user_id = '11111111-1111-4111-8111-111111111111' $$),
-  ('user_budget_settings_per_call_within_monthly', $$ update public.user_budget_settings set per_call_cap_cents = 2001 where user_id = '11111111-1111-4111-8111-111111111111' $$),
-  ('user_budget_settings_warn_at_percent_range', $$ update public.user_budget_settings set warn_at_percent = 101 where user_id = '11111111-1111-4111-8111-111111111111' $$),
+  ('user_budget_settings_max_cost_per_call_positive', $$ update public.user_budget_settings set max_cost_per_call_cents = 0 where user_id = '11111111-1111-4111-8111-111111111111' $$),
+  ('user_budget_settings_max_monthly_spend_positive', $$ update public.user_budget_settings set max_monthly_spend_cents = -1 where user_id = '11111111-1111-4111-8111-111111111111' $$),
+  ('user_budget_settings_per_call_within_monthly', $$ update public.user_budget_settings set max_cost_per_call_cents = 10001 where user_id = '11111111-1111-4111-8111-111111111111' $$),
+  ('user_budget_settings_warn_at_percent_per_call_range', $$ update public.user_budget_settings set warn_at_percent_per_call = 101 where user_id = '11111111-1111-4111-8111-111111111111' $$),
   -- costs
   ('service_rates_service_valid', $$ update public.service_rates set service = 'acme' where rate_key = 'media_streams' $$),
   ('service_rates_rate_key_shape', $$ update public.service_rates set rate_key = 'Media Streams' where rate_key = 'media_streams' $$),

@@ -17,7 +17,7 @@ $$;
 -- Tokyo is UTC+9: the month starts at 15:00 UTC on the last day of the previous month.
 select tests.create_user('a1111111-1111-4111-8111-111111111111', 'ada@example.com', '{"timezone":"Asia/Tokyo"}');
 select tests.create_user('b2222222-2222-4222-8222-222222222222', 'bob@example.com', '{"timezone":"UTC"}');
-update public.user_budget_settings set monthly_cap_cents = 1000, per_call_cap_cents = 400, warn_at_percent = 50
+update public.user_budget_settings set max_monthly_spend_cents = 1000, max_cost_per_call_cents = 400, warn_at_percent_per_call = 50
 where user_id = 'a1111111-1111-4111-8111-111111111111';
 
 select results_eq(
@@ -39,9 +39,9 @@ select tests.call('b2222222-2222-4222-8222-222222222222', 'settled', 0, 77, 0, n
 select tests.authenticate_as('a1111111-1111-4111-8111-111111111111');
 
 select results_eq(
-  $$ select spent_cents, reserved_cents, remaining_cents, monthly_cap_cents, per_call_cap_cents, warn_at_percent
+  $$ select spent_cents, reserved_cents, remaining_cents, max_monthly_spend_cents, max_cost_per_call_cents, warn_at_percent_per_call
      from public.budget_status() $$,
-  $$ values (120::bigint, 350::bigint, 530::bigint, 1000, 400, 50::smallint) $$,
+  $$ values (120::bigint, 350::bigint, 530::bigint, 1000, 400, 50) $$,
   'Spent counts settled calls, reserved counts open reservations and card holds, remaining is what is left'
 );
 select is((select timezone from public.budget_status()), 'Asia/Tokyo', 'The month is in the user''s time zone');

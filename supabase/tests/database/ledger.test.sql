@@ -113,6 +113,10 @@ select matches(
 select matches(
   tests.error_of($$ select private.reserve_call_credits('a1111111-1111-4111-8111-111111111111', 'c0000000-0000-4000-8000-000000000004', 10, 'r:card') $$),
   '^P0001 call_not_credit_paid: ', 'A card-paid call cannot reserve credits');
+-- Per-call cap: 300, as much as the balance, so the refusal shows the cap is checked first.
+reset role;
+update public.user_budget_settings set max_cost_per_call_cents = 300 where user_id = :ada;
+set local role service_role;
 select matches(
   tests.error_of($$ select private.reserve_call_credits('a1111111-1111-4111-8111-111111111111', 'c0000000-0000-4000-8000-000000000002', 301, 'r:percall') $$),
   '^P0001 budget_exceeded_per_call: This call needs 301 credits but your per-call limit is 300', 'A reservation above the per-call cap is refused');
@@ -125,7 +129,7 @@ select matches(
 
 -- Monthly cap: 200 already reserved this month.
 reset role;
-update public.user_budget_settings set per_call_cap_cents = 300, monthly_cap_cents = 450 where user_id = :ada;
+update public.user_budget_settings set max_cost_per_call_cents = 300, max_monthly_spend_cents = 450 where user_id = :ada;
 set local role service_role;
 select matches(
   tests.error_of($$ select private.reserve_call_credits('a1111111-1111-4111-8111-111111111111', 'c0000000-0000-4000-8000-000000000002', 251, 'r:monthly') $$),
@@ -146,7 +150,7 @@ select is(
   (select amount from private.reserve_call_credits(:ada, 'c0000000-0000-4000-8000-000000000002', 250, 'reserve:c2')), -250::bigint,
   'Exactly the rest of the monthly cap can be reserved; last month''s calls do not count');
 reset role;
-update public.user_budget_settings set auto_cutoff = false, monthly_cap_cents = 450 where user_id = :ada;
+update public.user_budget_settings set enable_auto_cutoff = false, max_monthly_spend_cents = 450 where user_id = :ada;
 set local role service_role;
 select matches(
   tests.error_of($$ select private.reserve_call_credits('a1111111-1111-4111-8111-111111111111', 'c0000000-0000-4000-8000-000000000003', 100, 'r:over') $$),
@@ -270,7 +274,7 @@ select is(
 
 -- Claw back: partly covered, the shortfall is owed and repaid first by the next credits.
 reset role;
-update public.user_budget_settings set per_call_cap_cents = 3000, monthly_cap_cents = 10000 where user_id = :bob;
+update public.user_budget_settings set max_cost_per_call_cents = 3000, max_monthly_spend_cents = 10000 where user_id = :bob;
 set local role service_role;
 select lives_ok($$ select private.reserve_call_credits('b2222222-2222-4222-8222-222222222222', 'c0000000-0000-4000-8000-000000000005', 3000, 'reserve:c5') $$,
   'Bob reserves 3000 for a call');

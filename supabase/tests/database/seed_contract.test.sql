@@ -3,7 +3,7 @@
 -- asserted here by name, so a rename that breaks the contract fails this file. Ids are uuid (not the document's
 -- VARCHAR) and timestamps timestamptz with now() (= CURRENT_TIMESTAMP): what the architecture replaced.
 begin;
-select plan(61);
+select plan(76);
 
 -- users ---------------------------------------------------------------------------------------------------
 select has_table('public', 'users', 'seed table users exists');
@@ -87,6 +87,21 @@ select hasnt_column('public', 'scheduled_calls', 'scheduled_at', 'scheduled_call
 
 -- user_budget_settings ------------------------------------------------------------------------------------
 select has_table('public', 'user_budget_settings', 'seed table user_budget_settings exists');
+select col_is_pk('public', 'user_budget_settings', 'user_id', 'user_budget_settings.user_id is the primary key');
+select col_type_is('public', 'user_budget_settings', 'max_cost_per_call_cents', 'integer', 'user_budget_settings.max_cost_per_call_cents is an integer');
+select col_default_is('public', 'user_budget_settings', 'max_cost_per_call_cents', '1000', 'user_budget_settings.max_cost_per_call_cents defaults to 1000');
+select col_type_is('public', 'user_budget_settings', 'max_monthly_spend_cents', 'integer', 'user_budget_settings.max_monthly_spend_cents is an integer');
+select col_default_is('public', 'user_budget_settings', 'max_monthly_spend_cents', '10000', 'user_budget_settings.max_monthly_spend_cents defaults to 10000');
+select col_type_is('public', 'user_budget_settings', 'warn_at_percent_per_call', 'integer', 'user_budget_settings.warn_at_percent_per_call is an integer');
+select col_default_is('public', 'user_budget_settings', 'warn_at_percent_per_call', '75', 'user_budget_settings.warn_at_percent_per_call defaults to 75');
+select col_type_is('public', 'user_budget_settings', 'enable_auto_cutoff', 'boolean', 'user_budget_settings.enable_auto_cutoff is a boolean');
+select col_default_is('public', 'user_budget_settings', 'enable_auto_cutoff', 'true', 'user_budget_settings.enable_auto_cutoff defaults to true');
+select col_default_is('public', 'user_budget_settings', 'created_at', 'now()', 'user_budget_settings.created_at defaults to the current time');
+select col_default_is('public', 'user_budget_settings', 'updated_at', 'now()', 'user_budget_settings.updated_at defaults to the current time');
+select hasnt_column('public', 'user_budget_settings', 'per_call_cap_cents', 'user_budget_settings.per_call_cap_cents is gone (the seed calls it max_cost_per_call_cents)');
+select hasnt_column('public', 'user_budget_settings', 'monthly_cap_cents', 'user_budget_settings.monthly_cap_cents is gone (the seed calls it max_monthly_spend_cents)');
+select hasnt_column('public', 'user_budget_settings', 'warn_at_percent', 'user_budget_settings.warn_at_percent is gone (the seed calls it warn_at_percent_per_call)');
+select hasnt_column('public', 'user_budget_settings', 'auto_cutoff', 'user_budget_settings.auto_cutoff is gone (the seed calls it enable_auto_cutoff)');
 
 select * from finish();
 rollback;

@@ -5,18 +5,18 @@ const form = (o: Record<string, string>) => new URLSearchParams(o);
 
 describe('parseBudgetForm', () => {
   it('turns dollars into cents', () => {
-    const r = parseBudgetForm(form({ per_call_cap: '3', monthly_cap: '25.50', warn_at_percent: '75', auto_cutoff: 'on' }));
-    expect(r).toEqual({ ok: true, value: { per_call_cap_cents: 300, monthly_cap_cents: 2550, warn_at_percent: 75, auto_cutoff: true } });
+    const r = parseBudgetForm(form({ per_call_cap: '3', monthly_cap: '25.50', warn_at_percent_per_call: '75', enable_auto_cutoff: 'on' }));
+    expect(r).toEqual({ ok: true, value: { max_cost_per_call_cents: 300, max_monthly_spend_cents: 2550, warn_at_percent_per_call: 75, enable_auto_cutoff: true } });
   });
 
   it('names each wrong field', () => {
-    const r = parseBudgetForm(form({ per_call_cap: '30', monthly_cap: '20', warn_at_percent: '0' }));
+    const r = parseBudgetForm(form({ per_call_cap: '30', monthly_cap: '20', warn_at_percent_per_call: '0' }));
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.errors.per_call_cap).toMatch(/more than the monthly/);
-      expect(r.errors.warn_at_percent).toMatch(/between 1 and 100/);
+      expect(r.errors.warn_at_percent_per_call).toMatch(/between 1 and 100/);
     }
-    const empty = parseBudgetForm(form({ per_call_cap: 'x', monthly_cap: '', warn_at_percent: '80' }));
+    const empty = parseBudgetForm(form({ per_call_cap: 'x', monthly_cap: '', warn_at_percent_per_call: '80' }));
     expect(!empty.ok && Object.keys(empty.errors).sort()).toEqual(['monthly_cap', 'per_call_cap']);
   });
 });

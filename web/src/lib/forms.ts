@@ -11,10 +11,10 @@ type Fields = { get(name: string): FormDataEntryValue | null };
 const text = (f: Fields, name: string): string => String(f.get(name) ?? '').trim();
 
 export interface BudgetRow {
-  per_call_cap_cents: number;
-  monthly_cap_cents: number;
-  warn_at_percent: number;
-  auto_cutoff: boolean;
+  max_cost_per_call_cents: number;
+  max_monthly_spend_cents: number;
+  warn_at_percent_per_call: number;
+  enable_auto_cutoff: boolean;
 }
 
 /** Caps are typed in dollars; warn-at is a whole percent 1–100. */
@@ -22,15 +22,15 @@ export function parseBudgetForm(f: Fields): Parsed<BudgetRow> {
   const errors: FieldErrors = {};
   const perCall = parseDollarsToCents(text(f, 'per_call_cap'));
   const monthly = parseDollarsToCents(text(f, 'monthly_cap'));
-  const warn = Number(text(f, 'warn_at_percent'));
+  const warn = Number(text(f, 'warn_at_percent_per_call'));
   if (perCall === null) errors.per_call_cap = 'Enter a per-call limit in dollars, for example 3.00.';
   if (monthly === null) errors.monthly_cap = 'Enter a monthly limit in dollars, for example 20.00.';
   if (perCall !== null && monthly !== null && perCall > monthly) {
     errors.per_call_cap = 'The per-call limit cannot be more than the monthly limit.';
   }
-  if (!Number.isInteger(warn) || warn < 1 || warn > 100) errors.warn_at_percent = 'Choose a warning level between 1 and 100 percent.';
+  if (!Number.isInteger(warn) || warn < 1 || warn > 100) errors.warn_at_percent_per_call = 'Choose a warning level between 1 and 100 percent.';
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  return { ok: true, value: { per_call_cap_cents: perCall!, monthly_cap_cents: monthly!, warn_at_percent: warn, auto_cutoff: f.get('auto_cutoff') === 'on' } };
+  return { ok: true, value: { max_cost_per_call_cents: perCall!, max_monthly_spend_cents: monthly!, warn_at_percent_per_call: warn, enable_auto_cutoff: f.get('enable_auto_cutoff') === 'on' } };
 }
 
 export const RELATIONSHIP_TYPES = [

@@ -5,13 +5,13 @@ import { parseBudgetForm } from '$lib/forms';
 
 export const load: PageServerLoad = async ({ locals }) => {
   const [settings, status] = await Promise.all([
-    locals.supabase.from('user_budget_settings').select('per_call_cap_cents, monthly_cap_cents, warn_at_percent, auto_cutoff').maybeSingle(),
+    locals.supabase.from('user_budget_settings').select('max_cost_per_call_cents, max_monthly_spend_cents, warn_at_percent_per_call, enable_auto_cutoff').maybeSingle(),
     locals.supabase.rpc('budget_status').maybeSingle()
   ]);
   if (settings.error) error(503, { message: 'Your budget could not be loaded right now. Reload the page in a moment.' });
   return {
-    settings: settings.data ?? { per_call_cap_cents: 300, monthly_cap_cents: 2000, warn_at_percent: 80, auto_cutoff: true },
-    status: status.data as { spent_cents: number; reserved_cents: number; monthly_cap_cents: number; warn_at_percent: number; warn_reached: boolean; month_start: string } | null
+    settings: settings.data ?? { max_cost_per_call_cents: 1000, max_monthly_spend_cents: 10000, warn_at_percent_per_call: 75, enable_auto_cutoff: true },
+    status: status.data as { spent_cents: number; reserved_cents: number; max_monthly_spend_cents: number; warn_at_percent_per_call: number; warn_reached: boolean; month_start: string } | null
   };
 };
 

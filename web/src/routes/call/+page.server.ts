@@ -26,9 +26,9 @@ interface BudgetStatus {
   spent_cents: number;
   reserved_cents: number;
   remaining_cents: number;
-  monthly_cap_cents: number;
-  per_call_cap_cents: number;
-  warn_at_percent: number;
+  max_monthly_spend_cents: number;
+  max_cost_per_call_cents: number;
+  warn_at_percent_per_call: number;
   warn_reached: boolean;
   available_credits: number;
 }

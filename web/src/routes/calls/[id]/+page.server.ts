@@ -17,9 +17,9 @@ export const load: PageServerLoad = async ({ locals, params }) => {
   const [segments, breakdown, budget] = await Promise.all([
     locals.supabase.from('call_transcript_segments').select('id, seq, speaker, text, interrupted, start_ms').eq('call_id', params.id).order('seq'),
     locals.supabase.from('call_cost_breakdowns').select('*').eq('call_id', params.id).maybeSingle(),
-    locals.supabase.from('user_budget_settings').select('warn_at_percent').maybeSingle()
+    locals.supabase.from('user_budget_settings').select('warn_at_percent_per_call').maybeSingle()
   ]);
   return {
-    call, segments: segments.data ?? [], breakdown: breakdown.data, warnAt: budget.data?.warn_at_percent ?? 80
+    call, segments: segments.data ?? [], breakdown: breakdown.data, warnAt: budget.data?.warn_at_percent_per_call ?? 75
   };
 };
