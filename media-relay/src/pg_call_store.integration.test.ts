@@ -127,14 +127,24 @@ describe('PgCallStore', () => {
     await store.saveCostEvents(events);
     await store.saveCostEvents(events);
     const r = await db.query(
-      `select service, event_type, tokens_in, tokens_out, characters, seconds::text, cost_usd::text, rate_id is not null as priced
+      `select service, event_type, tokens_input, tokens_output, characters, duration_seconds::text, cost_usd::text, rate_id is not null as priced
          from public.call_cost_events where call_id = $1 order by idempotency_key`, [callId]);
     expect(r.rows).toEqual([
-      { service: 'cerebras', event_type: 'llm_completion', tokens_in: 1200, tokens_out: 0, characters: null, seconds: null, cost_usd: '0.0010200000', priced: true },
-      { service: 'cerebras', event_type: 'llm_completion', tokens_in: 0, tokens_out: 40, characters: null, seconds: null, cost_usd: '0.0000480000', priced: true },
-      { service: 'elevenlabs', event_type: 'tts_characters', tokens_in: null, tokens_out: null, characters: 120, seconds: null, cost_usd: '0.0060000000', priced: true },
-      { service: 'deepgram', event_type: 'stt_audio', tokens_in: null, tokens_out: null, characters: null, seconds: '61.500', cost_usd: '0.0078925000', priced: true }
+      { service: 'cerebras', event_type: 'llm_completion', tokens_input: 1200, tokens_output: 0, characters: null, duration_seconds: null, cost_usd: '0.0010200000', priced: true },
+      { service: 'cerebras', event_type: 'llm_completion', tokens_input: 0, tokens_output: 40, characters: null, duration_seconds: null, cost_usd: '0.0000480000', priced: true },
+      { service: 'elevenlabs', event_type: 'tts_characters', tokens_input: null, tokens_output: null, characters: 120, duration_seconds: null, cost_usd: '0.0060000000', priced: true },
+      { service: 'deepgram', event_type: 'stt_audio', tokens_input: null, tokens_output: null, characters: null, duration_seconds: '61.500', cost_usd: '0.0078925000', priced: true }
     ]);
+    // Each event is priced with its rate's markup and tied to the call's breakdown, as the seed's schema has it.
+    const priced = await db.query<{ n: number; billed: boolean; linked: boolean }>(
+      `select count(*)::int as n,
+              bool_and(e.calculated_cost_cents = e.cost_usd * 100 * (1 + r.markup_percent / 100)) as billed,
+              bool_and(e.call_cost_breakdown_id = b.id) as linked
+         from public.call_cost_events e
+         join public.service_rates r on r.id = e.rate_id
+         join public.call_cost_breakdowns b on b.call_id = e.call_id
+        where e.call_id = $1`, [callId]);
+    expect(priced.rows[0]).toEqual({ n: 4, billed: true, linked: true });
   });
 
   it('marks the media of a phone call as ended; the end reason waits for a final status', async () => {

@@ -188,12 +188,14 @@ export class PgCallStore implements CallStore {
     const eventType = (e: CostEvent) => (e.usage === 'stt_seconds' ? 'stt_audio' : e.usage === 'tts_characters' ? 'tts_characters' : 'llm_completion');
     await this.pool.query(
       `insert into public.call_cost_events
-         (call_id, user_id, service, event_type, model, tokens_in, tokens_out, characters, seconds, rate_id, cost_usd, idempotency_key, occurred_at)
-       select e.call_id, c.user_id, e.service, e.event_type, e.model, e.tokens_in, e.tokens_out, e.characters, e.seconds,
+         (call_id, user_id, service, event_type, model, tokens_input, tokens_output, characters, duration_seconds, rate_id, cost_usd,
+          idempotency_key, occurred_at)
+       select e.call_id, c.user_id, e.service, e.event_type, e.model, e.tokens_input, e.tokens_output, e.characters, e.duration_seconds,
               e.rate_id, e.cost_usd, e.idempotency_key, e.occurred_at
          from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::int[], $8::numeric[],
                      $9::uuid[], $10::numeric[], $11::text[], $12::timestamptz[])
-                as e(call_id, service, event_type, model, tokens_in, tokens_out, characters, seconds, rate_id, cost_usd, idempotency_key, occurred_at)
+                as e(call_id, service, event_type, model, tokens_input, tokens_output, characters, duration_seconds, rate_id, cost_usd,
+                     idempotency_key, occurred_at)
          join public.calls c on c.id = e.call_id
        on conflict (idempotency_key) do nothing`,
       [

@@ -1,7 +1,7 @@
 -- Provider prices, per-call cost events and their running breakdown.
 begin;
 \ir _helpers.psql
-select plan(27);
+select plan(29);
 
 select tests.create_user('11111111-1111-4111-8111-111111111111', 'ada@example.com');
 select tests.create_user('22222222-2222-4222-8222-222222222222', 'bob@example.com');
@@ -27,7 +27,7 @@ select results_eq(
 );
 
 -- Cost events (as the relay) --------------------------------------------------------------------------------
-insert into public.call_cost_events (call_id, user_id, service, event_type, model, tokens_in, tokens_out, cost_usd,
+insert into public.call_cost_events (call_id, user_id, service, event_type, model, tokens_input, tokens_output, cost_usd,
                                      idempotency_key, rate_id)
 values ('c1111111-1111-4111-8111-111111111111', '11111111-1111-4111-8111-111111111111', 'openai', 'llm_completion',
         'gpt-4o-mini', 1200, 80, 0.000228, 'c1:openai:turn1', 'c0000000-0000-4000-8000-000000000007'),
@@ -36,7 +36,7 @@ values ('c1111111-1111-4111-8111-111111111111', '11111111-1111-4111-8111-1111111
 insert into public.call_cost_events (call_id, user_id, service, event_type, characters, cost_usd, idempotency_key)
 values ('c1111111-1111-4111-8111-111111111111', '11111111-1111-4111-8111-111111111111', 'elevenlabs',
         'tts_characters', 140, 0.007, 'c1:elevenlabs:turn1');
-insert into public.call_cost_events (call_id, user_id, service, event_type, seconds, cost_usd, idempotency_key)
+insert into public.call_cost_events (call_id, user_id, service, event_type, duration_seconds, cost_usd, idempotency_key)
 values ('c1111111-1111-4111-8111-111111111111', '11111111-1111-4111-8111-111111111111', 'deepgram',
         'stt_audio', 12.5, 0.0016041667, 'c1:deepgram:0-12');
 -- A retried batch: the duplicate is skipped and must not be counted again.
@@ -57,6 +57,20 @@ select is(
   (select sum(cost_usd) from public.call_cost_events where call_id = 'c1111111-1111-4111-8111-111111111111'),
   'The breakdown total equals the sum of the events'
 );
+select results_eq(
+  $$ select idempotency_key, calculated_cost_cents from public.call_cost_events
+      where call_id = 'c1111111-1111-4111-8111-111111111111' order by idempotency_key $$,
+  $$ values ('c1:deepgram:0-12', 0.160416670000::numeric), ('c1:elevenlabs:turn1', 0.700000000000),
+            ('c1:openai:turn1', 0.029640000000), ('c1:openai:turn2', 0.031980000000) $$,
+  'Each event is billed in cents when recorded: its cost with the rate''s markup (30 % here), none without a rate'
+);
+select is(
+  (select count(*)::int from public.call_cost_events e
+     join public.call_cost_breakdowns b on b.id = e.call_cost_breakdown_id and b.call_id = e.call_id
+    where e.call_id = 'c1111111-1111-4111-8111-111111111111'),
+  4,
+  'Each event names the breakdown of its call (call_cost_breakdown_id)'
+);
 
 -- Owner ---------------------------------------------------------------------------------------------------
 select tests.authenticate_as('11111111-1111-4111-8111-111111111111');
@@ -66,7 +80,7 @@ select is(
 );
 select isnt_empty($$ select 1 from public.call_cost_breakdowns $$, 'The owner reads the breakdown of their call');
 select throws_ok(
-  $$ insert into public.call_cost_events (call_id, user_id, service, event_type, seconds, cost_usd, idempotency_key)
+  $$ insert into public.call_cost_events (call_id, user_id, service, event_type, duration_seconds, cost_usd, idempotency_key)
      values ('c1111111-1111-4111-8111-111111111111', '11111111-1111-4111-8111-111111111111', 'deepgram',
              'stt_audio', 1, 0, 'forged') $$,
   '42501', null,
@@ -109,7 +123,7 @@ select throws_ok(
   'A cost event is recorded once per idempotency key'
 );
 select throws_ok(
-  $$ insert into public.call_cost_events (call_id, user_id, service, event_type, seconds, cost_usd, idempotency_key)
+  $$ insert into public.call_cost_events (call_id, user_id, service, event_type, duration_seconds, cost_usd, idempotency_key)
      values ('c1111111-1111-4111-8111-111111111111', '11111111-1111-4111-8111-111111111111', 'elevenlabs',
              'stt_audio', 3, 0.001, 'k1') $$,
   '23514', null,
@@ -123,21 +137,21 @@ select throws_ok(
   'An LLM event must carry its token counts'
 );
 select throws_ok(
-  $$ insert into public.call_cost_events (call_id, user_id, service, event_type, seconds, cost_usd, idempotency_key)
+  $$ insert into public.call_cost_events (call_id, user_id, service, event_type, duration_seconds, cost_usd, idempotency_key)
      values ('c1111111-1111-4111-8111-111111111111', '11111111-1111-4111-8111-111111111111', 'deepgram',
              'stt_audio', 3, -0.001, 'k3') $$,
   '23514', null,
   'A cost cannot be negative'
 );
 select throws_ok(
-  $$ insert into public.call_cost_events (call_id, user_id, service, event_type, seconds, cost_usd, idempotency_key)
+  $$ insert into public.call_cost_events (call_id, user_id, service, event_type, duration_seconds, cost_usd, idempotency_key)
      values ('c1111111-1111-4111-8111-111111111111', '11111111-1111-4111-8111-111111111111', 'deepgram',
              'stt_audio', -3, 0.001, 'k4') $$,
   '23514', null,
   'Metered seconds cannot be negative'
 );
 select throws_ok(
-  $$ insert into public.call_cost_events (call_id, user_id, service, event_type, seconds, cost_usd, idempotency_key)
+  $$ insert into public.call_cost_events (call_id, user_id, service, event_type, duration_seconds, cost_usd, idempotency_key)
      values ('c1111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222', 'deepgram',
              'stt_audio', 3, 0.001, 'k5') $$,
   '23503', null,

@@ -46,7 +46,7 @@ insert into public.scheduled_calls (id, user_id, persona_id, phone_number_id, sc
 values ('f1111111-1111-4111-8111-111111111111', '11111111-1111-4111-8111-111111111111',
         'a0000000-0000-4000-8000-000000000001', 'e1111111-1111-4111-8111-111111111111',
         now() + interval '1 day', 'UTC', '07:00');
-insert into public.call_cost_events (call_id, user_id, service, event_type, seconds, cost_usd, idempotency_key)
+insert into public.call_cost_events (call_id, user_id, service, event_type, duration_seconds, cost_usd, idempotency_key)
 values ('c1111111-1111-4111-8111-111111111111', '11111111-1111-4111-8111-111111111111', 'deepgram', 'stt_audio',
         1, 0.0001, 'fixture');
 insert into public.stripe_events (id, type, payload) values ('evt_Fixture', 'invoice.paid', '{}');
@@ -77,7 +77,7 @@ create function tests.cost_event(p_overrides jsonb)
 returns void language sql as $$
   select tests.insert_with('call_cost_events',
     '{"call_id": "c1111111-1111-4111-8111-111111111111", "user_id": "11111111-1111-4111-8111-111111111111",
-      "service": "deepgram", "event_type": "stt_audio", "seconds": 1, "cost_usd": 0.0001,
+      "service": "deepgram", "event_type": "stt_audio", "duration_seconds": 1, "cost_usd": 0.0001,
       "idempotency_key": "case"}',
     p_overrides)
 $$;
@@ -225,10 +225,10 @@ insert into tests.cases (constraint_name, statement) values
   ('call_cost_events_service_valid', $$ select tests.cost_event('{"service": "acme"}') $$),
   ('call_cost_events_event_type_valid', $$ select tests.cost_event('{"event_type": "vibes"}') $$),
   ('call_cost_events_usage_matches_service', $$ select tests.cost_event('{"service": "elevenlabs"}') $$),
-  ('call_cost_events_tokens_in_nonnegative', $$ select tests.cost_event('{"service": "openai", "event_type": "llm_completion", "tokens_in": -1, "tokens_out": 1}') $$),
-  ('call_cost_events_tokens_out_nonnegative', $$ select tests.cost_event('{"service": "openai", "event_type": "llm_completion", "tokens_in": 1, "tokens_out": -1}') $$),
+  ('call_cost_events_tokens_input_nonnegative', $$ select tests.cost_event('{"service": "openai", "event_type": "llm_completion", "tokens_input": -1, "tokens_output": 1}') $$),
+  ('call_cost_events_tokens_output_nonnegative', $$ select tests.cost_event('{"service": "openai", "event_type": "llm_completion", "tokens_input": 1, "tokens_output": -1}') $$),
   ('call_cost_events_characters_nonnegative', $$ select tests.cost_event('{"service": "elevenlabs", "event_type": "tts_characters", "characters": -1}') $$),
-  ('call_cost_events_seconds_nonnegative', $$ select tests.cost_event('{"seconds": -1}') $$),
+  ('call_cost_events_duration_seconds_nonnegative', $$ select tests.cost_event('{"duration_seconds": -1}') $$),
   ('call_cost_events_cost_nonnegative', $$ select tests.cost_event('{"cost_usd": -0.0001}') $$),
   ('call_cost_events_idempotency_key_length', $$ select tests.cost_event('{"idempotency_key": ""}') $$),
   ('call_cost_events_model_length', $$ select tests.cost_event(jsonb_build_object('model', repeat('x', 101))) $$);

@@ -3,7 +3,7 @@
 -- asserted here by name, so a rename that breaks the contract fails this file. Ids are uuid (not the document's
 -- VARCHAR) and timestamps timestamptz with now() (= CURRENT_TIMESTAMP): what the architecture replaced.
 begin;
-select plan(76);
+select plan(94);
 
 -- users ---------------------------------------------------------------------------------------------------
 select has_table('public', 'users', 'seed table users exists');
@@ -102,6 +102,33 @@ select hasnt_column('public', 'user_budget_settings', 'per_call_cap_cents', 'use
 select hasnt_column('public', 'user_budget_settings', 'monthly_cap_cents', 'user_budget_settings.monthly_cap_cents is gone (the seed calls it max_monthly_spend_cents)');
 select hasnt_column('public', 'user_budget_settings', 'warn_at_percent', 'user_budget_settings.warn_at_percent is gone (the seed calls it warn_at_percent_per_call)');
 select hasnt_column('public', 'user_budget_settings', 'auto_cutoff', 'user_budget_settings.auto_cutoff is gone (the seed calls it enable_auto_cutoff)');
+
+-- call_cost_events ----------------------------------------------------------------------------------------
+select has_table('public', 'call_cost_events', 'seed table call_cost_events exists');
+select col_type_is('public', 'call_cost_events', 'id', 'uuid', 'call_cost_events.id is a uuid');
+select col_is_pk('public', 'call_cost_events', 'id', 'call_cost_events.id is the primary key');
+select col_not_null('public', 'call_cost_events', 'call_id', 'call_cost_events.call_id is required');
+-- The seed's foreign key to calls(id), carried with the owner so a cost event can only name its owner's call.
+select fk_ok('public', 'call_cost_events', array['call_id', 'user_id'], 'public', 'calls', array['id', 'user_id'],
+             'call_cost_events.call_id references calls');
+select col_type_is('public', 'call_cost_events', 'call_cost_breakdown_id', 'uuid', 'call_cost_events.call_cost_breakdown_id is a uuid');
+select fk_ok('public', 'call_cost_events', array['call_cost_breakdown_id'], 'public', 'call_cost_breakdowns', array['id'],
+             'call_cost_events.call_cost_breakdown_id references call_cost_breakdowns');
+select has_column('public', 'call_cost_events', 'event_type', 'call_cost_events.event_type');
+select has_column('public', 'call_cost_events', 'service', 'call_cost_events.service');
+select col_type_is('public', 'call_cost_events', 'tokens_input', 'integer', 'call_cost_events.tokens_input is an integer');
+select col_type_is('public', 'call_cost_events', 'tokens_output', 'integer', 'call_cost_events.tokens_output is an integer');
+select col_type_is('public', 'call_cost_events', 'characters', 'integer', 'call_cost_events.characters is an integer');
+select is((select data_type from information_schema.columns
+            where table_schema = 'public' and table_name = 'call_cost_events' and column_name = 'duration_seconds'),
+          'numeric', 'call_cost_events.duration_seconds is numeric');
+select is((select data_type from information_schema.columns
+            where table_schema = 'public' and table_name = 'call_cost_events' and column_name = 'calculated_cost_cents'),
+          'numeric', 'call_cost_events.calculated_cost_cents is numeric');
+select col_default_is('public', 'call_cost_events', 'created_at', 'now()', 'call_cost_events.created_at defaults to the current time');
+select hasnt_column('public', 'call_cost_events', 'tokens_in', 'call_cost_events.tokens_in is gone (the seed calls it tokens_input)');
+select hasnt_column('public', 'call_cost_events', 'tokens_out', 'call_cost_events.tokens_out is gone (the seed calls it tokens_output)');
+select hasnt_column('public', 'call_cost_events', 'seconds', 'call_cost_events.seconds is gone (the seed calls it duration_seconds)');
 
 select * from finish();
 rollback;
