@@ -3,7 +3,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ServiceRate } from '../../core/src/pricing.ts';
 import { InMemoryCallStore, type CallContext } from './call_store.ts';
-import { CallSession, FIXED_LINES } from './call_session.ts';
+import { CallSession } from './call_session.ts';
+import { FIXED_LINES } from './fixed_lines.ts';
 import { loadConfig } from './config.ts';
 import { RelayMetrics } from './metrics.ts';
 import { callPolicy } from './server.ts';

@@ -5,7 +5,7 @@ import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { BrowserAuthVerdict, BrowserAuthVerifier } from './browser_stream.ts';
 import { InMemoryCallStore, type CallContext } from './call_store.ts';
-import { FIXED_LINES } from './call_session.ts';
+import { FIXED_LINES } from './fixed_lines.ts';
 import type { Providers } from './provider_contracts.ts';
 import type { ReadinessReport } from './readiness.ts';
 import { startRelayServer, type RelayServer } from './server.ts';

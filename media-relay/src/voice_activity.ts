@@ -1,0 +1,50 @@
+// Caller voice activity from the line's μ-law frames, for barge-in: a stretch of loud frames is speech, and only a
+// short quiet gap ends it (the gaps between syllables and words do not). Also remembers when the caller's current
+// turn began, since the recogniser only says when it ended.
+import { decodeMulaw } from '../../core/src/mulaw.ts';
+
+/** Frame loudness (RMS of 16-bit PCM) from which a frame counts as speech. */
+export const SPEECH_RMS = 400;
+/** Quiet this long ends a stretch of caller speech. */
+export const SPEECH_GAP_MS = 200;
+
+export class VoiceActivity {
+  private speechMs = 0;
+  private quietMs = 0;
+  private turnStartMs: number | null = null;
+
+  /** One frame heard at `nowMs`. Returns how long the caller has been speaking when the frame is loud, else null. */
+  frame(mulaw: Uint8Array, nowMs: number): number | null {
+    const pcm = decodeMulaw(mulaw);
+    let s = 0;
+    for (const x of pcm) s += x * x;
+    const loud = Math.sqrt(s / Math.max(1, pcm.length)) >= SPEECH_RMS;
+    const ms = (mulaw.length / 8000) * 1000;
+    if (loud) {
+      if (this.speechMs === 0 && this.turnStartMs === null) this.turnStartMs = nowMs;
+      this.speechMs += ms;
+      this.quietMs = 0;
+      return this.speechMs;
+    }
+    if (this.speechMs > 0) {
+      this.quietMs += ms;
+      if (this.quietMs >= SPEECH_GAP_MS) {
+        this.speechMs = 0;
+        this.quietMs = 0;
+      }
+    }
+    return null;
+  }
+
+  /** The current stretch of speech so far (0 when the caller is quiet). */
+  get speakingMs(): number {
+    return this.speechMs;
+  }
+
+  /** The caller's turn ended at `endMs`: when it started (its first loud frame; the end itself if none was heard). */
+  takeTurnStart(endMs: number): number {
+    const start = this.turnStartMs ?? endMs;
+    this.turnStartMs = null;
+    return start;
+  }
+}
