@@ -117,7 +117,7 @@ export class PgCallStore implements CallStore {
       voiceId: row.voice_id,
       maxDurationSeconds: row.max_duration_seconds,
       budgetCents: callBudgetCents(row),
-      warnPercent: row.warn_at_percent ?? 80,
+      warnPercent: row.warn_at_percent ?? 75, // the seed's default for warn_at_percent_per_call; sign-up always writes a budget row
       mode: row.mode,
       voiceSettings: { stability: Number(row.stability), similarityBoost: Number(row.similarity_boost), style: Number(row.style), speed: Number(row.speed) }
     };
