@@ -26,6 +26,7 @@ const commands = {
   'package:check': '../src/cli/package_check.ts',
   'functions:bundle': '../src/cli/bundle_functions.ts',
   'settings:table': '../src/cli/settings_table.ts',
+  'db:types': '../src/cli/db_types.ts',
   preflight: '../src/cli/preflight.ts'
 };
 

@@ -163,6 +163,12 @@ export async function main(): Promise<void> {
         return { ok: code === 0, passed: total - failedTests, failed };
       })
     );
+    results.push(
+      await step('database types (npm run db:types -- --check)', async () => {
+        const { code } = await run(process.execPath, [join(REPO_ROOT, 'devstack', 'bin', 'run.mjs'), 'db:types', '--check']);
+        return { ok: code === 0, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1 };
+      })
+    );
     results.push(await step('integration (vitest against devstack)', () => vitest('integration', 'vitest.integration.config.ts')));
     results.push(
       await step('packages (production install, started)', async () => {
