@@ -1,9 +1,10 @@
 import type { Session, SupabaseClient, User } from '@supabase/supabase-js';
+import type { Database } from '../../core/src/database.types.ts';
 
 declare global {
   namespace App {
     interface Locals {
-      supabase: SupabaseClient;
+      supabase: SupabaseClient<Database>;
       safeGetSession: () => Promise<{ session: Session | null; user: User | null }>;
     }
     interface PageData {

@@ -1,4 +1,5 @@
 import { createServerClient } from '@supabase/ssr';
+import type { Database } from '../../core/src/database.types.ts';
 import { redirect, type Handle, type ServerInit } from '@sveltejs/kit';
 import { env as privateEnv } from '$env/dynamic/private';
 import { publicConfig } from '$lib/public_config';
@@ -23,7 +24,7 @@ export const init: ServerInit = () => {
 
 export const handle: Handle = async ({ event, resolve }) => {
   const cfg = publicConfig();
-  event.locals.supabase = createServerClient(cfg.supabaseUrl, cfg.supabaseKey, {
+  event.locals.supabase = createServerClient<Database>(cfg.supabaseUrl, cfg.supabaseKey, {
     cookies: {
       getAll: () => event.cookies.getAll(),
       setAll: (cookies) => {
