@@ -2,6 +2,7 @@
 // here first lets the page say which field is wrong before anything is sent.
 import { MAX_CALL_SECONDS } from '../../../core/src/pricing.ts';
 import { parseDollarsToCents } from './money.ts';
+import type { Tables } from '../../../core/src/database.types.ts';
 
 export type FieldErrors = Record<string, string>;
 export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
@@ -10,12 +11,10 @@ type Fields = { get(name: string): FormDataEntryValue | null };
 
 const text = (f: Fields, name: string): string => String(f.get(name) ?? '').trim();
 
-export interface BudgetRow {
-  max_cost_per_call_cents: number;
-  max_monthly_spend_cents: number;
-  warn_at_percent_per_call: number;
-  enable_auto_cutoff: boolean;
-}
+export type BudgetRow = Pick<
+  Tables<'user_budget_settings'>,
+  'max_cost_per_call_cents' | 'max_monthly_spend_cents' | 'warn_at_percent_per_call' | 'enable_auto_cutoff'
+>;
 
 /** Caps are typed in dollars; warn-at is a whole percent 1–100. */
 export function parseBudgetForm(f: Fields): Parsed<BudgetRow> {
@@ -98,13 +97,10 @@ export function parsePersonaForm(f: Fields): Parsed<PersonaCustomisation> {
   };
 }
 
-export interface ScenarioRow {
-  name: string;
-  description: string;
-  prompt: string;
-  opening_line: string | null;
-  default_max_duration_seconds: number;
-}
+export type ScenarioRow = Pick<
+  Tables<'call_scenario_templates'>,
+  'name' | 'description' | 'prompt' | 'opening_line' | 'default_max_duration_seconds'
+>;
 
 /** The longest call anyone can book: one limit shared with the functions, the relay and the database. */
 export const MAX_CALL_MINUTES = MAX_CALL_SECONDS / 60;

@@ -16,19 +16,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     personas: personas.data ?? [],
     scenarios: scenarios.data ?? [],
     numbers: numbers.data ?? [],
-    budget: budget.data as BudgetStatus | null,
+    budget: budget.data,
     credits: credits.data,
     preselected
   };
 };
-
-interface BudgetStatus {
-  spent_cents: number;
-  reserved_cents: number;
-  remaining_cents: number;
-  max_monthly_spend_cents: number;
-  max_cost_per_call_cents: number;
-  warn_at_percent_per_call: number;
-  warn_reached: boolean;
-  available_credits: number;
-}
