@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { chromiumProject } from '../chromium_project.ts';
 import { config as devstack } from '../../devstack/src/config.ts';
 import { standInEnv } from '../../devstack/src/demo_env.ts';
 import { stackStatus } from '../../devstack/src/stack.ts';
@@ -17,20 +18,7 @@ export default defineConfig({
   testDir: '.',
   testMatch: '*.spec.ts',
   outputDir: '../test-results/production',
-  fullyParallel: false,
-  workers: 1,
-  retries: 0,
-  timeout: 60_000,
-  reporter: [['list']],
-  use: {
-    baseURL: `http://127.0.0.1:${port}`,
-    trace: 'off',
-    screenshot: 'only-on-failure',
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run']
-    }
-  },
+  ...chromiumProject(port),
   webServer: [{
     command: 'node build/web/index.js',
     cwd: '../..',

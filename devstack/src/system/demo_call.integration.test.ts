@@ -1,39 +1,15 @@
 // The product's promise in demo mode, through every real part: a user signs up (Auth), verifies a number (function +
 // Twilio Verify stand-in), asks Brad to call (calls-create → ledger reservation → Twilio stand-in), the simulated
 // callee answers (TwiML function → media relay → STT/LLM/TTS stand-ins), the call ends and is settled exactly once.
-import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureRelay } from '../testing/relay_process.ts';
-import { stack, uniqueEmail } from '../testing/stack_env.ts';
+import { BRAD, signedInUserWithNumber, waitForPayment } from '../testing/demo_calls.ts';
+import { stack } from '../testing/stack_env.ts';
 
-const BRAD = 'a0000000-0000-4000-8000-000000000001';
 const TWILIO = stack.twilioApiBase;
 let relay: { stop: () => Promise<void> };
 const db = new pg.Pool({ connectionString: stack.dbUrl, max: 2 });
-
-async function signedInUserWithNumber(): Promise<{ sb: SupabaseClient; userId: string; phoneId: string; phone: string }> {
-  const sb = createClient(stack.apiUrl, stack.anonKey, { auth: { persistSession: false, autoRefreshToken: false } });
-  const { data, error } = await sb.auth.signUp({ email: uniqueEmail('demo-call'), password: 'demo-call-password' });
-  if (error) throw error;
-  const phone = `+1415555${1000 + Math.floor(Math.random() * 8999)}`;
-  const start = await sb.functions.invoke('phone-verify-start', { body: { phone_number: phone } });
-  if (start.error) throw new Error(await start.error.context?.text());
-  const outbox = (await (await fetch(`${TWILIO}/devstack/outbox?to=${encodeURIComponent(phone)}`)).json()) as { code: string }[];
-  const check = await sb.functions.invoke('phone-verify-check', { body: { phone_number: phone, code: outbox.at(-1)!.code } });
-  if (check.error) throw new Error(await check.error.context?.text());
-  return { sb, userId: data.user!.id, phoneId: check.data.phone_number_id, phone };
-}
-
-async function waitForPayment(callId: string, timeoutMs = 90_000): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const row = (await db.query('select * from public.calls where id = $1', [callId])).rows[0];
-    if (row && ['settled', 'released'].includes(row.payment_status)) return row;
-    if (Date.now() > deadline) throw new Error(`call ${callId} not settled: ${JSON.stringify(row)}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 beforeAll(async () => {
   relay = await ensureRelay();
@@ -46,7 +22,7 @@ afterAll(async () => {
 
 describe('a demo call from calls-create to settled', () => {
   it('rings, talks, ends and charges the actual cost once, releasing the rest', { timeout: 120_000 }, async () => {
-    const u = await signedInUserWithNumber();
+    const u = await signedInUserWithNumber('demo-call');
     const created = await u.sb.functions.invoke('calls-create', {
       body: { persona_id: BRAD, mode: 'phone', phone_number_id: u.phoneId, payment_method: 'credits', max_duration_minutes: 2 }
     });
@@ -59,7 +35,7 @@ describe('a demo call from calls-create to settled', () => {
     const { data: live } = await u.sb.from('calls').select('id, status').eq('id', callId).single();
     expect(live?.id).toBe(callId);
 
-    const call = await waitForPayment(callId);
+    const call = await waitForPayment(db, callId);
     expect(call.status).toBe('completed');
     expect(call.payment_status).toBe('settled');
     expect(Number(call.duration_seconds)).toBeGreaterThan(5);
@@ -93,7 +69,7 @@ describe('a demo call from calls-create to settled', () => {
   });
 
   it('a callee who cuts in mid-sentence stops the persona: the stream is cleared and the turn marked interrupted', { timeout: 120_000 }, async () => {
-    const u = await signedInUserWithNumber();
+    const u = await signedInUserWithNumber('demo-call');
     await fetch(`${TWILIO}/devstack/scripts/${encodeURIComponent(u.phone)}`, {
       method: 'PUT',
       body: JSON.stringify({ lines: [{ text: 'Hello? Who is this?', interruptAfterMs: 2000 }, { text: 'Okay, thank you. Goodbye.' }], hangupAfterMs: 1500 })
@@ -102,7 +78,7 @@ describe('a demo call from calls-create to settled', () => {
       body: { persona_id: BRAD, mode: 'phone', phone_number_id: u.phoneId, payment_method: 'demo', max_duration_minutes: 2 }
     });
     expect(created.error).toBeNull();
-    const call = await waitForPayment(created.data.call_id);
+    const call = await waitForPayment(db, created.data.call_id);
     expect(call.status).toBe('completed');
     const log = ((await (await fetch(`${TWILIO}/devstack/calls/${call.twilio_call_sid}`)).json()) as { log: string[] }).log;
     const cutIn = log.indexOf('callee: Hello? Who is this?');
@@ -116,14 +92,14 @@ describe('a demo call from calls-create to settled', () => {
   });
 
   it('a voicemail gets one short message from the persona, the verdict is kept, and only that is charged', { timeout: 60_000 }, async () => {
-    const u = await signedInUserWithNumber();
+    const u = await signedInUserWithNumber('demo-call');
     const machine = await db.query<{ id: string }>(
       `insert into public.user_phone_numbers (user_id, phone_number, country_code) values ($1, '+12025550113', 'US') returning id`, [u.userId]);
     const created = await u.sb.functions.invoke('calls-create', {
       body: { persona_id: BRAD, mode: 'phone', phone_number_id: machine.rows[0]!.id, payment_method: 'credits', max_duration_minutes: 2 }
     });
     expect(created.error).toBeNull();
-    const call = await waitForPayment(created.data.call_id);
+    const call = await waitForPayment(db, created.data.call_id);
     expect([call.status, call.answered_by, call.payment_status]).toEqual(['completed', 'machine_end_beep', 'settled']);
     // The persona stopped talking to the recording: the stand-in's log has the message, then the call's end.
     const log = ((await (await fetch(`${TWILIO}/devstack/calls/${call.twilio_call_sid}`)).json()) as { log: string[] }).log;
@@ -137,7 +113,7 @@ describe('a demo call from calls-create to settled', () => {
   });
 
   it('a busy number releases the whole reservation and says why', { timeout: 60_000 }, async () => {
-    const u = await signedInUserWithNumber();
+    const u = await signedInUserWithNumber('demo-call');
     // Verify the stand-in's "busy" test number for this user directly: it is the outcome under test, not the OTP.
     const busy = await db.query<{ id: string }>(
       `insert into public.user_phone_numbers (user_id, phone_number, country_code) values ($1, '+12025550110', 'US') returning id`, [u.userId]);
@@ -145,7 +121,7 @@ describe('a demo call from calls-create to settled', () => {
       body: { persona_id: BRAD, mode: 'phone', phone_number_id: busy.rows[0]!.id, payment_method: 'credits', max_duration_minutes: 1 }
     });
     expect(created.error).toBeNull();
-    const call = await waitForPayment(created.data.call_id);
+    const call = await waitForPayment(db, created.data.call_id);
     expect([call.status, call.end_reason, call.payment_status]).toEqual(['busy', 'busy', 'released']);
     const credits = (await db.query('select available_credits::int as a, reserved_credits::int as r from public.user_credits where user_id = $1', [u.userId])).rows[0];
     expect(credits).toEqual({ a: 500, r: 0 });
