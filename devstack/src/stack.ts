@@ -80,15 +80,30 @@ async function startServices(): Promise<'started' | 'already-running'> {
   return 'started';
 }
 
-function stopServices(): boolean {
+function signalServices(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/**
+ * Stops the services process and returns once it has exited, so its ports are free for the next start (a stand-in
+ * that cannot bind its port would otherwise be left out of the next stack).
+ */
+async function stopServices(): Promise<boolean> {
   const pid = servicesPid();
   rmSync(servicesPidFile, { force: true });
   if (pid === null) return false;
-  try {
-    process.kill(-pid, 'SIGTERM');
-  } catch {
-    process.kill(pid, 'SIGTERM');
-  }
+  signalServices(pid, 'SIGTERM');
+  const deadline = Date.now() + 10_000;
+  while (pidAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+  if (pidAlive(pid)) signalServices(pid, 'SIGKILL');
   return true;
 }
 
@@ -131,19 +146,19 @@ export async function startStack(opts: { services?: boolean } = {}): Promise<Sta
 
 /** Restarts the services process (gateway and stand-ins) over the running database, e.g. after code changes. */
 export async function restartServices(): Promise<'started' | 'already-running'> {
-  stopServices();
+  await stopServices();
   for (let i = 0; i < 100 && (await portInUse(config.apiPort)); i++) await new Promise((r) => setTimeout(r, 50));
   return startServices();
 }
 
 export async function stopStack(): Promise<{ database: string; services: boolean }> {
-  const services = stopServices();
+  const services = await stopServices();
   const database = stopServer();
   return { database, services };
 }
 
 export async function resetStack(): Promise<StartReport> {
-  stopServices();
+  await stopServices();
   destroyCluster();
   return startStack();
 }
