@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,9 +35,14 @@ describe('extension files', () => {
     expect(installExtensionFiles(dir)).toEqual(['pg_net.control']);
   });
 
-  it.skipIf(process.getuid?.() === 0)('without write access, names the one command that installs them', () => {
+  it('without write access, names the one command that installs them', () => {
     const dir = tempDir();
     chmodSync(dir, 0o555);
-    expect(() => installExtensionFiles(dir)).toThrow(/run once: sudo install -m 644 .*devstack\/sql\/extensions\/\* /);
+    // Root may write anywhere, so as root the attempt runs in a child process as an unprivileged user.
+    const nobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const script = `import { installExtensionFiles } from ${JSON.stringify(join(import.meta.dirname, 'extension_files.ts'))};
+      try { installExtensionFiles(${JSON.stringify(dir)}); console.log('installed'); } catch (err) { console.log(err.message); }`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', ...nobody, env: { ...process.env, HOME: dir } });
+    expect(run.stdout).toMatch(/run once: sudo install -m 644 .*devstack\/sql\/extensions\/\* /);
   });
 });
