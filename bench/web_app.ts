@@ -2,13 +2,13 @@
 // and throw-away accounts signed in through the app's own /login page.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync, constants as zlib } from 'node:zlib';
 import { createClient } from '@supabase/supabase-js';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { REPO_ROOT } from '../devstack/src/config.ts';
+import { freePort } from '../devstack/src/wait_for_http.ts';
 import { stack } from '../devstack/src/testing/stack_env.ts';
 
 export const PERSONA_ID = 'a0000000-0000-4000-8000-000000000001';
@@ -75,16 +75,6 @@ export const gzipBytes = (body: Uint8Array) => gzipSync(body, { level: zlib.Z_BE
 
 export const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export interface WebServer {
   url: string;

@@ -10,6 +10,7 @@ import { waitForDatabase } from './db/wait.ts';
 import { demoEnv } from './demo_env.ts';
 import { legacyApiKey, projectKeys } from './keys.ts';
 import { ensurePrerequisites } from './prereqs.ts';
+import { ExitedBeforeAnswering, waitForHttp } from './wait_for_http.ts';
 import { storeCronSecrets, validateCronSecrets } from './project_setup.ts';
 
 const servicesPidFile = join(config.stateDir, 'services.pid');
@@ -37,23 +38,6 @@ export function servicesPid(): number | null {
   return Number.isInteger(pid) && pid > 0 && pidAlive(pid) ? pid : null;
 }
 
-async function waitForHttp(url: string, timeoutMs: number, pid: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (!pidAlive(pid)) {
-      const tail = existsSync(servicesLogFile) ? readFileSync(servicesLogFile, 'utf8').split('\n').slice(-20).join('\n') : '';
-      throw new StackError(`devstack services exited during start-up. Last log lines:\n${tail}`);
-    }
-    if (Date.now() > deadline) throw new StackError(`devstack services did not answer ${url} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function startServices(): Promise<'started' | 'already-running'> {
   if (servicesPid() !== null) return 'already-running';
@@ -76,7 +60,14 @@ async function startServices(): Promise<'started' | 'already-running'> {
   const pid = child.pid;
   if (pid === undefined) throw new StackError('Could not spawn devstack services.');
   writeFileSync(servicesPidFile, String(pid));
-  await waitForHttp(`http://127.0.0.1:${config.apiPort}/health`, 20_000, pid);
+  const url = `http://127.0.0.1:${config.apiPort}/health`;
+  try {
+    await waitForHttp(url, 20_000, () => (pidAlive(pid) ? null : 'exited'));
+  } catch (err) {
+    if (!(err instanceof ExitedBeforeAnswering)) throw new StackError(`devstack services did not answer ${url} within 20000 ms`);
+    const tail = existsSync(servicesLogFile) ? readFileSync(servicesLogFile, 'utf8').split('\n').slice(-20).join('\n') : '';
+    throw new StackError(`devstack services exited during start-up. Last log lines:\n${tail}`);
+  }
   return 'started';
 }
 

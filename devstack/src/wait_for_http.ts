@@ -1,8 +1,21 @@
-// Waiting for a process we started to answer on HTTP: poll until it says 200, and give up early when it has exited
-// (its own message is already on stderr) or at the deadline.
+// Waiting for a process we started to answer on HTTP, and finding a port for one.
 import type { ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 
-export async function waitForHttp(url: string, timeoutMs: number, child?: ChildProcess): Promise<void> {
+/** Why the process is gone (its exit code or signal), or null while it runs. */
+export type ExitCheck = () => string | null;
+
+export const childExit = (child: ChildProcess): ExitCheck => () =>
+  child.exitCode !== null || child.signalCode !== null ? String(child.exitCode ?? child.signalCode) : null;
+
+export class ExitedBeforeAnswering extends Error {}
+
+/**
+ * Polls until `url` answers 200; gives up early when the process has exited (its own message is already on its
+ * output) or at the deadline.
+ */
+export async function waitForHttp(url: string, timeoutMs: number, exited?: ChildProcess | ExitCheck): Promise<void> {
+  const gone = typeof exited === 'function' ? exited : exited ? childExit(exited) : () => null;
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   for (;;) {
@@ -13,10 +26,21 @@ export async function waitForHttp(url: string, timeoutMs: number, child?: ChildP
     } catch (err) {
       last = (err as Error).message;
     }
-    if (child && (child.exitCode !== null || child.signalCode !== null)) {
-      throw new Error(`it exited (${child.exitCode ?? child.signalCode}) before ${url} answered`);
-    }
+    const reason = gone();
+    if (reason !== null) throw new ExitedBeforeAnswering(`it exited (${reason}) before ${url} answered`);
     if (Date.now() > deadline) throw new Error(`${url} did not answer 200 within ${timeoutMs} ms (${last})`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** A TCP port nothing listens on right now, on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
 }

@@ -1,8 +1,8 @@
 // The Twilio stand-in's simulated callee signs its WebSocket upgrade as Twilio does, and a relay that checks the
 // signature (TWILIO_AUTH_TOKEN set) admits it; the same callee without the auth token is refused at the upgrade.
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectCallee } from '../../devstack/src/vendors/twilio/callee.ts';
+import { freePort } from '../../devstack/src/wait_for_http.ts';
 import { InMemoryCallStore, type CallContext } from './call_store.ts';
 import type { Providers } from './provider_contracts.ts';
 import { startRelayServer, type RelayServer } from './server.ts';
@@ -19,13 +19,6 @@ const providers: Providers = {
   tts: { info: { service: 'elevenlabs', model: 'm' }, async *synthesize() { yield { type: 'audio' as const, mulaw: new Uint8Array(1600).fill(0x20) }; } }
 };
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 describe('a Twilio-signed stream upgrade from the stand-in carrier', () => {
   let relay: RelayServer;

@@ -6,14 +6,13 @@
 // Prints one line per service, `package-check ok <service>: …` or `package-check FAILED <service>: …`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { config, REPO_ROOT } from '../config.ts';
 import { isRunning } from '../db/cluster.ts';
 import { demoEnv } from '../demo_env.ts';
 import { servicesPid, startStack, stopStack } from '../stack.ts';
-import { waitForHttp } from '../wait_for_http.ts';
+import { freePort, waitForHttp } from '../wait_for_http.ts';
 import { ensureWebBuild, WEB_BUILD_ENTRY } from '../web_build.ts';
 import { adapterNodeEnv, webDemoEnv } from '../web_env.ts';
 
@@ -103,16 +102,6 @@ const SERVICES: ServicePackage[] = [
   }
 ];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();

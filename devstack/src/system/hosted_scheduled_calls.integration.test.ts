@@ -10,26 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../config.ts';
 import { listMigrations } from '../db/migrate.ts';
 import { runCli, type CliResult } from '../testing/cli.ts';
+import { hostedStackEnvAt, portBase } from '../testing/hosted_stack.ts';
 
 // HOSTED_CRON_PORT_BASE / HOSTED_CRON_DEVSTACK_DIR move this stack where its defaults are taken.
-const base = Number(process.env.HOSTED_CRON_PORT_BASE ?? 56500);
-const stateDir = process.env.HOSTED_CRON_DEVSTACK_DIR ?? '.devstack-hosted-cron';
-const env: Record<string, string> = {
-  DEVSTACK_PROFILE: 'hosted',
-  DEVSTACK_LEGACY_KEYS: '',
-  DEVSTACK_DIR: stateDir,
-  DEVSTACK_DB_PORT: String(base + 22),
-  DEVSTACK_API_PORT: String(base + 21),
-  DEVSTACK_TWILIO_PORT: String(base + 40),
-  DEVSTACK_STRIPE_PORT: String(base + 41),
-  DEVSTACK_DEEPGRAM_PORT: String(base + 42),
-  DEVSTACK_ELEVENLABS_PORT: String(base + 43),
-  DEVSTACK_LLM_PORT: String(base + 44),
-  RELAY_PORT: String(base + 87),
-  WEB_PORT: String(base + 73),
-  E2E_WEB_PORT: String(base + 74),
-  SITE_URL: `http://127.0.0.1:${base + 74}`
-};
+const env = hostedStackEnvAt(portBase('HOSTED_CRON_PORT_BASE', 56500) + 20, process.env.HOSTED_CRON_DEVSTACK_DIR ?? '.devstack-hosted-cron');
 const emptyMigrations = mkdtempSync(join(tmpdir(), 'no-migrations-'));
 
 function ok(r: CliResult, what: string): CliResult {
@@ -86,7 +70,7 @@ function setup(args: string[]): Promise<CliResult> {
 describe('scheduled calls on a fresh hosted project', () => {
   beforeAll(async () => {
     await runCli('stack:stop', [], env);
-    rmSync(resolve(REPO_ROOT, stateDir), { recursive: true, force: true });
+    rmSync(resolve(REPO_ROOT, env.DEVSTACK_DIR!), { recursive: true, force: true });
     // The base alone first: what a project is before its migrations run.
     ok(await runCli('stack:start', [], { ...env, DEVSTACK_MIGRATIONS_DIR: emptyMigrations, DEVSTACK_SEED_FILE: join(emptyMigrations, 'none.sql') }), 'stack:start (no migrations)');
     status = JSON.parse(ok(await runCli('stack:status', ['--json'], env), 'stack:status').stdout);
@@ -97,7 +81,7 @@ describe('scheduled calls on a fresh hosted project', () => {
   afterAll(async () => {
     await db?.end();
     await runCli('stack:stop', [], env);
-    if (existsSync(resolve(REPO_ROOT, stateDir))) rmSync(resolve(REPO_ROOT, stateDir), { recursive: true, force: true });
+    if (existsSync(resolve(REPO_ROOT, env.DEVSTACK_DIR!))) rmSync(resolve(REPO_ROOT, env.DEVSTACK_DIR!), { recursive: true, force: true });
     rmSync(emptyMigrations, { recursive: true, force: true });
   }, 60_000);
 

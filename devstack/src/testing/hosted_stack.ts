@@ -15,19 +15,26 @@ export interface HostedStack {
   stop: () => Promise<void>;
 }
 
-/**
- * Ports are `base + offset` mirroring the default layout (API base+1, DB base+2, vendors base+20…24); the base is
- * HOSTED_ITEST_PORT_BASE (default 54420) and the state directory HOSTED_ITEST_DIR (default .devstack/hosted-itest).
- */
-export function hostedStackEnv(): Record<string, string> {
-  const base = Number(process.env.HOSTED_ITEST_PORT_BASE ?? 54420);
+/** A port base from the environment (`name`), or `fallback`. */
+export function portBase(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const base = Number(raw ?? fallback);
   if (!Number.isInteger(base) || base < 1024 || base > 65000) {
-    throw new Error(`HOSTED_ITEST_PORT_BASE must be a whole number between 1024 and 65000, got "${process.env.HOSTED_ITEST_PORT_BASE}".`);
+    throw new Error(`${name} must be a whole number between 1024 and 65000, got "${raw}".`);
   }
+  return base;
+}
+
+/**
+ * A hosted-profile stack's environment on its own state directory and ports, `base + offset` mirroring the default
+ * layout (API base+1, DB base+2, vendors base+20…24, web base+53, e2e web base+54, relay base+67). Auth's Site URL
+ * (supabase/config.toml reads env(SITE_URL)), where mail links land, is the web app on `sitePort`.
+ */
+export function hostedStackEnvAt(base: number, dir: string, sitePort = base + 53): Record<string, string> {
   return {
     DEVSTACK_PROFILE: 'hosted',
     DEVSTACK_LEGACY_KEYS: '',
-    DEVSTACK_DIR: process.env.HOSTED_ITEST_DIR ?? '.devstack/hosted-itest',
+    DEVSTACK_DIR: dir,
     DEVSTACK_API_PORT: String(base + 1),
     DEVSTACK_DB_PORT: String(base + 2),
     DEVSTACK_TWILIO_PORT: String(base + 20),
@@ -38,9 +45,13 @@ export function hostedStackEnv(): Record<string, string> {
     RELAY_PORT: String(base + 67),
     WEB_PORT: String(base + 53),
     E2E_WEB_PORT: String(base + 54),
-    // Auth's Site URL (supabase/config.toml reads env(SITE_URL)): where mail links land.
-    SITE_URL: `http://127.0.0.1:${base + 53}`
+    SITE_URL: `http://127.0.0.1:${sitePort}`
   };
+}
+
+/** The integration suites' hosted stack: base HOSTED_ITEST_PORT_BASE (default 54420), dir HOSTED_ITEST_DIR. */
+export function hostedStackEnv(): Record<string, string> {
+  return hostedStackEnvAt(portBase('HOSTED_ITEST_PORT_BASE', 54420), process.env.HOSTED_ITEST_DIR ?? '.devstack/hosted-itest');
 }
 
 async function cli(command: string, args: string[], env: Record<string, string>): Promise<string> {
