@@ -55,4 +55,10 @@ describe('databaseFailure', () => {
     expect(databaseFailure({ code: '23514' }).code).toBe('check_violation');
     expect(databaseFailure(null).code).toBe('internal_error');
   });
+
+  it('passes on the code and sentence of a limit the database refused with', () => {
+    expect(databaseFailure({ code: 'P0001', message: 'too_many_pending_calls: You already have 50 upcoming scheduled calls.' }))
+      .toEqual({ code: 'too_many_pending_calls', message: 'You already have 50 upcoming scheduled calls.' });
+    expect(databaseFailure({ code: 'P0001', message: 'something else' }).code).toBe('internal_error');
+  });
 });

@@ -75,6 +75,12 @@ export function databaseFailure(error: { code?: string; message?: string } | nul
       return { code: 'conflict', message: 'This already exists. Refresh the page to see it.' };
     case 'PGRST116':
       return { code: 'not_found', message: errorSentence('not_found') };
+    case 'P0001': {
+      // Our own refusals (limits, money rules) raise "<code>: <sentence>": the sentence names the limit.
+      const m = /^([a-z][a-z_]*): (.+)$/s.exec(error.message ?? '');
+      if (m) return { code: m[1]!, message: m[2]! };
+      return { code: 'internal_error', message: 'That could not be saved right now. Try again in a moment.' };
+    }
     default:
       return { code: 'internal_error', message: 'That could not be saved right now. Try again in a moment.' };
   }
