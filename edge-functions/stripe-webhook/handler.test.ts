@@ -72,7 +72,7 @@ class FakeLedger {
       constructEvent: async (raw, header, secret, tolerance, receivedAt) =>
         (await stripe.webhooks.constructEventAsync(raw, header, secret, tolerance, crypto, receivedAt)) as unknown as VerifiedEvent,
       ingest: this.ingest,
-      recordFailed: async (e, reason) => void this.failures.push(`${e.id}: ${reason}`),
+      recordFailed: async (f) => void this.failures.push(`${f.event.id}: ${f.code}: ${f.reason}`),
       liveMode: false,
       nowMs: () => NOW,
       log: () => undefined,
@@ -220,6 +220,37 @@ Deno.test('a permanently invalid event is kept for review and acknowledged; a mi
   const r2 = await send(() => Promise.reject(missing));
   assertEquals(r2.status, 500);
   assertEquals((await r2.json()).error.code, 'unknown_customer');
+});
+
+Deno.test('an event whose idempotent apply conflicts, or holds a value out of range, is kept for review and acknowledged', async () => {
+  const ledger = new FakeLedger();
+  const payload = JSON.stringify(purchase('pi_H'));
+  const header = await stripe.webhooks.generateTestHeaderStringAsync({ payload, secret: SECRET, timestamp: NOW / 1000, cryptoProvider: crypto });
+  const send = (ingest: StripeWebhookDeps['ingest']) => handleStripeWebhook(
+    new Request('http://f/', { method: 'POST', body: payload, headers: { 'stripe-signature': header } }), ledger.deps({ ingest }));
+  const reused = Object.assign(new Error('idempotency_key_reused: The idempotency key stripe:pi:pi_H was already used for a different change.'), { code: 'P0001' });
+  const outOfRange = Object.assign(new Error('value "99999999999" is out of range for type integer'), { code: '22003' });
+  const lost = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+  const r1 = await send(() => Promise.reject(reused));
+  assertEquals(r1.status, 200);
+  assertEquals(await r1.json(), { received: true, status: 'failed', code: 'idempotency_key_reused' });
+  const r2 = await send(() => Promise.reject(outOfRange));
+  assertEquals(r2.status, 200);
+  assertEquals((await r2.json()).code, 'sqlstate_22003');
+  assertEquals(ledger.failures, [
+    'evt_unit' + (seq) + ': idempotency_key_reused: The idempotency key stripe:pi:pi_H was already used for a different change.',
+    'evt_unit' + (seq) + ': sqlstate_22003: value "99999999999" is out of range for type integer'
+  ]);
+  assertEquals((await send(() => Promise.reject(lost))).status, 500, 'a lost connection is still retried');
+});
+
+Deno.test('a signed payload that is not an event object is refused with 400', async () => {
+  for (const payload of ['null', '[]', '12', '"evt"']) {
+    const header = await stripe.webhooks.generateTestHeaderStringAsync({ payload, secret: SECRET, timestamp: NOW / 1000, cryptoProvider: crypto });
+    const res = await handleStripeWebhook(new Request('http://f/', { method: 'POST', body: payload, headers: { 'stripe-signature': header } }), new FakeLedger().deps());
+    assertEquals(res.status, 400, payload);
+    assertEquals((await res.json()).error.code, 'event_invalid');
+  }
 });
 
 Deno.test('only POST is accepted', async () => {

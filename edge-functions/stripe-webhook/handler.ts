@@ -2,8 +2,10 @@
 // than 5 minutes ago or more than a minute in the future are refused; the event is recorded and its effect applied
 // in ONE database call (one transaction), so a duplicate, a retry or a crash half-way never moves money twice or
 // leaves half an effect. Answers: 200 when applied, ignored (unknown type) or a duplicate; 400 when the request is
-// not a valid signed event; 500 for transient failures so Stripe retries (for up to three days).
-import { sqlMoneyError } from '../_shared/sql_errors.ts';
+// not a valid signed event; 200 with status failed when the event can never be applied (it conflicts with what was
+// applied, holds a value out of range, names nothing we know): Stripe would retry it for three days in vain, so it
+// is kept in private.webhook_anomalies for a person instead; 500 for transient failures, so Stripe retries.
+import { permanentSqlError, sqlMoneyError } from '../_shared/sql_errors.ts';
 import { fail, json } from '../_shared/responses.ts';
 
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -17,6 +19,17 @@ export interface VerifiedEvent {
   [key: string]: unknown;
 }
 
+/** Why an event can never be applied, with the event as received. */
+export interface EventFailure {
+  event: VerifiedEvent;
+  raw: string;
+  code: string;
+  reason: string;
+}
+
+// A customer we do not know yet may be a race with the customer link: worth Stripe's retries.
+const TRANSIENT_REFUSALS = ['unknown_customer'];
+
 export interface StripeWebhookDeps {
   webhookSecret: string;
   /** stripe.webhooks.constructEventAsync(raw, header, secret, tolerance, cryptoProvider, receivedAtMs). */
@@ -24,7 +37,7 @@ export interface StripeWebhookDeps {
   /** Records the event and applies its effect in one transaction: private.ingest_stripe_event. */
   ingest: (event: VerifiedEvent) => Promise<{ status: string }>;
   /** Keeps a permanently unusable event for a person to look at (outside the failed transaction). */
-  recordFailed: (event: VerifiedEvent, reason: string) => Promise<void>;
+  recordFailed: (failure: EventFailure) => Promise<void>;
   /** Accept only events of this mode (false: test mode). */
   liveMode: boolean;
   nowMs: () => number;
@@ -62,6 +75,9 @@ export async function handleStripeWebhook(req: Request, deps: StripeWebhookDeps)
     }
     return fail(400, 'signature_invalid', 'The Stripe signature does not match this payload and secret.');
   }
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+    return fail(400, 'event_invalid', 'The payload is signed but is not a Stripe event object.');
+  }
   if (event.livemode !== deps.liveMode) {
     return fail(400, 'wrong_mode', `This endpoint accepts ${deps.liveMode ? 'live' : 'test'}-mode events only.`);
   }
@@ -70,15 +86,16 @@ export async function handleStripeWebhook(req: Request, deps: StripeWebhookDeps)
     const result = await deps.ingest(event);
     return json(200, { received: true, status: result.status });
   } catch (err) {
-    const money = sqlMoneyError(err);
-    if (money?.code === 'event_invalid') {
-      // Permanent: retrying the same payload cannot succeed. Keep it and answer 200 so Stripe stops.
-      deps.log(`stripe-webhook: ${event.type} ${event.id} cannot be applied: ${money.message}`);
-      await deps.recordFailed(event, money.message).catch((e) => deps.log(`stripe-webhook: could not record ${event.id}: ${(e as Error).message}`));
-      return json(200, { received: true, status: 'failed' });
+    const permanent = permanentSqlError(err, TRANSIENT_REFUSALS);
+    if (permanent) {
+      // Retrying the same payload cannot succeed. Keep it for a person and answer 200 so Stripe stops.
+      deps.log(`stripe-webhook: ${String(event.type).slice(0, 80)} ${String(event.id).slice(0, 80)} cannot be applied: ${permanent.code}: ${permanent.message}`);
+      await deps.recordFailed({ event, raw, code: permanent.code, reason: permanent.message })
+        .catch((e) => deps.log(`stripe-webhook: could not record ${String(event.id).slice(0, 80)}: ${(e as Error).message}`));
+      return json(200, { received: true, status: 'failed', code: permanent.code });
     }
     // Transient (database down, customer link not there yet): nothing was applied; Stripe retries.
-    deps.log(`stripe-webhook: ${event.type} ${event.id} failed, Stripe will retry: ${(err as Error).message}`);
-    return fail(500, money?.code ?? 'internal_error', 'The event could not be applied right now; it will be retried.');
+    deps.log(`stripe-webhook: ${String(event.type).slice(0, 80)} ${String(event.id).slice(0, 80)} failed, Stripe will retry: ${(err as Error).message}`);
+    return fail(500, sqlMoneyError(err)?.code ?? 'internal_error', 'The event could not be applied right now; it will be retried.');
   }
 }

@@ -18,8 +18,9 @@ Deno.serve(withRequestLog(log, (req) => handleStripeWebhook(req, {
     const r = await db.query<{ r: { status: string } }>('select private.ingest_stripe_event($1::jsonb) as r', [JSON.stringify(event)]);
     return r.rows[0]!.r;
   },
-  recordFailed: async (event, reason) => {
-    await db.query('select private.record_failed_stripe_event($1::jsonb, $2)', [JSON.stringify(event), reason]);
+  recordFailed: async ({ event, raw, code, reason }) => {
+    await db.query('select private.record_webhook_anomaly($1, $2, $3, $4, $5, $6)',
+      ['stripe', typeof event.id === 'string' ? event.id : null, typeof event.type === 'string' ? event.type : null, code, reason, raw]);
   },
   liveMode: env.STRIPE_LIVE_MODE,
   nowMs: () => Date.now(),

@@ -55,16 +55,18 @@ Deno.test('an unsigned or wrongly signed verdict is refused before the database 
   assert.deepEqual(db.queries, []);
 });
 
-Deno.test('a signed verdict with a bad call id, CallSid or AnsweredBy is acknowledged and ignored', async () => {
+Deno.test('a signed verdict with a bad call id, CallSid or AnsweredBy is refused with 400 naming the field', async () => {
   const d = deps(untouchableDb(), untouchable('twilio'));
-  for (const [params, callId] of [
-    [{ CallSid: SID, AnsweredBy: 'robot' }, CALL_ID],
-    [{ CallSid: 'CA1', AnsweredBy: 'human' }, CALL_ID],
-    [{ CallSid: SID, AnsweredBy: 'human' }, 'not-a-uuid']
+  for (const [params, callId, field] of [
+    [{ CallSid: SID, AnsweredBy: 'robot' }, CALL_ID, 'AnsweredBy'],
+    [{ CallSid: 'CA1', AnsweredBy: 'human' }, CALL_ID, 'CallSid'],
+    [{ CallSid: SID, AnsweredBy: 'human' }, 'not-a-uuid', 'call_id']
   ] as const) {
     const res = await handleTwilioAmd(verdict(params, true, callId), d);
-    assert.equal(res.status, 200);
-    assert.equal(((await res.json()) as { outcome: string }).outcome, 'ignored');
+    assert.equal(res.status, 400);
+    const { error } = (await res.json()) as { error: { code: string; message: string } };
+    assert.equal(error.code, 'twilio_callback_invalid');
+    assert.ok(error.message.startsWith(`${field} `), error.message);
   }
 });
 

@@ -7,6 +7,7 @@ import type { Queryable } from '../_shared/queryable.ts';
 import { fail, json } from '../_shared/responses.ts';
 import type { TwilioClient } from '../_shared/twilio_client.ts';
 import { checkTwilioSignature, param, signedUrl } from '../_shared/twilio_signature.ts';
+import { CALL_SID, invalidCallback } from '../_shared/twilio_params.ts';
 import { isAnsweredBy, twimlDocument, voicemailMessage } from '../_shared/twiml.ts';
 
 export interface AmdDeps {
@@ -25,10 +26,14 @@ export async function handleTwilioAmd(req: Request, deps: AmdDeps): Promise<Resp
   const callId = new URL(req.url).searchParams.get('call_id') ?? '';
   const callSid = param(check.params, 'CallSid') ?? '';
   const answeredBy = param(check.params, 'AnsweredBy') ?? '';
-  if (!isUuid(callId) || !/^CA[0-9a-fA-F]{32}$/.test(callSid) || !isAnsweredBy(answeredBy)) {
-    // Signed, so Twilio sent it: acknowledge (no retry) and leave a trace.
-    deps.log?.(`twilio-amd: ignored verdict call_id=${callId} CallSid=${callSid} AnsweredBy=${answeredBy}`);
-    return json(200, { outcome: 'ignored' });
+  const invalid = !isUuid(callId) ? invalidCallback('call_id', 'is not a call id')
+    : !CALL_SID.test(callSid) ? invalidCallback('CallSid', 'is not a Twilio call SID (CA + 32 hex digits)')
+    : !isAnsweredBy(answeredBy) ? invalidCallback('AnsweredBy', 'is not an answering-machine verdict')
+    : null;
+  if (invalid) {
+    // Signed, so Twilio (or a replay) sent it: refused with the field, and a trace.
+    deps.log?.(`twilio-amd: refused verdict call_id=${callId.slice(0, 40)} CallSid=${callSid.slice(0, 40)} AnsweredBy=${answeredBy.slice(0, 40)}`);
+    return invalid;
   }
 
   const r = await deps.db.query<{ outcome: string; call_status: string | null }>(

@@ -50,3 +50,33 @@ Deno.test('SC-07: when applying is slow, a stored callback is answered within th
   await background[0];
   assert.ok(seen.some((q) => q.includes('settle_finished_call')), 'settled once applying finished');
 });
+
+Deno.test('a signed callback with a malformed field is refused with 400 naming it, and nothing is stored', async () => {
+  const { getExpectedTwilioSignature } = await import('twilio/lib/webhooks/webhooks.js');
+  const good = { CallSid: `CA${'b'.repeat(32)}`, CallStatus: 'completed', SequenceNumber: '3', CallDuration: '30' };
+  for (const [over, field] of [
+    [{ SequenceNumber: '2147483648' }, 'SequenceNumber'],
+    [{ SequenceNumber: '-1' }, 'SequenceNumber'],
+    [{ SequenceNumber: '1.5' }, 'SequenceNumber'],
+    [{ SequenceNumber: '' }, 'SequenceNumber'],
+    [{ CallDuration: 'NaN' }, 'CallDuration'],
+    [{ CallDuration: '99999999999' }, 'CallDuration'],
+    [{ CallDuration: '1e3' }, 'CallDuration'],
+    [{ CallSid: 'CA1' }, 'CallSid'],
+    [{ CallStatus: 'exploded' }, 'CallStatus'],
+    [{ AnsweredBy: 'human\u0000' }, 'AnsweredBy']
+  ] as const) {
+    const params: Record<string, string> = { ...good, ...over };
+    const req = new Request('http://x/twilio-status', {
+      method: 'POST', body: new URLSearchParams(params).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': getExpectedTwilioSignature('token', 'https://api.example/functions/v1/twilio-status', params) }
+    });
+    const d = deps();
+    const res = await handleTwilioStatus(req, d);
+    assert.equal(res.status, 400, JSON.stringify(over));
+    const { error } = (await res.json()) as { error: { code: string; message: string } };
+    assert.equal(error.code, 'twilio_callback_invalid');
+    assert.ok(error.message.startsWith(`${field} `), error.message);
+    assert.deepEqual(d.db.queries, []);
+  }
+});

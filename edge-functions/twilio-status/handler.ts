@@ -9,6 +9,7 @@ import { logCallId } from '../_shared/logger.ts';
 import type { Queryable } from '../_shared/queryable.ts';
 import { fail, json } from '../_shared/responses.ts';
 import { checkTwilioSignature, param, signedUrl } from '../_shared/twilio_signature.ts';
+import { CALL_SID, countParam, invalidCallback, nulParam } from '../_shared/twilio_params.ts';
 
 export interface StatusDeps {
   db: Queryable;
@@ -39,19 +40,25 @@ export async function handleTwilioStatus(req: Request, deps: StatusDeps): Promis
 
   const callSid = param(check.params, 'CallSid') ?? '';
   const status = param(check.params, 'CallStatus') ?? '';
-  const sequence = Number(param(check.params, 'SequenceNumber') ?? 0);
-  const duration = param(check.params, 'CallDuration');
-  if (!/^CA[0-9a-fA-F]{32}$/.test(callSid) || callStatusFromTwilio(status) === null || !Number.isInteger(sequence) || sequence < 0) {
-    // Signed but not a call-progress callback we understand: acknowledge so Twilio does not retry, and log it.
-    deps.log?.(`twilio-status: ignored signed callback with CallSid=${callSid} CallStatus=${status}`);
-    return json(200, { outcome: 'ignored' });
+  const sequence = countParam(check.params, 'SequenceNumber');
+  const duration = countParam(check.params, 'CallDuration');
+  // Signed but not a call-progress callback we understand: refused with the field, logged, nothing stored.
+  const invalid = !CALL_SID.test(callSid) ? invalidCallback('CallSid', 'is not a Twilio call SID (CA + 32 hex digits)')
+    : callStatusFromTwilio(status) === null ? invalidCallback('CallStatus', 'is not a Twilio call status')
+    : sequence === null ? invalidCallback('SequenceNumber', 'is not a whole number from 0 to 2147483647')
+    : duration === null ? invalidCallback('CallDuration', 'is not a whole number of seconds from 0 to 2147483647')
+    : nulParam(check.params) !== null ? invalidCallback(nulParam(check.params)!, 'holds a NUL character')
+    : null;
+  if (invalid) {
+    deps.log?.(`twilio-status: refused signed callback with CallSid=${callSid.slice(0, 40)} CallStatus=${status.slice(0, 40)}`);
+    return invalid;
   }
   const flat: Record<string, string> = {};
   for (const k of Object.keys(check.params)) flat[k] = param(check.params, k) ?? '';
   // Durable first: once this insert commits, nothing Twilio sent can be lost.
   const stored = await deps.db.query<{ id: string | null }>(
     'select private.store_twilio_status($1, $2, $3, $4, $5, $6) as id',
-    [callSid, status, sequence, duration === undefined ? null : Number(duration), param(check.params, 'AnsweredBy') ?? null, flat]
+    [callSid, status, sequence ?? 0, duration ?? null, param(check.params, 'AnsweredBy') ?? null, flat]
   );
   const eventId = stored.rows[0]?.id ?? null;
 

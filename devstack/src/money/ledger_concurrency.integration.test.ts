@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stack } from '../testing/stack_env.ts';
 import { LedgerClient, moneyErrorCode, type LedgerRow } from './ledger_client.ts';
+import { mulberry32 } from '../testing/prng.ts';
 
 const CLIENTS = 32;
 const OPS_PER_CLIENT = 500;
@@ -19,17 +20,6 @@ const EXPECTED_REFUSALS = new Set([
   'insufficient_credits', 'budget_exceeded_monthly', 'budget_exceeded_per_call', 'call_already_settled',
   'call_already_released', 'call_not_reserved'
 ]);
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface UserState {
   id: string;

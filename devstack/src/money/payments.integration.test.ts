@@ -43,7 +43,7 @@ describe('payments through the Stripe stand-in', () => {
       constructEvent: async (raw, header, secret, tolerance, receivedAt) =>
         (await stripe.webhooks.constructEventAsync(raw, header, secret, tolerance, undefined, receivedAt)) as unknown as VerifiedEvent,
       ingest: async (event) => (await db.query('select private.ingest_stripe_event($1::jsonb) as r', [JSON.stringify(event)])).rows[0].r,
-      recordFailed: async (event, reason) => void await db.query('select private.record_failed_stripe_event($1::jsonb, $2)', [JSON.stringify(event), reason]),
+      recordFailed: async (f) => void await db.query('select private.record_webhook_anomaly($1, $2, $3, $4, $5, $6)', ['stripe', f.event.id, f.event.type, f.code, f.reason, f.raw]),
       liveMode: false,
       nowMs: () => Date.now(),
       log: () => undefined

@@ -318,6 +318,25 @@ describe('REST /rest/v1 through supabase-js', () => {
     expect(minimal.data).toBeNull();
   });
 
+  it('inserts a row of column defaults per empty object ({} one, [{}, {}] two) and answers the database\'s error', async () => {
+    const one = await service.from(t.people).insert({}).select('nickname, age');
+    expect(one.status).toBe(201);
+    expect(one.data).toEqual([{ nickname: 'friend', age: null }]);
+    const two = await service.from(t.people).insert([{}, {}]).select('nickname');
+    expect(two.status).toBe(201);
+    expect(two.data).toEqual([{ nickname: 'friend' }, { nickname: 'friend' }]);
+    const minimal = await service.from(t.people).insert([{}]);
+    expect(minimal.error).toBeNull();
+    expect(minimal.status).toBe(201);
+
+    const required = await alice.client.from(t.notes).insert({});
+    expect(required.status).toBe(400);
+    expect(required.error).toMatchObject({ code: '23502', message: expect.stringMatching(/null value in column "body"/) });
+    const anonymous = await anon.from(t.notes).insert([{}]);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.error?.code).toBe('42501');
+  });
+
   it('inserts under RLS without a SELECT policy, but insert().select() fails with 42501', async () => {
     const plain = await anon.from(t.dropbox).insert({ msg: 'hello' });
     expect(plain.error).toBeNull();

@@ -33,9 +33,12 @@ export function insertSql(params: SqlParams, o: InsertOptions): string {
   const target = qualified(o.table.schema, o.table.name);
   checkColumns(o.table, o.columns);
   const body = params.add(o.body);
+  const rows = `json_array_elements(case when json_typeof(${body}::json) = 'array' then ${body}::json else json_build_array(${body}::json) end) as _j(v)`;
   let dml: string;
   if (o.columns.length === 0) {
-    dml = `insert into ${target} as t0 default values`;
+    // As PostgREST: no keys is a row of column defaults per object, `{}` one and `[{}, {}]` two; the database then
+    // answers as for any insert (23502 for a required column, 42501 for a policy).
+    dml = `insert into ${target} as t0 select from ${rows}`;
   } else {
     const exprs = o.columns.map((c) => {
       const col = `_p.${ident(c)}`;
@@ -44,7 +47,7 @@ export function insertSql(params: SqlParams, o: InsertOptions): string {
       return `case when jsonb_exists(_j.v::jsonb, ${params.add(c)}) then ${col} else ${def} end`;
     });
     dml = `insert into ${target} as t0 (${o.columns.map(ident).join(', ')}) ` +
-      `select ${exprs.join(', ')} from json_array_elements(case when json_typeof(${body}::json) = 'array' then ${body}::json else json_build_array(${body}::json) end) as _j(v), ` +
+      `select ${exprs.join(', ')} from ${rows}, ` +
       `lateral json_populate_record(null::${target}, _j.v) as _p`;
   }
   if (o.onConflict) {
