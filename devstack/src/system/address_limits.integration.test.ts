@@ -51,7 +51,8 @@ describe('per-address code limits through the gateway', () => {
     const attacker = await userAt(address, 'addr-attacker');
     await useUpHour(address, earlier.userId);
 
-    for (const headers of [{ 'x-forwarded-for': forged() }, { 'x-forwarded-for': `${forged()}, ${forged()}` }, { 'x-real-ip': forged() }, {}]) {
+    const attempts: Record<string, string>[] = [{ 'x-forwarded-for': forged() }, { 'x-forwarded-for': `${forged()}, ${forged()}` }, { 'x-real-ip': forged() }, {}];
+    for (const headers of attempts) {
       const r = await askForCode(attacker.sb, headers);
       expect({ headers, status: r.status, code: r.code }).toEqual({ headers, status: 429, code: 'rate_limited' });
       expect(r.message).toMatch(/network/);
