@@ -30,3 +30,35 @@ test('a new user signs up, sees the personas, signs out and signs back in', asyn
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/personas/);
 });
+
+// A link to our sign-in page that carries someone else's site in `next` must land on one of our pages, whether the
+// person signs in through it or is signed in already.
+const CRAFTED_NEXT = ['/%5Cevil.example/phish', '/.//evil.example/phish', '/%252e%252e//evil.example/phish', '/%09/evil.example/phish'];
+
+// A redirect off-site fails the navigation itself (evil.example does not resolve), or lands on another origin.
+test('signing in through a crafted next= link ends on this site', async ({ page, baseURL }) => {
+  const address = email();
+  await page.goto('/signup');
+  await page.getByLabel('Your first name').fill('Robin');
+  await page.getByLabel('E-mail').fill(address);
+  await page.getByLabel('Password').fill('a-good-password');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/onboarding/);
+  const origin = new URL(baseURL!).origin;
+
+  for (const next of CRAFTED_NEXT) {
+    // Already signed in: the page sends the visitor straight on.
+    await page.goto(`/login?next=${next}`);
+    expect(new URL(page.url()).origin, `signed in, next=${next}`).toBe(origin);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(page).toHaveURL(/\/$/);
+    await page.goto(`/login?next=${next}`);
+    await page.getByLabel('E-mail').fill(address);
+    await page.getByLabel('Password').fill('a-good-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((url) => url.pathname !== '/login' || url.origin !== origin);
+    expect(new URL(page.url()).origin, `signing in, next=${next}`).toBe(origin);
+    await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  }
+});

@@ -11,6 +11,9 @@ export const DEMO_TWILIO_API_KEY_SID = 'SK00000000000000000000000000de57ac';
 export const DEMO_TWILIO_API_KEY_SECRET = 'devstack-twilio-api-key-secret-000000';
 export const DEMO_TWILIO_TWIML_APP_SID = 'AP00000000000000000000000000de57ac';
 
+/** devstack's per-address call and code limits per hour (production: 30 and 10). */
+export const DEVSTACK_ADDRESS_LIMIT = '1000';
+
 /**
  * The product's production settings pointed at devstack's stand-ins, with nothing that asks for demo behaviour:
  * what the hosted profile's functions see, and what production-mode tests give the relay.
@@ -29,6 +32,9 @@ export function demoEnv(): Record<string, string> {
     PUBLIC_BROWSER_CALLS: 'softphone',
     // The stand-in carrier has no per-account dial rate; Twilio's default is 1 call per second.
     DISPATCH_CALLS_PER_SECOND: process.env.DISPATCH_CALLS_PER_SECOND ?? '20',
+    // Every browser and test on a developer's machine reaches the gateway from the one loopback address.
+    CALLS_PER_ADDRESS_PER_HOUR: process.env.CALLS_PER_ADDRESS_PER_HOUR ?? DEVSTACK_ADDRESS_LIMIT,
+    CODES_PER_ADDRESS_PER_HOUR: process.env.CODES_PER_ADDRESS_PER_HOUR ?? DEVSTACK_ADDRESS_LIMIT,
     PUBLIC_API_URL: api,
     SITE_URL: process.env.SITE_URL ?? `http://127.0.0.1:${config.webPort}`,
     // The e2e suite serves the built app on its own port; checkout may send buyers back there too.

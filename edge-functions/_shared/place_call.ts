@@ -25,7 +25,7 @@ export interface PlaceCallRequest {
   paymentMethod: PaymentMethod;
   idempotencyKey?: string | null;
   scheduledCallId?: string | null;
-  /** The address a call-now request came from (null for scheduled calls), for per-address limits. */
+  /** The address bucket a call-now request came from (client_address.ts; null for scheduled calls), for per-address limits. */
   clientIp?: string | null;
   /** Only estimate and check: nothing is reserved, stored or dialled. */
   dryRun?: boolean;
@@ -199,7 +199,8 @@ async function prepare(tx: Tx, req: PlaceCallRequest, deps: PlaceCallDeps): Prom
   const r = recent.rows[0]!;
   if (r.by_user >= limits.callsPerUserPerHour) refuse('rate_limited', 'You have placed a lot of calls in the last hour. Try again a little later.');
   if (toNumber && r.by_number >= limits.callsPerNumberPerHour) refuse('rate_limited', 'This number has been called a lot in the last hour. Try again a little later.');
-  if (req.clientIp && req.clientIp !== 'unknown' && !req.dryRun) {
+  // Call-now requests without an address share the "unknown" bucket; only scheduled calls (null) are exempt.
+  if (req.clientIp && !req.dryRun) {
     const byIp = await tx.query<{ n: number }>(
       `select count(*)::int as n from public.calls where client_ip = $1 and created_at > now() - interval '1 hour'`, [req.clientIp]);
     if (byIp.rows[0]!.n >= limits.callsPerIpPerHour) {
@@ -262,7 +263,7 @@ async function prepare(tx: Tx, req: PlaceCallRequest, deps: PlaceCallDeps): Prom
      returning id`,
     [req.userId, req.personaId, req.scenarioTemplateId ?? null, req.scheduledCallId ?? null, req.mode, req.phoneNumberId ?? null,
      toNumber, req.customInstructions ?? null, dbMethod, maxSeconds, estimate, req.idempotencyKey ?? null,
-     req.clientIp && req.clientIp !== 'unknown' ? req.clientIp : null]
+     req.clientIp ?? null]
   );
   const callId = inserted.rows[0]!.id;
   let reserved = 0;

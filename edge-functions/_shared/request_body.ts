@@ -14,8 +14,3 @@ export async function readJsonObject(req: Request): Promise<Result<Record<string
     return fail(appError('invalid_input', 'The request body is not valid JSON.'));
   }
 }
-
-/** The caller's address as the platform's proxy reports it (first X-Forwarded-For hop). */
-export function clientIp(req: Request): string {
-  return req.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || req.headers.get('x-real-ip') || 'unknown';
-}

@@ -175,6 +175,28 @@ export const FUNCTION_SETTINGS = {
     },
     list(countryCode())
   ),
+  TRUSTED_PROXY_HEADER: defaultedSetting(
+    {
+      name: 'TRUSTED_PROXY_HEADER', production: 'optional', default: 'x-forwarded-for', readBy: ['functions'],
+      meaning: 'the header the proxies in front of the functions append the client address to; per-address limits read only its trusted end (see "Client addresses")'
+    },
+    text({ pattern: /^[A-Za-z0-9-]+$/, hint: 'one header name, e.g. x-forwarded-for or cf-connecting-ip' })
+  ),
+  TRUSTED_PROXY_HOPS: defaultedSetting(
+    {
+      name: 'TRUSTED_PROXY_HOPS', production: 'optional', default: '1', readBy: ['functions'],
+      meaning: 'how many trusted proxies append to TRUSTED_PROXY_HEADER: the client address is that many entries from the right'
+    },
+    int(1, 10)
+  ),
+  CALLS_PER_ADDRESS_PER_HOUR: defaultedSetting(
+    { name: 'CALLS_PER_ADDRESS_PER_HOUR', production: 'optional', default: '30', readBy: ['functions'], meaning: '"call me now" calls one address may place per hour, across every account' },
+    int(1, 1_000_000)
+  ),
+  CODES_PER_ADDRESS_PER_HOUR: defaultedSetting(
+    { name: 'CODES_PER_ADDRESS_PER_HOUR', production: 'optional', default: '10', readBy: ['functions'], meaning: 'phone verification codes one address may request per hour, across every account' },
+    int(1, 1_000_000)
+  ),
   VOICE_SAMPLES_PER_HOUR: defaultedSetting(
     { name: 'VOICE_SAMPLES_PER_HOUR', production: 'optional', default: '20', readBy: ['functions'], meaning: 'persona voice samples a user may play per hour' },
     int(0, 10_000)

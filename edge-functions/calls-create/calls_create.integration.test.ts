@@ -15,6 +15,8 @@ const twilio = twilioClient({
 });
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
+const randomIp = () => `198.18.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}`;
+
 async function caller(tag: string) {
   const user = await createUser(db, tag);
   const n = await db.query<{ id: string }>(
@@ -26,9 +28,11 @@ async function caller(tag: string) {
     session: s.deps, db: db as unknown as CallsCreateDeps['db'], twilio, publicApiUrl: 'http://127.0.0.1:9',
     twilioFromNumber: stackEnv('TWILIO_FROM_NUMBER'), demoMode: true, ...over
   });
-  const call = (body: Record<string, unknown>, d = deps(), ip?: string) =>
+  // As the platform's proxy delivers it: whatever the client sent, then the address the proxy saw (null: no header).
+  const ownIp = randomIp();
+  const call = (body: Record<string, unknown>, d = deps(), ip: string | null = ownIp, sent = '203.0.113.7') =>
     handleCallsCreate(new Request('http://functions/calls-create', {
-      method: 'POST', body: JSON.stringify(body), headers: { authorization: s.authorization, ...(ip ? { 'x-forwarded-for': `${ip}, 10.0.0.1` } : {}) }
+      method: 'POST', body: JSON.stringify(body), headers: { authorization: s.authorization, ...(ip ? { 'x-forwarded-for': `${sent}, ${ip}` } : {}) }
     }), d);
   return { user, phoneId: n.rows[0]!.id, deps, call };
 }
@@ -145,7 +149,6 @@ const fakeTwilio = (): Pick<TwilioClient, 'createCall'> & { at: number[] } => {
   return { at, createCall: () => { at.push(Date.now()); return Promise.resolve({ sid: `CA${crypto.randomUUID().replace(/-/g, '')}`, status: 'queued', duration: null }); } };
 };
 const limits = (over: Partial<typeof DEFAULT_CALL_LIMITS>) => ({ ...DEFAULT_CALL_LIMITS, ...over });
-const randomIp = () => `198.18.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}`;
 
 Deno.test({ ...opts, name: 'one address cannot place more than its hourly calls across accounts; others still can', fn: async () => {
   const ip = randomIp();
@@ -168,6 +171,33 @@ Deno.test({ ...opts, name: 'one address cannot place more than its hourly calls 
   assert.equal((await third.call({ persona_id: BRAD, mode: 'phone', phone_number_id: third.phoneId }, third.deps(tight), randomIp())).status, 201);
   const stored = await db.query<{ client_ip: string }>('select client_ip from public.calls where user_id = $1', [third.user.id]);
   assert.match(stored.rows[0]!.client_ip, /^198\.18\./);
+}});
+
+Deno.test({ ...opts, name: 'a forged X-Forwarded-For neither escapes the address limit nor charges another address', fn: async () => {
+  const ip = randomIp();
+  const tight = { twilio: fakeTwilio(), limits: limits({ callsPerIpPerHour: 1, callsPerSecond: 1000 }) };
+  const first = await caller('forge-a');
+  assert.equal((await first.call({ persona_id: BRAD, mode: 'phone', phone_number_id: first.phoneId }, first.deps(tight), ip)).status, 201);
+  // A client of the same address sends someone else's address on the left: the proxy's entry is what counts.
+  const second = await caller('forge-b');
+  const refused = await second.call({ persona_id: BRAD, mode: 'phone', phone_number_id: second.phoneId }, second.deps(tight), ip, randomIp());
+  assert.equal(await errorCode(refused), 'rate_limited');
+  // A client elsewhere naming the used-up address is not held to it.
+  const third = await caller('forge-c');
+  assert.equal((await third.call({ persona_id: BRAD, mode: 'phone', phone_number_id: third.phoneId }, third.deps(tight), randomIp(), ip)).status, 201);
+}});
+
+Deno.test({ ...opts, name: 'requests without an address share one bucket instead of skipping the address limit', fn: async () => {
+  const tight = { twilio: fakeTwilio(), limits: limits({ callsPerIpPerHour: 1, callsPerSecond: 1000 }) };
+  const a = await caller('noaddr-a');
+  const b = await caller('noaddr-b');
+  // Earlier runs may have used the shared bucket already: at most one of the two gets through, never both.
+  const statuses = [];
+  for (const c of [a, b]) statuses.push((await c.call({ persona_id: BRAD, mode: 'phone', phone_number_id: c.phoneId }, c.deps(tight), null)).status);
+  assert.equal(statuses.filter((st) => st === 201).length <= 1, true, `both placed: ${statuses}`);
+  assert.equal(statuses.at(-1), 429);
+  const stored = await db.query<{ client_ip: string }>('select client_ip from public.calls where user_id = any($1)', [[a.user.id, b.user.id]]);
+  for (const r of stored.rows) assert.equal(r.client_ip, 'unknown');
 }});
 
 Deno.test({ ...opts, name: 'call-now dials are paced: each takes its own second under the global calls-per-second pace', fn: async () => {

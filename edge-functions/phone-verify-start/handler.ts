@@ -4,7 +4,8 @@ import { appError } from '../../core/src/errors.ts';
 import { maskPhone, normalizePhone } from '../../core/src/phone.ts';
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { Queryable } from '../_shared/queryable.ts';
-import { clientIp, readJsonObject } from '../_shared/request_body.ts';
+import { clientAddressNoting, type ProxyTrust } from '../_shared/client_address.ts';
+import { readJsonObject } from '../_shared/request_body.ts';
 import { failWith, json } from '../_shared/responses.ts';
 import type { TwilioClient } from '../_shared/twilio_client.ts';
 import { TwilioApiError } from '../_shared/twilio_client.ts';
@@ -25,6 +26,8 @@ export interface VerifyStartDeps {
   twilio: Pick<TwilioClient, 'startVerification'>;
   allowedCountries?: readonly CountryCode[];
   limits?: SendLimits;
+  /** Which proxies' word to take for the caller's address (default: one proxy appending to X-Forwarded-For). */
+  proxyTrust?: ProxyTrust;
   log?: (line: string) => void;
 }
 
@@ -43,7 +46,8 @@ export async function handleVerifyStart(req: Request, deps: VerifyStartDeps): Pr
   if ((owned.rowCount ?? 0) > 0) return json(200, { status: 'verified', phone_number: e164 });
 
   const limits = deps.limits ?? DEFAULT_SEND_LIMITS;
-  const ip = clientIp(req);
+  // Every request counts against an address; those without one share the "unknown" bucket.
+  const ip = clientAddressNoting(req, deps.proxyTrust, deps.log);
   const counts = await deps.db.query<{ by_user: number; by_number: number; by_ip: number }>(
     `select count(*) filter (where user_id = $1)::int as by_user,
             count(*) filter (where phone_number = $2)::int as by_number,
@@ -53,8 +57,8 @@ export async function handleVerifyStart(req: Request, deps: VerifyStartDeps): Pr
     [session.userId, e164, ip]
   );
   const c = counts.rows[0] ?? { by_user: 0, by_number: 0, by_ip: 0 };
-  if (c.by_user >= limits.perUserPerHour || c.by_number >= limits.perNumberPerHour || (ip !== 'unknown' && c.by_ip >= limits.perIpPerHour)) {
-    return failWith(appError('rate_limited', 'Too many codes were requested for this number or account. Wait an hour and try again.'));
+  if (c.by_user >= limits.perUserPerHour || c.by_number >= limits.perNumberPerHour || c.by_ip >= limits.perIpPerHour) {
+    return failWith(appError('rate_limited', 'Too many codes were requested for this number, account or network. Wait an hour and try again.'));
   }
 
   let providerSid: string;

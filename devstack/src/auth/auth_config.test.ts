@@ -4,7 +4,7 @@ import { loadAuthConfig } from './auth_config.ts';
 describe('Auth configuration', () => {
   it('defaults to the Supabase CLI settings', () => {
     expect(loadAuthConfig({})).toEqual({
-      minPasswordLength: 6, signInLimit: 30, signInWindowSeconds: 300, jwtExpirySeconds: 3600,
+      minPasswordLength: 6, signInLimit: 30, signInWindowSeconds: 300, signInAddressLimit: 300, signInAddressWindowSeconds: 300, jwtExpirySeconds: 3600,
       refreshReuseIntervalSeconds: 10, maxBodyBytes: 1_048_576, emailOtpExpirySeconds: 86_400, emailMaxFrequencySeconds: 60
     });
   });

@@ -10,6 +10,9 @@ export interface AuthConfig {
   /** Password sign-ins allowed per client IP + e-mail within `signInWindowSeconds`. */
   signInLimit: number;
   signInWindowSeconds: number;
+  /** Password sign-ins allowed per client IP, whatever the e-mail, within `signInAddressWindowSeconds`. */
+  signInAddressLimit: number;
+  signInAddressWindowSeconds: number;
   /** Access-token lifetime in seconds. */
   jwtExpirySeconds: number;
   /** How long a revoked refresh token may still be exchanged (covers clients that lost a response). */
@@ -44,6 +47,13 @@ export const AUTH_SETTINGS = {
     { name: 'AUTH_SIGNIN_RATE_LIMIT', production: 'local', default: '30/300', readBy: ['devstack'], meaning: 'Auth stand-in: password sign-ins per client IP and e-mail, "count" per 5 min or "count/seconds"' },
     signInRate
   ),
+  AUTH_SIGNIN_ADDRESS_RATE_LIMIT: defaultedSetting(
+    {
+      name: 'AUTH_SIGNIN_ADDRESS_RATE_LIMIT', production: 'local', default: '300/300', readBy: ['devstack'],
+      meaning: 'Auth stand-in: password sign-ins per client IP across all e-mails, "count" per 5 min or "count/seconds" (every local client is one address)'
+    },
+    signInRate
+  ),
   AUTH_JWT_EXPIRY: positive('AUTH_JWT_EXPIRY', 3600, 'Auth stand-in: access-token lifetime in seconds'),
   AUTH_REFRESH_TOKEN_REUSE_INTERVAL: positive('AUTH_REFRESH_TOKEN_REUSE_INTERVAL', 10, 'Auth stand-in: seconds a revoked refresh token may still be exchanged'),
   AUTH_MAX_BODY_BYTES: positive('AUTH_MAX_BODY_BYTES', 1_048_576, 'Auth stand-in: largest request body'),
@@ -57,6 +67,8 @@ export function loadAuthConfig(env: Env): AuthConfig {
     minPasswordLength: s.AUTH_MIN_PASSWORD_LENGTH,
     signInLimit: s.AUTH_SIGNIN_RATE_LIMIT.limit,
     signInWindowSeconds: s.AUTH_SIGNIN_RATE_LIMIT.windowSeconds,
+    signInAddressLimit: s.AUTH_SIGNIN_ADDRESS_RATE_LIMIT.limit,
+    signInAddressWindowSeconds: s.AUTH_SIGNIN_ADDRESS_RATE_LIMIT.windowSeconds,
     jwtExpirySeconds: s.AUTH_JWT_EXPIRY,
     refreshReuseIntervalSeconds: s.AUTH_REFRESH_TOKEN_REUSE_INTERVAL,
     maxBodyBytes: s.AUTH_MAX_BODY_BYTES,

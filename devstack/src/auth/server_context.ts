@@ -1,11 +1,11 @@
-// What every Auth handler needs: the database, signing settings, e-mail settings and the sign-in limiter.
+// What every Auth handler needs: the database, signing settings, e-mail settings and the sign-in limiters.
 import type pg from 'pg';
 import type { JwtKeyInput } from '../gateway/jwt.ts';
 import type { JwtSigner } from '../keys.ts';
 import type { AuthConfig } from './auth_config.ts';
 import { FlowStore } from './flow_state.ts';
 import { MailOutbox } from './mail_outbox.ts';
-import { RateLimiter } from './rate_limit.ts';
+import { RateLimiter } from '../../../core/src/rate_limiter.ts';
 import type { RedirectSettings } from './redirect_urls.ts';
 
 export interface EmailSettings extends RedirectSettings {
@@ -32,10 +32,12 @@ export interface AuthServer {
   outbox: MailOutbox;
   flows: FlowStore;
   signInLimiter: RateLimiter;
+  /** Password sign-ins per client address whatever the e-mail: a client trying many accounts is held back too. */
+  signInAddressLimiter: RateLimiter;
   log: (line: string) => void;
 }
 
-export type AuthServerOptions = Omit<AuthServer, 'signInLimiter' | 'flows' | 'outbox' | 'email'> & {
+export type AuthServerOptions = Omit<AuthServer, 'signInLimiter' | 'signInAddressLimiter' | 'flows' | 'outbox' | 'email'> & {
   email?: EmailSettings;
   outbox?: MailOutbox;
 };
@@ -54,6 +56,7 @@ export function createAuthServer(opts: AuthServerOptions): AuthServer {
     email: opts.email ?? AUTOCONFIRM_EMAIL,
     outbox: opts.outbox ?? new MailOutbox(),
     flows: new FlowStore(),
-    signInLimiter: new RateLimiter(opts.config.signInLimit, opts.config.signInWindowSeconds)
+    signInLimiter: new RateLimiter(opts.config.signInLimit, opts.config.signInWindowSeconds),
+    signInAddressLimiter: new RateLimiter(opts.config.signInAddressLimit, opts.config.signInAddressWindowSeconds)
   };
 }

@@ -40,7 +40,10 @@ export async function passwordGrant(srv: AuthServer, req: IncomingMessage, body:
   const password = body.password;
 
   const client = clientInfo(req);
-  if (!srv.signInLimiter.allow(`${client.ip ?? '?'}|${email}`)) {
+  // Per address and e-mail (guessing one password), and per address alone (trying one password on many accounts).
+  const address = client.ip ?? '?';
+  const perAddress = srv.signInAddressLimiter.allow(address);
+  if (!srv.signInLimiter.allow(`${address}|${email}`) || !perAddress) {
     throw new AuthError(429, 'over_request_rate_limit', 'Request rate limit reached. Wait a few minutes before signing in again.');
   }
 

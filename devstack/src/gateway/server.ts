@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { answerPreflight, applyCors } from './cors.ts';
+import { appendForwardedFor } from './forwarded.ts';
 import { sendJson } from './http.ts';
 import { admitHosted, type GatewayRoute, type HostedKeyRules } from './hosted_keys.ts';
 import { resolveBearer, type KeySet } from './keys.ts';
@@ -55,6 +56,7 @@ function contextFor(req: IncomingMessage, name: GatewayRoute, path: string, keys
 
 export function createGateway(services: GatewayServices, keys: KeySet, log: (line: string) => void, hosted?: HostedKeyRules): Server {
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    appendForwardedFor(req);
     const url = new URL(req.url ?? '/', 'http://gateway.local');
     if (url.pathname === '/health') {
       sendJson(res, 200, { status: 'ok', services: Object.keys(services) });
@@ -86,6 +88,7 @@ export function createGateway(services: GatewayServices, keys: KeySet, log: (lin
     }
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    appendForwardedFor(req);
     const url = new URL(req.url ?? '/', 'http://gateway.local');
     const target = route(url.pathname);
     const service = target ? services[target.name] : undefined;

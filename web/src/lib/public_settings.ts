@@ -1,7 +1,7 @@
 // The web app's settings, checked through the settings schemas. The public ones may reach a browser, so none is a
 // secret (a secret key is refused). Production defaults: demo mode is off unless PUBLIC_DEMO_MODE=true asks for it.
 import {
-  defaultedSetting, flag, port, readSettings, requiredSetting, optionalSetting, supabasePublishableKey, text, url, type Env
+  defaultedSetting, flag, int, port, readSettings, requiredSetting, optionalSetting, supabasePublishableKey, text, url, type Env
 } from '../../../core/src/settings_schema.ts';
 import { PUBLIC_BROWSER_CALLS } from '../../../core/src/shared_settings.ts';
 
@@ -53,7 +53,29 @@ export const WEB_SERVER_SETTINGS = {
     url(['https:', 'http:'])
   ),
   HOST: defaultedSetting({ name: 'HOST', production: 'optional', default: '0.0.0.0', readBy: ['web'], meaning: 'the address the web server listens on' }, text()),
-  PORT: defaultedSetting({ name: 'PORT', production: 'optional', default: '3000', readBy: ['web'], meaning: 'the web server\'s port' }, port())
+  PORT: defaultedSetting({ name: 'PORT', production: 'optional', default: '3000', readBy: ['web'], meaning: 'the web server\'s port' }, port()),
+  // adapter-node reads these two itself (event.getClientAddress()); they are checked and documented here.
+  ADDRESS_HEADER: optionalSetting(
+    {
+      name: 'ADDRESS_HEADER', production: 'optional', requiredWhen: 'behind a reverse proxy', defaultText: 'none: the connection\'s address', readBy: ['web'],
+      meaning: 'the header adapter-node takes the client address from (x-forwarded-for behind a proxy); sign-in limits count per that address'
+    },
+    text({ pattern: /^[A-Za-z0-9-]+$/, hint: 'one header name, e.g. x-forwarded-for' })
+  ),
+  XFF_DEPTH: defaultedSetting(
+    {
+      name: 'XFF_DEPTH', production: 'optional', default: '1', readBy: ['web'],
+      meaning: 'with ADDRESS_HEADER=x-forwarded-for, how many trusted proxies append to it (the address is that many entries from the right)'
+    },
+    int(1, 10)
+  ),
+  SIGNIN_FAILURES_PER_ADDRESS: defaultedSetting(
+    {
+      name: 'SIGNIN_FAILURES_PER_ADDRESS', production: 'optional', default: '20', readBy: ['web'],
+      meaning: 'wrong e-mail/password sign-ins one client address may make in 15 minutes, across all e-mails, before its sign-ins are refused'
+    },
+    int(1, 100_000)
+  )
 };
 
 /** Reads and checks the public settings; throws one line naming each problem. */
@@ -72,6 +94,11 @@ export function parsePublicConfig(e: Env): PublicConfig {
     relayUrl,
     browserCalls: transport === 'off' ? null : transport
   };
+}
+
+/** Failed sign-ins allowed per client address in the limiter's window (SIGNIN_FAILURES_PER_ADDRESS). */
+export function signInFailuresPerAddress(e: Env): number {
+  return readSettings(WEB_SERVER_SETTINGS, e).values.SIGNIN_FAILURES_PER_ADDRESS;
 }
 
 /** The server's settings: the problems, one sentence each (none when they are fine). */

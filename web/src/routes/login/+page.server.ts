@@ -1,6 +1,8 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { authErrorMessage } from '$lib/auth_errors';
+import { env as privateEnv } from '$env/dynamic/private';
+import { signInFailuresPerAddress } from '$lib/public_settings';
+import { SignInGuard } from '$lib/sign_in';
 import { safeNext } from '$lib/safe_next';
 
 const NOTICES: Record<string, string> = {
@@ -14,14 +16,16 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   return { notice: NOTICES[url.searchParams.get('notice') ?? ''] ?? null };
 };
 
+let guard: SignInGuard | null = null;
+
 export const actions: Actions = {
-  default: async ({ request, locals, url }) => {
+  default: async ({ request, locals, url, getClientAddress }) => {
     const form = await request.formData();
     const email = String(form.get('email') ?? '').trim();
     const password = String(form.get('password') ?? '');
-    if (!email || !password) return fail(400, { email, code: 'validation_failed', message: authErrorMessage('validation_failed') });
-    const { error } = await locals.supabase.auth.signInWithPassword({ email, password });
-    if (error) return fail(error.status ?? 400, { email, code: error.code, message: authErrorMessage(error.code, error.message) });
+    guard ??= new SignInGuard(signInFailuresPerAddress(privateEnv));
+    const outcome = await guard.signIn(locals.supabase, getClientAddress(), email, password);
+    if (!outcome.ok) return fail(outcome.status, { email, code: outcome.code, message: outcome.message });
     redirect(303, safeNext(url.searchParams.get('next')));
   }
 };

@@ -1,4 +1,5 @@
-// A fixed-window counter per key (client IP + e-mail for password sign-ins). In-memory: one devstack process.
+// A fixed-window counter per key (an address, or an address and an e-mail). In memory: it limits one process, so a
+// service that runs several instances gets that many times the limit.
 
 export class RateLimiter {
   private readonly limit: number;
@@ -12,14 +13,25 @@ export class RateLimiter {
 
   /** Counts one attempt; false when the key is over its limit for the current window. */
   allow(key: string, nowMs: number = Date.now()): boolean {
+    return this.record(key, nowMs) <= this.limit;
+  }
+
+  /** Whether the key has used up its window, without counting anything. */
+  exhausted(key: string, nowMs: number = Date.now()): boolean {
+    const entry = this.hits.get(key);
+    return !!entry && nowMs - entry.windowStart < this.windowMs && entry.count >= this.limit;
+  }
+
+  /** Counts one event (e.g. a failed sign-in) and answers the count in the current window. */
+  record(key: string, nowMs: number = Date.now()): number {
     const entry = this.hits.get(key);
     if (!entry || nowMs - entry.windowStart >= this.windowMs) {
       this.hits.set(key, { windowStart: nowMs, count: 1 });
       if (this.hits.size > 10_000) this.sweep(nowMs);
-      return true;
+      return 1;
     }
     entry.count += 1;
-    return entry.count <= this.limit;
+    return entry.count;
   }
 
   private sweep(nowMs: number): void {
