@@ -1,8 +1,9 @@
 // The whole call, end to end through the running stack: call now → the Twilio stand-in rings the verified number,
 // its simulated callee talks to the persona through the media relay → transcript lines arrive live → the call
-// completes → the history shows what it cost. The e2e config starts the media relay beside the app.
+// completes → the call page explains its charge (provider cost, markup, rounding) → the history and the credit
+// ledger show what it cost, the ledger as one line for the call. The e2e config starts the media relay beside the app.
 import { expect, test } from '@playwright/test';
-import { calleeSays, signUp, uniqueUsNumber, verifyPhone } from './app_helpers.ts';
+import { calleeSays, signUp, uniqueUsNumber, verifyPhone, withDb } from './app_helpers.ts';
 import { snap } from './screens.ts';
 
 test('a call placed from the app is transcribed live, completes and shows its cost in the history', async ({ page }) => {
@@ -28,6 +29,19 @@ test('a call placed from the app is transcribed live, completes and shows its co
   await expect(page.getByRole('status').filter({ hasText: 'Completed' })).toBeVisible({ timeout: 90_000 });
   await snap(page, 'pipeline-call-completed');
 
+  // Every cent explained: each provider's cost with its markup, the rounding rule, and the total the ledger charged.
+  const callPath = new URL(callUrl).pathname;
+  const priced = page.getByRole('region', { name: 'How this call was priced' });
+  await expect(priced.getByTestId('charged-total')).toHaveText(/^\d+ credits?\b/, { timeout: 30_000 });
+  await expect(priced.getByRole('row', { name: /Twilio/ }).getByText(/^\+\d+(\.\d+)?%$/)).toBeVisible();
+  await expect(priced.getByText(/rounded up to the whole cent once per call/i)).toBeVisible();
+  await expect(priced.getByText(/released/i)).toBeVisible();
+  const charged = Number(/^(\d+)/.exec((await priced.getByTestId('charged-total').textContent()) ?? '')?.[1]);
+  const settled = await withDb((db) => db.query<{ actual_cost_cents: number }>(
+    'select actual_cost_cents from public.calls where id = $1', [callPath.split('/').at(-1)]));
+  expect(charged).toBe(settled.rows[0]?.actual_cost_cents);
+  await snap(page, 'pipeline-call-priced');
+
   await page.goto('/calls');
   const item = page.getByRole('listitem').filter({ has: page.locator(`a[href="${new URL(callUrl).pathname}"]`) }).first();
   await expect(item.getByText('Completed')).toBeVisible();
@@ -35,9 +49,20 @@ test('a call placed from the app is transcribed live, completes and shows its co
   await expect(item.getByText('Twilio · phone line')).toBeVisible();
   await snap(page, 'pipeline-history');
 
+  // The ledger: the call is one line with its net charge; the hold and its release are folded beneath it.
   await page.goto('/billing');
-  const ledger = page.getByRole('table');
-  await expect(ledger.getByText('Held for a call')).toBeVisible({ timeout: 20_000 });
-  await expect(ledger.getByText('Call settled')).toBeVisible({ timeout: 20_000 });
+  const lines = page.getByRole('table').getByRole('row').filter({ has: page.locator(`a[href="${callPath}"]`) });
+  await expect(lines).toHaveCount(1);
+  await expect(lines.getByTestId('line-change')).toHaveText(new RegExp(`^[−-]${charged}$`));
+  await lines.getByText('Hold and release').click();
+  await expect(lines.getByText('Held for the call')).toBeVisible();
+  await expect(lines.getByText(/^Released/)).toBeVisible();
   await snap(page, 'pipeline-ledger');
+
+  // The pricing page: the formula, the markup and a call worked through with the rates in effect.
+  await page.getByRole('link', { name: 'how calls are priced' }).click();
+  await expect(page.getByText('Charged = provider cost × (1 + markup)')).toBeVisible();
+  await expect(page.getByText(/plus a markup of \d+(\.\d+)?%/)).toBeVisible();
+  await expect(page.getByTestId('example-total')).toHaveText(/^\$\d+\.\d{2}$/);
+  await snap(page, 'pricing');
 });

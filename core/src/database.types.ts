@@ -60,6 +60,13 @@ export type Database = {
             foreignKeyName: "call_cost_breakdowns_call_fkey"
             columns: ["call_id", "user_id"]
             isOneToOne: false
+            referencedRelation: "call_charges"
+            referencedColumns: ["call_id", "user_id"]
+          },
+          {
+            foreignKeyName: "call_cost_breakdowns_call_fkey"
+            columns: ["call_id", "user_id"]
+            isOneToOne: false
             referencedRelation: "calls"
             referencedColumns: ["id", "user_id"]
           },
@@ -130,6 +137,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "call_cost_breakdowns"
             referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "call_cost_events_call_fkey"
+            columns: ["call_id", "user_id"]
+            isOneToOne: false
+            referencedRelation: "call_charges"
+            referencedColumns: ["call_id", "user_id"]
           },
           {
             foreignKeyName: "call_cost_events_call_fkey"
@@ -238,6 +252,13 @@ export type Database = {
           user_id?: string
         }
         Relationships: [
+          {
+            foreignKeyName: "call_transcript_segments_call_fkey"
+            columns: ["call_id", "user_id"]
+            isOneToOne: false
+            referencedRelation: "call_charges"
+            referencedColumns: ["call_id", "user_id"]
+          },
           {
             foreignKeyName: "call_transcript_segments_call_fkey"
             columns: ["call_id", "user_id"]
@@ -464,6 +485,13 @@ export type Database = {
             foreignKeyName: "credit_transactions_call_id_fkey"
             columns: ["call_id"]
             isOneToOne: false
+            referencedRelation: "call_charges"
+            referencedColumns: ["call_id"]
+          },
+          {
+            foreignKeyName: "credit_transactions_call_id_fkey"
+            columns: ["call_id"]
+            isOneToOne: false
             referencedRelation: "calls"
             referencedColumns: ["id"]
           },
@@ -666,6 +694,13 @@ export type Database = {
           user_id?: string
         }
         Relationships: [
+          {
+            foreignKeyName: "scheduled_calls_call_fkey"
+            columns: ["call_id", "user_id"]
+            isOneToOne: false
+            referencedRelation: "call_charges"
+            referencedColumns: ["call_id", "user_id"]
+          },
           {
             foreignKeyName: "scheduled_calls_call_fkey"
             columns: ["call_id", "user_id"]
@@ -1081,7 +1116,117 @@ export type Database = {
       }
     }
     Views: {
-      [_ in never]: never
+      call_charge_lines: {
+        Row: {
+          call_id: string | null
+          charged_usd: number | null
+          event_count: number | null
+          markup_percent: number | null
+          provider_cost_usd: number | null
+          service: string | null
+          user_id: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "call_cost_events_call_fkey"
+            columns: ["call_id", "user_id"]
+            isOneToOne: false
+            referencedRelation: "call_charges"
+            referencedColumns: ["call_id", "user_id"]
+          },
+          {
+            foreignKeyName: "call_cost_events_call_fkey"
+            columns: ["call_id", "user_id"]
+            isOneToOne: false
+            referencedRelation: "calls"
+            referencedColumns: ["id", "user_id"]
+          },
+        ]
+      }
+      call_charges: {
+        Row: {
+          call_id: string | null
+          charged_cents: number | null
+          charged_usd_exact: number | null
+          held_cents: number | null
+          payment_method: string | null
+          payment_status: string | null
+          provider_cost_usd: number | null
+          released_cents: number | null
+          rounded_up_cents: number | null
+          user_id: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "calls_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "users"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      ledger_by_call: {
+        Row: {
+          available_after: number | null
+          balance_after: number | null
+          call_id: string | null
+          call_state: string | null
+          change: number | null
+          created_at: string | null
+          description: string | null
+          entries: Json | null
+          held_credits: number | null
+          kind: string | null
+          line_id: number | null
+          persona_name: string | null
+          released_credits: number | null
+          started_at: string | null
+          user_id: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "credit_transactions_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "users"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      price_list: {
+        Row: {
+          effective_from: string | null
+          markup_percent: number | null
+          rate_key: string | null
+          service: string | null
+          source_url: string | null
+          unit: string | null
+          unit_price_charged_usd: number | null
+          unit_price_usd: number | null
+        }
+        Insert: {
+          effective_from?: string | null
+          markup_percent?: number | null
+          rate_key?: string | null
+          service?: string | null
+          source_url?: string | null
+          unit?: string | null
+          unit_price_charged_usd?: never
+          unit_price_usd?: number | null
+        }
+        Update: {
+          effective_from?: string | null
+          markup_percent?: number | null
+          rate_key?: string | null
+          service?: string | null
+          source_url?: string | null
+          unit?: string | null
+          unit_price_charged_usd?: never
+          unit_price_usd?: number | null
+        }
+        Relationships: []
+      }
     }
     Functions: {
       budget_status: {

@@ -9,6 +9,7 @@ import {
   expectedUsage,
   maxDurationForBudget,
   priceUsage,
+  toServiceRates,
   validateRate,
   type ServiceRate,
 } from './pricing.ts';
@@ -195,5 +196,18 @@ describe('maxDurationForBudget', () => {
   it('is clamped to the product maximum and to a smaller cap when given', () => {
     expect(maxDurationForBudget(RATES, 1_000_000)).toBe(MAX_CALL_SECONDS);
     expect(maxDurationForBudget(RATES, 1_000_000, DEFAULT_ESTIMATE_ASSUMPTIONS, 300)).toBe(300);
+  });
+});
+
+describe('toServiceRates', () => {
+  it('turns service_rates rows into rates: markup percent becomes a multiplier, rows the estimate does not use are left out', () => {
+    expect(toServiceRates([
+      { service: 'deepgram', rate_key: 'nova-3_streaming', unit: 'minute', unit_price_usd: '0.0077', markup_percent: '30.00' },
+      { service: 'twilio', rate_key: 'media_streams', unit: 'minute', unit_price_usd: 0.004, markup_percent: 12.5 },
+      { service: 'twilio', rate_key: 'client_voice_sdk', unit: 'minute', unit_price_usd: '0.004', markup_percent: '30' },
+    ])).toEqual([
+      { service: 'deepgram', usage: 'stt_seconds', unit: 'minute', usdPerUnit: '0.0077', markup: '1.3000' },
+      { service: 'twilio', usage: 'media_stream_seconds', unit: 'minute', usdPerUnit: 0.004, markup: '1.1250' },
+    ]);
   });
 });

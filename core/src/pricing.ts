@@ -81,6 +81,27 @@ export interface ServiceRate {
   readonly markup: string | number;
 }
 
+/** A `service_rates` row as the database returns it (numeric columns as strings or numbers). */
+export interface RateRow {
+  readonly service: Service;
+  readonly rate_key: string;
+  readonly unit: 'minute' | 'second' | 'character' | 'token';
+  readonly unit_price_usd: string | number;
+  readonly markup_percent: string | number;
+}
+
+/** The rows the estimate can use, as rates: markup percent (30) becomes a multiplier ("1.3000"). */
+export function toServiceRates(rows: readonly RateRow[]): ServiceRate[] {
+  const out: ServiceRate[] = [];
+  for (const r of rows) {
+    const usage = usageOfRateKey(r.service, r.rate_key);
+    if (!usage) continue;
+    const markup = (1 + Number(r.markup_percent) / 100).toFixed(4);
+    out.push({ service: r.service, usage, unit: r.unit, usdPerUnit: r.unit_price_usd, markup });
+  }
+  return out;
+}
+
 export interface UsageEvent {
   readonly service: Service;
   readonly usage: UsageKind;

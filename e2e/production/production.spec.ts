@@ -83,10 +83,14 @@ test('production mode: confirm the e-mail, verify the phone, buy credits, call n
     await expect(log.locator('.line.user').first()).toBeVisible({ timeout: 60_000 });
     await expect(page.getByRole('status').filter({ hasText: 'Completed' })).toBeVisible({ timeout: 90_000 });
     await snap(page, 'production-call-completed');
+    const callPath = new URL(page.url()).pathname;
     await page.goto('/billing');
-    const ledger = page.getByRole('table');
-    await expect(ledger.getByText('Held for a call')).toBeVisible({ timeout: 20_000 });
-    await expect(ledger.getByText('Call settled')).toBeVisible({ timeout: 30_000 });
+    // One line for the call: its net charge once settled, the hold and the release folded beneath it.
+    const line = page.getByRole('table').getByRole('row').filter({ has: page.locator(`a[href="${callPath}"]`) });
+    await expect(line).toHaveCount(1);
+    await expect(line.getByTestId('line-change')).toHaveText(/^[−-]\d+$/, { timeout: 30_000 });
+    await line.getByText('Hold and release').click();
+    await expect(line.getByText('Released when it settled')).toBeVisible();
   });
 
   await test.step('a scheduled call is dialled by pg_cron through pg_net with the secret key, and talks to the end', async () => {

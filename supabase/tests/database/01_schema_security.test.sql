@@ -32,8 +32,8 @@ select set_has(
   $$ select c.relname::text from pg_class c join pg_namespace n on n.oid = c.relnamespace
      where n.nspname = 'public' and c.relkind = 'r'
        and not exists (select 1 from pg_policies p where p.schemaname = 'public' and p.tablename = c.relname) $$,
-  $$ values ('token_blacklist'), ('phone_verifications'), ('stripe_events'), ('service_rates') $$,
-  'Blacklist, verification codes, Stripe events and prices are service-only (no policies)'
+  $$ values ('token_blacklist'), ('phone_verifications'), ('stripe_events') $$,
+  'Blacklist, verification codes and Stripe events are service-only (no policies)'
 );
 
 select is_empty(

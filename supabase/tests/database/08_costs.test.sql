@@ -96,7 +96,7 @@ select throws_ok(
   '42501', null,
   'A user cannot delete cost events'
 );
-select throws_ok($$ select * from public.service_rates $$, '42501', null, 'Users cannot read the price table');
+select throws_ok($$ select notes from public.service_rates $$, '42501', null, 'Users cannot read the admins'' notes on prices (only the price columns)');
 select throws_ok(
   $$ update public.service_rates set markup_percent = 0 $$,
   '42501', null,

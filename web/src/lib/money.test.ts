@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { creditsAndDollars, formatCredits, formatProviderUsd, formatUsd, parseDollarsToCents, percentOf, toUsd } from './money.ts';
+import { creditsAndDollars, formatCredits, formatProviderUsd, formatUsd, formatUsdExact, parseDollarsToCents, percentOf, toUsd } from './money.ts';
 
 describe('money formatting', () => {
   it('shows cents as dollars and credits in both units', () => {
@@ -16,6 +16,14 @@ describe('money formatting', () => {
     expect(formatProviderUsd('3.456')).toBe('$3.46');
     expect(formatProviderUsd(null)).toBe('$0.00');
     expect(toUsd('abc')).toBe(0);
+  });
+
+  it('keeps every digit of a breakdown amount, with at least four decimals', () => {
+    expect(formatUsdExact(0.0364)).toBe('$0.0364');
+    expect(formatUsdExact('0.030049382570000000000000000000')).toBe('$0.03004938257');
+    expect(formatUsdExact(0.0000001)).toBe('$0.0000001');
+    expect(formatUsdExact('1.5')).toBe('$1.5000');
+    expect(formatUsdExact(null)).toBe('$0.0000');
   });
 
   it('clamps percentages and refuses a zero whole', () => {

@@ -33,6 +33,15 @@ export function formatProviderUsd(value: string | number | null | undefined): st
   return `$${n.toFixed(n < 1 ? 3 : 2)}`;
 }
 
+/**
+ * A sub-cent dollar amount with every digit it has (to a picodollar), at least four decimals, so the lines of a
+ * price breakdown add up exactly by eye: "$0.0364", "$0.01604938257".
+ */
+export function formatUsdExact(value: string | number | null | undefined): string {
+  const [whole, fraction = ''] = toUsd(value).toFixed(12).split('.');
+  return `$${whole}.${fraction.replace(/0+$/, '').padEnd(4, '0')}`;
+}
+
 /** Share of `part` in `whole` as 0–100, clamped; 0 when the whole is not positive. */
 export function percentOf(part: number, total: number): number {
   if (!(total > 0) || !Number.isFinite(part)) return 0;

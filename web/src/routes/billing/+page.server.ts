@@ -9,7 +9,10 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const { from, to } = pageRange(page, PAGE_SIZE);
   const [credits, ledger] = await Promise.all([
     locals.supabase.from('user_credits').select('available_credits, reserved_credits, subscription_plan, subscription_status, current_period_end, cancel_at_period_end, included_monthly_credits').maybeSingle(),
-    locals.supabase.from('credit_transactions').select('id, type, amount, reserved_delta, balance_after, description, call_id, created_at', { count: 'exact' }).order('id', { ascending: false }).range(from, to)
+    // One line per call (hold and settlement folded), one per other movement.
+    locals.supabase.from('ledger_by_call')
+      .select('line_id, kind, call_id, call_state, change, held_credits, released_credits, balance_after, persona_name, description, created_at, entries', { count: 'exact' })
+      .order('line_id', { ascending: false }).range(from, to)
   ]);
   if (credits.error) error(503, { message: 'Your balance could not be loaded right now. Reload the page in a moment.' });
   return { credits: credits.data, ledger: ledger.data ?? [], total: ledger.count ?? 0, page, pageSize: PAGE_SIZE };
