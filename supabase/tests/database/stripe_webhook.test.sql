@@ -16,7 +16,7 @@ returns bigint language sql as $$ select available_credits from public.user_cred
 grant execute on all functions in schema tests to service_role;
 
 \set ada '''a1111111-1111-4111-8111-111111111111'''
-select tests.create_user(:ada, 'ada@example.com');
+select tests.create_onboarded_user(:ada, 'ada@example.com');
 update public.users set stripe_customer_id = 'cus_ada' where id = :ada;
 
 set local role service_role;
