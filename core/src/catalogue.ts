@@ -16,6 +16,12 @@ export interface Plan {
   priceCents: number;
 }
 
+/**
+ * Credits an account gets once, when it has a confirmed e-mail and a verified phone number that never earned them
+ * before (granted by the database: private.starting_credits() is the same number).
+ */
+export const STARTING_CREDITS = 500;
+
 export const CREDIT_PACKS: readonly CreditPack[] = [
   { id: 'credits_500', name: '500 credits', credits: 500, priceCents: 500 },
   { id: 'credits_1000', name: '1,000 credits', credits: 1000, priceCents: 1000 },
