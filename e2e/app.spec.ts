@@ -139,6 +139,9 @@ test('the live call page streams the transcript, then history shows the cost; an
 test('scenarios, schedule and billing pages work for a new user', async ({ page }) => {
   const email = await signUp(page, 'Kim', 'pages');
   await insertMissedSchedule(await userIdByEmail(email), 'alex', 'The call was due at 06:00 but could only be placed at 06:40, so it was not made.');
+  // A new account has no credits yet, and the balance says what unlocks the starting credits.
+  await page.goto('/billing');
+  await expect(page.getByText('Verify your phone number to unlock 500 free starting credits.')).toBeVisible();
   await verifyPhone(page, await freshUsNumber());
 
   await page.goto('/scenarios');
