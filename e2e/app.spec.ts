@@ -1,5 +1,5 @@
 import { expect, test, type WebSocketRoute } from '@playwright/test';
-import { finishCall, insertCall, insertMissedSchedule, insertSegment, setCallCosts, setPerCallLimit, signUp, snapPhone, uniqueUsNumber, userIdByEmail, verifyPhone } from './app_helpers.ts';
+import { finishCall, freshUsNumber, insertCall, insertMissedSchedule, insertSegment, setCallCosts, setPerCallLimit, signUp, snapPhone, userIdByEmail, verifyPhone } from './app_helpers.ts';
 import { stackStatus } from '../devstack/src/stack.ts';
 import { snap } from './screens.ts';
 
@@ -7,7 +7,7 @@ test('a new user verifies a phone, customises Brad, sees an estimate and sets a 
   await signUp(page, 'Robin', 'flow');
   await snap(page, 'onboarding');
 
-  const phone = uniqueUsNumber();
+  const phone = await freshUsNumber();
   // A wrong code is refused next to the code field and the number stays unverified.
   await page.getByLabel('Phone number, with country code').fill(phone);
   await page.getByRole('button', { name: 'Send code' }).click();
@@ -139,7 +139,10 @@ test('the live call page streams the transcript, then history shows the cost; an
 test('scenarios, schedule and billing pages work for a new user', async ({ page }) => {
   const email = await signUp(page, 'Kim', 'pages');
   await insertMissedSchedule(await userIdByEmail(email), 'alex', 'The call was due at 06:00 but could only be placed at 06:40, so it was not made.');
-  await verifyPhone(page, uniqueUsNumber());
+  // A new account has no credits yet, and the balance says what unlocks the starting credits.
+  await page.goto('/billing');
+  await expect(page.getByText('Verify your phone number to unlock 500 free starting credits.')).toBeVisible();
+  await verifyPhone(page, await freshUsNumber());
 
   await page.goto('/scenarios');
   await page.getByRole('button', { name: 'Save scenario' }).click();

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { stackStatus } from '../devstack/src/stack.ts';
+import { freshNumber } from '../devstack/src/testing/fresh_number.ts';
 import { snap } from './screens.ts';
 
 const status = stackStatus();
@@ -19,6 +20,12 @@ export const uniqueEmail = (tag: string) => `e2e-${tag}-${Date.now().toString(36
  * purpose: a browser test must never land on one of those.
  */
 export const uniqueUsNumber = () => `+1628555${String(1000 + Math.floor(Math.random() * 8999))}`;
+
+/**
+ * Like uniqueUsNumber, but one that behaves like a new person's on this stack's database: no account has it and it
+ * never earned the starting credits (a number earns them once, ever), so verifying it grants them.
+ */
+export const freshUsNumber = () => withDb((db) => freshNumber(db, '+1628555'));
 
 export async function signUp(page: Page, name: string, tag = 'user'): Promise<string> {
   const email = uniqueEmail(tag);

@@ -3,7 +3,7 @@
 // Chromium's fake capture device loops a WAV of a line the speech-to-text stand-in knows well.
 import { expect, test, type Page } from '@playwright/test';
 import config from './playwright.config.ts';
-import { signUp, spokenWav } from './app_helpers.ts';
+import { freshUsNumber, signUp, spokenWav, verifyPhone } from './app_helpers.ts';
 import { snap } from './screens.ts';
 
 const microphone = spokenWav('browser-call-mic', 'Hello? Who is this?');
@@ -45,6 +45,7 @@ test('a browser call connects the microphone, is transcribed live and completes 
     ws.on('framereceived', (f) => received.push(JSON.parse(String(f.payload))));
   });
   await signUp(page, 'Robin', 'browser');
+  await verifyPhone(page, await freshUsNumber());   // browser calls need a verified number
 
   await placeBrowserCall(page, 'browser-call-form');
 
@@ -82,6 +83,7 @@ test('a browser call connects the microphone, is transcribed live and completes 
 test('a second tab and a blocked microphone are explained next to the control, and the call can still be taken', async ({ page, context }) => {
   test.setTimeout(120_000);
   await signUp(page, 'Kit', 'browser-errors');
+  await verifyPhone(page, await freshUsNumber());   // browser calls need a verified number
   await placeBrowserCall(page);
   const callUrl = page.url();
 
@@ -114,6 +116,7 @@ test('a second tab and a blocked microphone are explained next to the control, a
 
 test('a browser call that was never connected can be cancelled from its page', async ({ page }) => {
   await signUp(page, 'Lee', 'browser-cancel');
+  await verifyPhone(page, await freshUsNumber());   // browser calls need a verified number
   await placeBrowserCall(page);
   await page.getByRole('button', { name: 'Cancel the call' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Cancelled' })).toBeVisible({ timeout: 15_000 });

@@ -3,13 +3,13 @@
 // completes → the call page explains its charge (provider cost, markup, rounding) → the history and the credit
 // ledger show what it cost, the ledger as one line for the call. The e2e config starts the media relay beside the app.
 import { expect, test } from '@playwright/test';
-import { calleeSays, signUp, uniqueUsNumber, verifyPhone, withDb } from './app_helpers.ts';
+import { calleeSays, freshUsNumber, signUp, verifyPhone, withDb } from './app_helpers.ts';
 import { snap } from './screens.ts';
 
 test('a call placed from the app is transcribed live, completes and shows its cost in the history', async ({ page }) => {
   test.setTimeout(180_000);
   await signUp(page, 'Jo', 'pipeline');
-  const phone = uniqueUsNumber();
+  const phone = await freshUsNumber();
   await verifyPhone(page, phone);
   // The simulated person who answers says two short lines and hangs up.
   await calleeSays(phone, ['Hello? Who is this?', 'Okay, thank you. Goodbye.']);

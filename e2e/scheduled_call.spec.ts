@@ -2,13 +2,13 @@
 // function → the Twilio stand-in → the media relay. The booking turns into a placed call on the page while it is
 // open (realtime), and the call is in the history.
 import { expect, test } from '@playwright/test';
-import { bookBradAMinuteAhead, calleeSays, signUp, uniqueUsNumber, verifyPhone } from './app_helpers.ts';
+import { bookBradAMinuteAhead, calleeSays, freshUsNumber, signUp, verifyPhone } from './app_helpers.ts';
 import { snap } from './screens.ts';
 
 test('a call booked a minute ahead is placed by the scheduler and shows up in the history', async ({ page }) => {
   test.setTimeout(240_000);
   await signUp(page, 'Sam', 'scheduled');
-  const phone = uniqueUsNumber();
+  const phone = await freshUsNumber();
   await verifyPhone(page, phone);
   // The simulated person who answers says one short line and hangs up, so the call also finishes.
   await calleeSays(phone, ['Okay, thank you. Goodbye.'], 1000);

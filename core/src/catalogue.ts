@@ -1,6 +1,7 @@
 // What users can buy: one list for the checkout function (which charges these prices) and the billing page (which
-// shows them). Prices are in US cents; 1 credit = 1 cent, larger packs carry a bonus. The credits travel in the
-// Checkout Session's metadata, set on the server from this list, and the webhook grants exactly that.
+// shows them). Prices are in US cents; 1 credit = 1 cent, larger packs carry a bonus. The webhook grants the pack
+// whose price was paid, from the same list in the database (private.credit_packs, compared by a test), never the
+// credits named in the Checkout Session's metadata; no two packs may share a price.
 
 export interface CreditPack {
   id: string;
@@ -15,6 +16,12 @@ export interface Plan {
   monthlyCredits: number;
   priceCents: number;
 }
+
+/**
+ * Credits an account gets once, when it has a confirmed e-mail and a verified phone number that never earned them
+ * before (granted by the database: private.starting_credits() is the same number).
+ */
+export const STARTING_CREDITS = 500;
 
 export const CREDIT_PACKS: readonly CreditPack[] = [
   { id: 'credits_500', name: '500 credits', credits: 500, priceCents: 500 },

@@ -28,6 +28,7 @@ export const ERROR_CATALOGUE = {
   phone_country_not_allowed: { status: 422, message: 'We cannot call numbers in that country yet. Use a number from a supported country.' },
   phone_type_not_allowed: { status: 422, message: 'We only call mobile and landline numbers. Enter a personal mobile or landline number.' },
   number_not_verified: { status: 403, message: 'This number is not verified on your account. Verify it with a code first.' },
+  verification_required: { status: 403, message: 'Confirm your e-mail address and verify a phone number before calling from your browser.' },
   otp_invalid: { status: 400, message: 'That code is not right. Check the latest text message and try again.' },
   otp_expired: { status: 400, message: 'That code has expired. Ask for a new one.' },
 

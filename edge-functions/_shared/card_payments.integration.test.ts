@@ -8,6 +8,7 @@ import { handleCallsCreate, type CallsCreateDeps } from '../calls-create/handler
 import { handleTwilioStatus } from '../twilio-status/handler.ts';
 import { CardRefusal, MINIMUM_HOLD_CENTS, stripeCardPayments } from './card_payments.ts';
 import { stripeClient } from './stripe_client.ts';
+import { addVerifiedNumber } from '../../devstack/src/testing/fresh_number.ts';
 import { createUser, sessionFor, stackEnv, testPool } from './testing.ts';
 import type { TwilioClient } from './twilio_client.ts';
 
@@ -37,9 +38,7 @@ function recordingTwilio() {
 /** A signed-in user with a verified number and, optionally, a saved default card at the Stripe stand-in. */
 async function caller(tag: string, testCard: string | null, twilioOverride?: Pick<TwilioClient, 'createCall'>) {
   const user = await createUser(db, tag);
-  const n = await db.query<{ id: string }>(
-    `insert into public.user_phone_numbers (user_id, phone_number, country_code) values ($1, $2, 'US') returning id`,
-    [user.id, `+1415555${String(1000 + Math.floor(Math.random() * 8999))}`]);
+  const n = await addVerifiedNumber(db, user.id);
   if (testCard) {
     const customer = await stripe.customers.create({ email: user.email, metadata: { user_id: user.id } });
     const pm = await stripe.paymentMethods.attach(testCard, { customer: customer.id });
@@ -55,7 +54,7 @@ async function caller(tag: string, testCard: string | null, twilioOverride?: Pic
   const placeCardCall = async () => {
     const res = await handleCallsCreate(new Request('http://functions/calls-create', {
       method: 'POST', headers: { authorization: s.authorization },
-      body: JSON.stringify({ persona_id: BRAD, mode: 'phone', phone_number_id: n.rows[0]!.id, payment_method: 'card', max_duration_minutes: 3 })
+      body: JSON.stringify({ persona_id: BRAD, mode: 'phone', phone_number_id: n.id, payment_method: 'card', max_duration_minutes: 3 })
     }), deps);
     return { status: res.status, body: await res.json() };
   };

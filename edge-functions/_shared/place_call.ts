@@ -143,6 +143,19 @@ export function validatePlaceCall(body: Record<string, unknown>, userId: string)
   };
 }
 
+/** What an account still has to do before it may call from the browser, as a sentence; null when nothing. */
+export function browserVerificationMissing(v: { email_confirmed: boolean; phone_verified: boolean } | undefined): string | null {
+  const email = v?.email_confirmed === true;
+  const phone = v?.phone_verified === true;
+  if (email && phone) return null;
+  if (!email && !phone) {
+    return 'Confirm your e-mail address and verify a phone number before calling from your browser: open the link in the e-mail we sent you, then add your number on the Verify your phone page.';
+  }
+  return email
+    ? 'Verify a phone number before calling from your browser: add your number on the Verify your phone page.'
+    : 'Confirm your e-mail address before calling from your browser: open the link in the e-mail we sent you.';
+}
+
 interface Prepared {
   callId: string;
   toNumber: string | null;
@@ -178,6 +191,14 @@ async function prepare(tx: Tx, req: PlaceCallRequest, deps: PlaceCallDeps): Prom
   if (req.scenarioTemplateId) {
     const s = await tx.query('select 1 from public.call_scenario_templates where id = $1 and (user_id is null or user_id = $2)', [req.scenarioTemplateId, req.userId]);
     if (!s.rowCount) refuse('scenario_not_found');
+  }
+  if (req.mode === 'browser') {
+    // A browser call rings no number, so without this a throwaway account could talk for free (demo) or on
+    // credits nobody paid for: the account must be as verified as one that earns the starting credits.
+    const v = await tx.query<{ email_confirmed: boolean; phone_verified: boolean }>(
+      'select email_confirmed, phone_verified from private.account_verification($1)', [req.userId]);
+    const missing = browserVerificationMissing(v.rows[0]);
+    if (missing) refuse('verification_required', missing);
   }
   let toNumber: string | null = null;
   if (req.mode === 'phone') {

@@ -1,6 +1,7 @@
 // Helpers for handler tests that run against devstack's real Postgres and vendor stand-ins. The test runner passes
 // the stack's values (`stack:status -- --json`) as environment variables.
 import pg from 'pg';
+import { addVerifiedNumber } from '../../devstack/src/testing/fresh_number.ts';
 import { projectKeysFrom, requirePublishableKey } from './project_keys.ts';
 import type { SessionDeps } from './user_session.ts';
 
@@ -14,8 +15,12 @@ export function testPool(): pg.Pool {
   return new pg.Pool({ connectionString: stackEnv('SUPABASE_DB_URL'), max: 4 });
 }
 
-/** Creates an Auth user (the sign-up trigger creates its profile, credits and budget rows). */
-export async function createUser(db: pg.Pool, tag: string): Promise<{ id: string; email: string }> {
+/**
+ * Creates an Auth user with a confirmed e-mail (the sign-up trigger creates its profile, an empty balance and budget
+ * rows). With `verifiedNumber` it also verifies a fresh number, so it has the starting credits as a person who
+ * finished onboarding does.
+ */
+export async function createUser(db: pg.Pool, tag: string, opts: { verifiedNumber?: boolean } = {}): Promise<{ id: string; email: string }> {
   const email = `${tag}-${crypto.randomUUID().slice(0, 8)}@example.test`;
   const r = await db.query<{ id: string }>(
     `insert into auth.users (instance_id, id, aud, role, email, encrypted_password, email_confirmed_at, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
@@ -23,6 +28,7 @@ export async function createUser(db: pg.Pool, tag: string): Promise<{ id: string
      returning id`,
     [email]
   );
+  if (opts.verifiedNumber) await addVerifiedNumber(db, r.rows[0]!.id);
   return { id: r.rows[0]!.id, email };
 }
 
@@ -46,4 +52,11 @@ export async function signUp(tag: string): Promise<{ userId: string; token: stri
   const body = (await res.json()) as { access_token?: string; user?: { id: string } };
   if (!res.ok || !body.access_token || !body.user) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(body)}`);
   return { userId: body.user.id, token: body.access_token };
+}
+
+/** signUp, then a fresh verified number: the account may call from the browser and has the starting credits. */
+export async function signUpOnboarded(db: pg.Pool, tag: string): Promise<{ userId: string; token: string }> {
+  const u = await signUp(tag);
+  await addVerifiedNumber(db, u.userId);
+  return u;
 }

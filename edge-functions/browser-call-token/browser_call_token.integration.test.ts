@@ -2,7 +2,7 @@
 // call, and the gateway runs browser-call-token with devstack's Twilio Voice settings.
 import assert from 'node:assert/strict';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
-import { signUp, stackEnv, testPool } from '../_shared/testing.ts';
+import { signUp, signUpOnboarded, stackEnv, testPool } from '../_shared/testing.ts';
 
 const db = testPool();
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -28,7 +28,7 @@ async function placeBrowserCall(token: string): Promise<string> {
 const codeOf = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
 
 Deno.test({ ...opts, name: 'the owner of a browser call gets a Twilio Access Token for it through the gateway', fn: async () => {
-  const u = await signUp('browser-token');
+  const u = await signUpOnboarded(db, 'browser-token');
   const callId = await placeBrowserCall(u.token);
   const res = await invoke('browser-call-token', u.token, { call_id: callId });
   const body = (await res.json()) as { token: string; identity: string; call_id: string; expires_in: number };
@@ -45,7 +45,7 @@ Deno.test({ ...opts, name: 'the owner of a browser call gets a Twilio Access Tok
 }});
 
 Deno.test({ ...opts, name: 'no session, someone else\'s call, a phone call and a finished call get no token', fn: async () => {
-  const owner = await signUp('browser-token-owner');
+  const owner = await signUpOnboarded(db, 'browser-token-owner');
   const stranger = await signUp('browser-token-stranger');
   const callId = await placeBrowserCall(owner.token);
 

@@ -10,7 +10,7 @@ const opts = { sanitizeResources: false, sanitizeOps: false };
 const BRAD = 'a0000000-0000-4000-8000-000000000001';
 
 async function setup(sid: string | null, status = 'queued') {
-  const user = await createUser(db, 'cancel');
+  const user = await createUser(db, 'cancel', { verifiedNumber: true });
   const call = await db.query<{ id: string }>(
     `insert into public.calls (user_id, persona_id, mode, phone_number, payment_method, max_duration_seconds, twilio_call_sid, status)
      values ($1, $2, 'phone', '+14155550100', 'credits', 120, $3, $4) returning id`, [user.id, BRAD, sid, status]);

@@ -2,6 +2,7 @@
 // Twilio stand-in: every refusal leaves nothing behind, a placed call holds exactly its estimate.
 import assert from 'node:assert/strict';
 import type pg from 'pg';
+import { addVerifiedNumber } from '../../devstack/src/testing/fresh_number.ts';
 import { createUser, sessionFor, stackEnv, testPool } from '../_shared/testing.ts';
 import { DEFAULT_CALL_LIMITS } from '../_shared/place_call.ts';
 import { twilioClient, type TwilioClient } from '../_shared/twilio_client.ts';
@@ -19,9 +20,7 @@ const randomIp = () => `198.18.${Math.floor(Math.random() * 256)}.${Math.floor(M
 
 async function caller(tag: string) {
   const user = await createUser(db, tag);
-  const n = await db.query<{ id: string }>(
-    `insert into public.user_phone_numbers (user_id, phone_number, country_code) values ($1, $2, 'US') returning id`,
-    [user.id, `+1415555${String(1000 + Math.floor(Math.random() * 8999))}`]);
+  const n = await addVerifiedNumber(db, user.id);
   const s = sessionFor(user.id);
   // The stand-in's callbacks go to an address nothing listens on: these tests look at what calls-create did.
   const deps = (over: Partial<CallsCreateDeps> = {}): CallsCreateDeps => ({
@@ -34,7 +33,7 @@ async function caller(tag: string) {
     handleCallsCreate(new Request('http://functions/calls-create', {
       method: 'POST', body: JSON.stringify(body), headers: { authorization: s.authorization, ...(ip ? { 'x-forwarded-for': `${sent}, ${ip}` } : {}) }
     }), d);
-  return { user, phoneId: n.rows[0]!.id, deps, call };
+  return { user, phoneId: n.id, deps, call };
 }
 
 async function state(userId: string) {

@@ -20,7 +20,7 @@ const PERSONA = 'a0000000-0000-4000-8000-000000000001';
 
 /** Places a real call on the stand-in for a new user; nothing receives its TwiML fetch or status callbacks. */
 async function lostCall(to: string): Promise<{ userId: string; callId: string; sid: string }> {
-  const user = await createUser(db, 'reconcile');
+  const user = await createUser(db, 'reconcile', { verifiedNumber: true });
   const n = await db.query<{ id: string }>(
     `insert into public.user_phone_numbers (user_id, phone_number, country_code) values ($1, $2, 'US') returning id`, [user.id, to]);
   const placed = await placeCall(

@@ -54,7 +54,10 @@ function clockAt(at: Date): Clock {
   };
 }
 
-/** n users, each with a verified number (the sign-up trigger gives them credits and a budget). */
+/**
+ * n users, each with a verified number (the sign-up trigger gives them a budget). They share one number, which earns
+ * starting credits for one account at most, so each is given its credits as a promotion.
+ */
 async function users(n: number, tag: string): Promise<string[]> {
   const r = await db.query<{ id: string }>(
     `insert into auth.users (instance_id, id, aud, role, email, encrypted_password, email_confirmed_at, raw_app_meta_data, raw_user_meta_data)
@@ -66,6 +69,7 @@ async function users(n: number, tag: string): Promise<string[]> {
   await db.query(
     `insert into public.user_phone_numbers (user_id, phone_number, country_code) select u, $2, 'US' from unnest($1::uuid[]) u`,
     [ids, NUMBER]);
+  await db.query(`select private.grant_credits(u, 500, 'promo', 'test-funds:' || u) from unnest($1::uuid[]) u`, [ids]);
   return ids;
 }
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { decodeJwt } from 'jose';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
-import { signUp, stackEnv, testPool } from '../_shared/testing.ts';
+import { signUp, signUpOnboarded, stackEnv, testPool } from '../_shared/testing.ts';
 
 const db = testPool();
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -57,7 +57,7 @@ const callRow = async (id: string) => (await db.query(
   'select status, twilio_call_sid, duration_seconds, payment_status, answered_at is not null as answered from public.calls where id = $1', [id])).rows[0];
 
 Deno.test({ ...opts, name: 'Voice URL: binds the CallSid and connects to the relay; status callbacks complete and settle the call', fn: async () => {
-  const u = await signUp('voice-sdk');
+  const u = await signUpOnboarded(db, 'voice-sdk');
   const placed = await invoke('calls-create', u.token, { persona_id: BRAD, mode: 'browser', payment_method: 'credits', max_duration_minutes: 2 });
   const callId = String(placed.call_id);
   const reserved = Number(placed.reserved_credits);
@@ -105,7 +105,7 @@ Deno.test({ ...opts, name: 'Voice URL: binds the CallSid and connects to the rel
 }});
 
 Deno.test({ ...opts, name: 'Voice URL: another user\'s identity, or a call that ended, is rejected', fn: async () => {
-  const owner = await signUp('voice-sdk-owner');
+  const owner = await signUpOnboarded(db, 'voice-sdk-owner');
   const stranger = await signUp('voice-sdk-stranger');
   const placed = await invoke('calls-create', owner.token, { persona_id: BRAD, mode: 'browser', payment_method: 'credits', max_duration_minutes: 1 });
   const callId = String(placed.call_id);

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoEnv } from '../../devstack/src/demo_env.ts';
 import { synthesizeMulaw } from '../../devstack/src/vendors/speech/espeak.ts';
+import { addVerifiedNumber } from '../../devstack/src/testing/fresh_number.ts';
 import { stack, uniqueEmail } from '../../devstack/src/testing/stack_env.ts';
 import { SupabaseAuthVerifier } from './browser_stream.ts';
 import { loadConfig } from './config.ts';
@@ -25,6 +26,8 @@ async function signedInUser(): Promise<{ sb: SupabaseClient; userId: string; tok
   const sb = createClient(stack.apiUrl, stack.anonKey, { auth: { persistSession: false, autoRefreshToken: false } });
   const { data, error } = await sb.auth.signUp({ email: uniqueEmail('browser-call'), password: 'browser-call-password' });
   if (error) throw error;
+  // A verified number: browser calls need one, and it brings the starting credits.
+  await addVerifiedNumber(db, data.user!.id);
   return { sb, userId: data.user!.id, token: data.session!.access_token };
 }
 

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addVerifiedNumber } from '../testing/fresh_number.ts';
 import { stack } from '../testing/stack_env.ts';
 import { LedgerClient, moneyErrorCode, type LedgerRow } from './ledger_client.ts';
 import { mulberry32 } from '../testing/prng.ts';
@@ -43,6 +44,7 @@ describe('credit ledger under concurrency', () => {
          values ($1, 'authenticated', 'authenticated', $2, now(), '{"provider":"email"}', '{"timezone":"America/New_York"}')`,
         [id, `ledger-hammer-${id}@example.test`]
       );
+      await addVerifiedNumber(admin, id);   // the starting credits each account begins with
       const capped = i === 0;
       await admin.query(
         'update public.user_budget_settings set max_cost_per_call_cents = 300, max_monthly_spend_cents = $2 where user_id = $1',
@@ -182,6 +184,7 @@ describe('credit ledger under concurrency', () => {
     await admin.query(
       `insert into auth.users (id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data)
        values ($1, 'authenticated', 'authenticated', $2, now(), '{"provider":"email"}', '{}')`, [id, `ledger-race-${id}@example.test`]);
+    await addVerifiedNumber(admin, id);
     users.push({ id, capped: false, freshCalls: [], reservedCalls: [], net: 500 });
     const calls = (await admin.query<{ id: string }>(
       `insert into public.calls (user_id, persona_id, mode, payment_method, max_duration_seconds)

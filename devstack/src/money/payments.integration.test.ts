@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleBillingCheckout, type BillingCheckoutDeps } from '../../../edge-functions/billing-checkout/handler.ts';
 import { pgCheckoutStore } from '../../../edge-functions/billing-checkout/store.ts';
 import { handleStripeWebhook, type VerifiedEvent } from '../../../edge-functions/stripe-webhook/handler.ts';
+import { addVerifiedNumber } from '../testing/fresh_number.ts';
 import { stack } from '../testing/stack_env.ts';
 import { startStripeStandIn, type StripeStandIn } from '../vendors/stripe/server.ts';
 
@@ -65,6 +66,7 @@ describe('payments through the Stripe stand-in', () => {
     await db.query(
       `insert into auth.users (id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data)
        values ($1, 'authenticated', 'authenticated', $2, now(), '{"provider":"email"}', '{}')`, [userId, `billing-${userId}@example.test`]);
+    await addVerifiedNumber(db, userId);   // the 500 starting credits the balances below begin from
   });
 
   afterAll(async () => {

@@ -2,7 +2,8 @@
 // (Auth, the phone-verify functions and the Twilio stand-in's outbox), a call placed through calls-create, and the
 // moment the call's money is settled.
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import type pg from 'pg';
+import pg from 'pg';
+import { freshNumber } from './fresh_number.ts';
 import { stack, uniqueEmail } from './stack_env.ts';
 
 export const BRAD = 'a0000000-0000-4000-8000-000000000001';
@@ -14,17 +15,28 @@ export interface DemoUser {
   phone: string;
 }
 
+/** A signed-up user who verified a fresh number, so (e-mail confirmed in the default profile) has the starting credits. */
 export async function signedInUserWithNumber(tag: string): Promise<DemoUser> {
   const sb = createClient(stack.apiUrl, stack.anonKey, { auth: { persistSession: false, autoRefreshToken: false } });
   const { data, error } = await sb.auth.signUp({ email: uniqueEmail(tag), password: `${tag}-password` });
   if (error) throw error;
-  const phone = `+1415555${1000 + Math.floor(Math.random() * 8999)}`;
+  const phone = await withStackDb((db) => freshNumber(db));
   const start = await sb.functions.invoke('phone-verify-start', { body: { phone_number: phone } });
   if (start.error) throw new Error(await start.error.context?.text());
   const outbox = (await (await fetch(`${stack.twilioApiBase}/devstack/outbox?to=${encodeURIComponent(phone)}`)).json()) as { code: string }[];
   const check = await sb.functions.invoke('phone-verify-check', { body: { phone_number: phone, code: outbox.at(-1)!.code } });
   if (check.error) throw new Error(await check.error.context?.text());
   return { sb, userId: data.user!.id, phoneId: check.data.phone_number_id, phone };
+}
+
+async function withStackDb<T>(fn: (db: pg.Client) => Promise<T>): Promise<T> {
+  const db = new pg.Client({ connectionString: stack.dbUrl });
+  await db.connect();
+  try {
+    return await fn(db);
+  } finally {
+    await db.end();
+  }
 }
 
 /** Asks Brad to call the user now, paid with credits; the call id and what was reserved for it. */

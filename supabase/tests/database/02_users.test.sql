@@ -24,15 +24,14 @@ select is(
 select results_eq(
   $$ select available_credits, reserved_credits from public.user_credits
      where user_id = '11111111-1111-4111-8111-111111111111' $$,
-  $$ values (500::bigint, 0::bigint) $$,
-  'Sign-up grants 500 demo credits with nothing reserved'
+  $$ values (0::bigint, 0::bigint) $$,
+  'Sign-up creates an empty balance: the starting credits wait for a verified phone number'
 );
 
-select results_eq(
-  $$ select type, amount, balance_after, reserved_after, idempotency_key from public.credit_transactions
-     where user_id = '11111111-1111-4111-8111-111111111111' $$,
-  $$ values ('signup_grant', 500::bigint, 500::bigint, 0::bigint, 'signup:11111111-1111-4111-8111-111111111111') $$,
-  'Sign-up writes exactly one ledger row that explains the balance'
+select is(
+  (select count(*) from public.credit_transactions where user_id = '11111111-1111-4111-8111-111111111111'),
+  0::bigint,
+  'Sign-up writes no ledger row (starting_credits.test.sql covers the grant)'
 );
 
 select results_eq(

@@ -3,8 +3,8 @@ begin;
 \ir _helpers.psql
 select plan(44);
 
-select tests.create_user('11111111-1111-4111-8111-111111111111', 'ada@example.com');
-select tests.create_user('22222222-2222-4222-8222-222222222222', 'bob@example.com');
+select tests.create_onboarded_user('11111111-1111-4111-8111-111111111111', 'ada@example.com', '{}', '+13035550111');
+select tests.create_onboarded_user('22222222-2222-4222-8222-222222222222', 'bob@example.com');
 
 insert into public.stripe_events (id, type, payload, status, processed_at)
 values ('evt_1Abc', 'checkout.session.completed', '{"id":"evt_1Abc"}', 'processed', now());
@@ -164,7 +164,7 @@ returns void language sql as $$
 $$;
 
 select throws_ok(
-  $$ select tests.ledger_row('signup_grant', 500, 0, 500, 'signup:11111111-1111-4111-8111-111111111111') $$,
+  $$ select tests.ledger_row('signup_grant', 500, 0, 500, 'signup_grant:+13035550111') $$,
   '23505', null,
   'An idempotency key moves money once'
 );

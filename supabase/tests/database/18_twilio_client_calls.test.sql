@@ -19,7 +19,7 @@ create function tests.twilio_costs(p_call uuid) returns table (event_type text, 
    where e.call_id = p_call and e.service = 'twilio' order by e.event_type
 $$;
 
-create temp table t as select tests.create_user(gen_random_uuid(), 'client-calls@example.test') as u;
+create temp table t as select tests.create_onboarded_user(gen_random_uuid(), 'client-calls@example.test') as u;
 create temp table c as select tests.new_call((select u from t), 'browser') as sdk,
                               tests.new_call((select u from t), 'browser') as soft,
                               tests.new_call((select u from t), 'phone') as phone;

@@ -15,8 +15,8 @@ returns void language sql as $$
 $$;
 
 -- Tokyo is UTC+9: the month starts at 15:00 UTC on the last day of the previous month.
-select tests.create_user('a1111111-1111-4111-8111-111111111111', 'ada@example.com', '{"timezone":"Asia/Tokyo"}');
-select tests.create_user('b2222222-2222-4222-8222-222222222222', 'bob@example.com', '{"timezone":"UTC"}');
+select tests.create_onboarded_user('a1111111-1111-4111-8111-111111111111', 'ada@example.com', '{"timezone":"Asia/Tokyo"}');
+select tests.create_onboarded_user('b2222222-2222-4222-8222-222222222222', 'bob@example.com', '{"timezone":"UTC"}');
 update public.user_budget_settings set max_monthly_spend_cents = 1000, max_cost_per_call_cents = 400, warn_at_percent_per_call = 50
 where user_id = 'a1111111-1111-4111-8111-111111111111';
 

@@ -31,8 +31,8 @@ grant execute on all functions in schema tests to service_role, authenticated;
 \set ada '''a1111111-1111-4111-8111-111111111111'''
 \set bob '''b2222222-2222-4222-8222-222222222222'''
 
-select tests.create_user(:ada, 'ada@example.com', '{"timezone":"Europe/London"}');
-select tests.create_user(:bob, 'bob@example.com', '{"timezone":"UTC"}');
+select tests.create_onboarded_user(:ada, 'ada@example.com', '{"timezone":"Europe/London"}');
+select tests.create_onboarded_user(:bob, 'bob@example.com', '{"timezone":"UTC"}');
 select tests.create_call('c0000000-0000-4000-8000-000000000001', :ada);
 select tests.create_call('c0000000-0000-4000-8000-000000000002', :ada);
 select tests.create_call('c0000000-0000-4000-8000-000000000003', :ada);

@@ -2,7 +2,7 @@
 -- events in any order end in the right state, refunds claw back once, failures change nothing.
 begin;
 \ir _helpers.psql
-select plan(38);
+select plan(43);
 
 create function tests.ev(p_id text, p_type text, p_created bigint, p_obj jsonb)
 returns jsonb language sql as $$
@@ -16,7 +16,7 @@ returns bigint language sql as $$ select available_credits from public.user_cred
 grant execute on all functions in schema tests to service_role;
 
 \set ada '''a1111111-1111-4111-8111-111111111111'''
-select tests.create_user(:ada, 'ada@example.com');
+select tests.create_onboarded_user(:ada, 'ada@example.com');
 update public.users set stripe_customer_id = 'cus_ada' where id = :ada;
 
 set local role service_role;
@@ -24,16 +24,16 @@ set local role service_role;
 -- Credit pack purchase ----------------------------------------------------------------------------------------
 select is(tests.ingest(tests.ev('evt_cs1', 'checkout.session.completed', 1000, jsonb_build_object(
   'id', 'cs_test_1', 'object', 'checkout.session', 'mode', 'payment', 'payment_status', 'paid', 'customer', 'cus_ada',
-  'client_reference_id', 'a1111111-1111-4111-8111-111111111111', 'payment_intent', 'pi_pack1',
-  'metadata', jsonb_build_object('user_id', 'a1111111-1111-4111-8111-111111111111', 'kind', 'credit_pack', 'credits', '1000')))),
+  'client_reference_id', 'a1111111-1111-4111-8111-111111111111', 'payment_intent', 'pi_pack1', 'amount_total', 1000, 'currency', 'usd',
+  'metadata', jsonb_build_object('user_id', 'a1111111-1111-4111-8111-111111111111', 'kind', 'credit_pack', 'item', 'credits_1000', 'credits', '1000')))),
   'processed', 'A paid checkout session is processed');
 select is(tests.available(:ada), 1500::bigint, 'and grants the pack''s credits');
 select is(tests.ingest(tests.ev('evt_cs1', 'checkout.session.completed', 1000, '{"id":"cs_test_1"}')), 'duplicate',
   'The same event again is a duplicate');
 select is(tests.available(:ada), 1500::bigint, 'and credits nothing');
 select is(tests.ingest(tests.ev('evt_pi1', 'payment_intent.succeeded', 1001, jsonb_build_object(
-  'id', 'pi_pack1', 'object', 'payment_intent', 'amount_received', 1000, 'customer', 'cus_ada',
-  'metadata', jsonb_build_object('user_id', 'a1111111-1111-4111-8111-111111111111', 'kind', 'credit_pack', 'credits', '1000')))),
+  'id', 'pi_pack1', 'object', 'payment_intent', 'amount_received', 1000, 'currency', 'usd', 'customer', 'cus_ada',
+  'metadata', jsonb_build_object('user_id', 'a1111111-1111-4111-8111-111111111111', 'kind', 'credit_pack', 'item', 'credits_1000', 'credits', '1000')))),
   'processed', 'The same purchase seen as payment_intent.succeeded is processed');
 select is(tests.available(:ada), 1500::bigint, 'but credits nothing more: one purchase, one grant');
 select is((select count(*)::int from public.credit_transactions where stripe_object_id = 'pi_pack1'), 1,
@@ -112,20 +112,32 @@ select is(
 -- Failures change nothing --------------------------------------------------------------------------------------
 select matches(
   tests.error_of($$ select private.ingest_stripe_event(tests.ev('evt_x1', 'checkout.session.completed', 6000,
-    '{"id":"cs_test_x","mode":"payment","payment_status":"paid","customer":"cus_unknown","payment_intent":"pi_x","metadata":{"credits":"500"}}')) $$),
+    '{"id":"cs_test_x","mode":"payment","payment_status":"paid","customer":"cus_unknown","payment_intent":"pi_x","amount_total":500,"currency":"usd","metadata":{"item":"credits_500","credits":"500"}}')) $$),
   '^P0001 unknown_customer: ', 'An event for a customer we do not know yet fails (so Stripe retries)');
 select is((select count(*)::int from public.stripe_events where id = 'evt_x1'), 0, 'and leaves no trace: the retry will apply it');
 reset role;
 update public.users set stripe_customer_id = 'cus_unknown' where id = :ada;
 set local role service_role;
 select is(tests.ingest(tests.ev('evt_x1', 'checkout.session.completed', 6000,
-    '{"id":"cs_test_x","mode":"payment","payment_status":"paid","customer":"cus_unknown","payment_intent":"pi_x","metadata":{"credits":"500"}}')),
+    '{"id":"cs_test_x","mode":"payment","payment_status":"paid","customer":"cus_unknown","payment_intent":"pi_x","amount_total":500,"currency":"usd","metadata":{"item":"credits_500","credits":"500"}}')),
   'processed', 'The retry after the customer is linked succeeds');
 select is(tests.available(:ada), 3000::bigint, 'and credits once');
-select matches(
-  tests.error_of($$ select private.ingest_stripe_event(tests.ev('evt_x2', 'checkout.session.completed', 6000,
-    '{"id":"cs_test_y","mode":"payment","payment_status":"paid","customer":"cus_unknown","payment_intent":"pi_y","metadata":{}}')) $$),
-  '^P0001 event_invalid: ', 'A purchase without credits in its metadata is invalid');
+select is(tests.ingest(tests.ev('evt_x2', 'checkout.session.completed', 6000,
+    '{"id":"cs_test_y","mode":"payment","payment_status":"paid","customer":"cus_unknown","payment_intent":"pi_y","amount_total":730,"currency":"usd","metadata":{}}')),
+  'processed', 'A payment whose amount buys no pack is recorded');
+select is(tests.available(:ada), 3000::bigint, 'and grants nothing');
+select results_eq(
+  $$ select kind, stripe_event_id, granted_credits, amount_cents, currency from private.payment_anomalies where stripe_object_id = 'pi_y' $$,
+  $$ values ('amount_unmatched', 'evt_x2', 0::bigint, 730::bigint, 'usd') $$,
+  'but keeps the payment as an anomaly for a person to resolve');
+select is(tests.ingest(tests.ev('evt_x3', 'checkout.session.completed', 6000,
+    '{"id":"cs_test_z","mode":"payment","payment_status":"paid","customer":"cus_unknown","payment_intent":"pi_z","amount_total":500,"currency":"usd","metadata":{"item":"credits_5500","credits":"10000"}}')),
+  'processed', 'A session whose metadata claims 10,000 credits for the 500-credit price is processed');
+select is(tests.available(:ada), 3500::bigint, 'and grants the 500 credits that were paid for');
+select results_eq(
+  $$ select kind, claimed_item, claimed_credits, granted_credits from private.payment_anomalies where stripe_object_id = 'pi_z' $$,
+  $$ values ('metadata_mismatch', 'credits_5500', 10000::bigint, 500::bigint) $$,
+  'and records what the metadata claimed');
 select matches(tests.error_of($$ select private.ingest_stripe_event('{"id":"nope"}') $$), '^P0001 event_invalid: ',
   'Something that is not an event is refused');
 select is(tests.ingest(tests.ev('evt_u1', 'customer.tax_id.created', 6000, '{"id":"txi_1"}')), 'ignored',
@@ -146,7 +158,7 @@ select matches(
   'While it is open, another checkout is refused with its link');
 select tests.ingest(tests.ev('evt_csopen', 'checkout.session.completed', 7000, jsonb_build_object(
   'id', 'cs_test_open', 'mode', 'payment', 'payment_status', 'paid', 'customer', 'cus_unknown', 'payment_intent', 'pi_open',
-  'metadata', jsonb_build_object('credits', '1000'))));
+  'amount_total', 1000, 'currency', 'usd', 'metadata', jsonb_build_object('item', 'credits_1000', 'credits', '1000'))));
 select isnt((select checkout_id from private.begin_checkout(:ada, 'pack', 'credits_500', 500, 500)), null,
   'Once paid, a new checkout can start');
 

@@ -13,7 +13,7 @@ create function tests.cb(p_sid text, p_status text, p_seq integer, p_duration in
   select outcome from private.record_twilio_status(p_sid, p_status, p_seq, p_duration, null, '{}'::jsonb)
 $$;
 
-create temp table t as select tests.create_user(gen_random_uuid(), 'status-a@example.test') as u;
+create temp table t as select tests.create_onboarded_user(gen_random_uuid(), 'status-a@example.test') as u;
 create temp table c as
   select tests.phone_call((select u from t), 'CA' || repeat('a', 32)) as id1,
          tests.phone_call((select u from t), 'CA' || repeat('b', 32)) as id2;

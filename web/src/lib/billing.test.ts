@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bonusPercent, checkoutReturnMessage, CREDIT_PACKS, ledgerLabel, PLANS, subscriptionSentence } from './billing.ts';
+import { bonusPercent, checkoutReturnMessage, CREDIT_PACKS, ledgerLabel, PLANS, startingCreditsSentence, subscriptionSentence } from './billing.ts';
 
 describe('billing display', () => {
   it('computes the bonus of larger packs and none for plain ones', () => {
@@ -19,5 +19,14 @@ describe('billing display', () => {
     expect(checkoutReturnMessage('success')?.tone).toBe('success');
     expect(checkoutReturnMessage('cancelled')?.text).toMatch(/Nothing was charged/);
     expect(checkoutReturnMessage(null)).toBeNull();
+  });
+
+  it('says what unlocks the starting credits until they are granted', () => {
+    const s = (granted: boolean, emailConfirmed: boolean, phoneVerified: boolean) => startingCreditsSentence({ granted, emailConfirmed, phoneVerified });
+    expect(s(true, true, true)).toBeNull();
+    expect(s(false, false, false)).toEqual({ text: 'Confirm your e-mail address and verify your phone number to unlock 500 free starting credits.', phone: true });
+    expect(s(false, false, true)).toEqual({ text: 'Confirm your e-mail address with the link we sent you to unlock 500 free starting credits.', phone: false });
+    expect(s(false, true, false)).toEqual({ text: 'Verify your phone number to unlock 500 free starting credits.', phone: true });
+    expect(s(false, true, true)?.text).toMatch(/already earned the starting credits on another account/);
   });
 });

@@ -1,6 +1,6 @@
 // What the billing page offers (core's catalogue, the list the checkout function charges) and how the ledger reads.
 
-import { bonusPercent, creditsOf, CREDIT_PACKS as PACKS, PLANS as PLAN_LIST } from '../../../core/src/catalogue.ts';
+import { bonusPercent, creditsOf, CREDIT_PACKS as PACKS, PLANS as PLAN_LIST, STARTING_CREDITS } from '../../../core/src/catalogue.ts';
 
 export { bonusPercent };
 
@@ -53,4 +53,29 @@ export function checkoutReturnMessage(param: string | null): { tone: 'success' |
   if (param === 'success') return { tone: 'success', text: 'Payment received. Your credits appear here as soon as the payment is confirmed, usually within a few seconds.' };
   if (param === 'cancelled') return { tone: 'warn', text: 'Checkout was cancelled. Nothing was charged.' };
   return null;
+}
+
+/** Where an account stands with the one-time starting credits. */
+export interface StartingCredits {
+  granted: boolean;
+  emailConfirmed: boolean;
+  phoneVerified: boolean;
+}
+
+/**
+ * One sentence, shown with the balance, on why a new account has no starting credits yet and what unlocks them;
+ * null once they were granted. `phone` says whether the sentence asks for a phone number (the page links to it).
+ */
+export function startingCreditsSentence(s: StartingCredits): { text: string; phone: boolean } | null {
+  if (s.granted) return null;
+  const amount = `${STARTING_CREDITS.toLocaleString('en-US')} free starting credits`;
+  if (!s.emailConfirmed && !s.phoneVerified) {
+    return { text: `Confirm your e-mail address and verify your phone number to unlock ${amount}.`, phone: true };
+  }
+  if (!s.emailConfirmed) return { text: `Confirm your e-mail address with the link we sent you to unlock ${amount}.`, phone: false };
+  if (!s.phoneVerified) return { text: `Verify your phone number to unlock ${amount}.`, phone: true };
+  return {
+    text: 'Your phone number already earned the starting credits on another account (they come once per number), so buy a credit pack to call.',
+    phone: false
+  };
 }
