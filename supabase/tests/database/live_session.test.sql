@@ -8,12 +8,22 @@ select tests.create_user('11111111-1111-4111-8111-111111111111', 'ada@example.co
 insert into public.user_phone_numbers (id, user_id, phone_number, country_code)
 values ('e1111111-1111-4111-8111-111111111111', '11111111-1111-4111-8111-111111111111', '+14155550101', 'US');
 
-create function tests.book(p_id uuid) returns void language sql as $$
-  insert into public.scheduled_calls (id, persona_id, phone_number_id, scheduled_time, timezone, local_time, recurrence)
-  values (p_id, 'a0000000-0000-4000-8000-000000000001', 'e1111111-1111-4111-8111-111111111111',
-          now() + interval '1 day', 'UTC', '07:00', 'daily')
+-- Ids are the server's: the booking is made as the user, then renamed by the test (as the database owner) so the
+-- rest of this file can name it.
+create function tests.rename_booking(p_from uuid, p_to uuid) returns void language sql security definer as $$
+  update public.scheduled_calls set id = p_to where id = p_from
 $$;
-grant execute on function tests.book(uuid) to authenticated;
+create function tests.book(p_id uuid) returns void language plpgsql as $$
+declare v_id uuid;
+begin
+  insert into public.scheduled_calls (persona_id, phone_number_id, scheduled_time, timezone, local_time, recurrence)
+  values ('a0000000-0000-4000-8000-000000000001', 'e1111111-1111-4111-8111-111111111111',
+          now() + interval '1 day', 'UTC', '07:00', 'daily')
+  returning id into v_id;
+  perform tests.rename_booking(v_id, p_id);
+end;
+$$;
+grant execute on function tests.book(uuid), tests.rename_booking(uuid, uuid) to authenticated;
 
 -- Live session: allowed ---------------------------------------------------------------------------------------
 select tests.authenticate_as('11111111-1111-4111-8111-111111111111');

@@ -12,8 +12,8 @@ select plan(28);
 \set call_c '''ca000000-0000-4000-8000-00000000000c'''
 \set call_d '''ca000000-0000-4000-8000-00000000000d'''
 
-select tests.create_user(:ada, 'ada@example.com', '{"name":"Ada"}');
-select tests.create_user(:bob, 'bob@example.com', '{"name":"Bob"}');
+select tests.create_onboarded_user(:ada, 'ada@example.com', '{"name":"Ada"}');
+select tests.create_onboarded_user(:bob, 'bob@example.com', '{"name":"Bob"}');
 
 create function tests.credit_call(p_id uuid, p_user uuid)
 returns uuid language sql as $$
