@@ -280,6 +280,7 @@ export type Database = {
           scenario_template_id: string | null
           scheduled_call_id: string | null
           status: string
+          summary: string | null
           twilio_call_sid: string | null
           updated_at: string
           user_feedback: string | null
@@ -318,6 +319,7 @@ export type Database = {
           scenario_template_id?: string | null
           scheduled_call_id?: string | null
           status?: string
+          summary?: string | null
           twilio_call_sid?: string | null
           updated_at?: string
           user_feedback?: string | null
@@ -356,6 +358,7 @@ export type Database = {
           scenario_template_id?: string | null
           scheduled_call_id?: string | null
           status?: string
+          summary?: string | null
           twilio_call_sid?: string | null
           updated_at?: string
           user_feedback?: string | null
@@ -469,6 +472,71 @@ export type Database = {
           },
           {
             foreignKeyName: "credit_transactions_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "users"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      persona_memories: {
+        Row: {
+          call_id: string | null
+          created_at: string
+          id: string
+          kind: string
+          persona_id: string
+          relationship_id: string | null
+          text: string
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          call_id?: string | null
+          created_at?: string
+          id?: string
+          kind: string
+          persona_id: string
+          relationship_id?: string | null
+          text: string
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          call_id?: string | null
+          created_at?: string
+          id?: string
+          kind?: string
+          persona_id?: string
+          relationship_id?: string | null
+          text?: string
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "persona_memories_call_fkey"
+            columns: ["call_id", "user_id"]
+            isOneToOne: false
+            referencedRelation: "calls"
+            referencedColumns: ["id", "user_id"]
+          },
+          {
+            foreignKeyName: "persona_memories_persona_id_fkey"
+            columns: ["persona_id"]
+            isOneToOne: false
+            referencedRelation: "personas"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "persona_memories_relationship_fkey"
+            columns: ["relationship_id", "user_id"]
+            isOneToOne: false
+            referencedRelation: "user_persona_relationships"
+            referencedColumns: ["id", "user_id"]
+          },
+          {
+            foreignKeyName: "persona_memories_user_id_fkey"
             columns: ["user_id"]
             isOneToOne: false
             referencedRelation: "users"
@@ -953,6 +1021,7 @@ export type Database = {
           created_at: string
           custom_prompt: string | null
           id: string
+          memory_enabled: boolean
           nickname: string | null
           persona_id: string
           relationship_type: string
@@ -967,6 +1036,7 @@ export type Database = {
           created_at?: string
           custom_prompt?: string | null
           id?: string
+          memory_enabled?: boolean
           nickname?: string | null
           persona_id: string
           relationship_type?: string
@@ -981,6 +1051,7 @@ export type Database = {
           created_at?: string
           custom_prompt?: string | null
           id?: string
+          memory_enabled?: boolean
           nickname?: string | null
           persona_id?: string
           relationship_type?: string
