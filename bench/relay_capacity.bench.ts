@@ -97,6 +97,7 @@ class DiscardingStore implements CallStore {
   async loadRates(): Promise<ServiceRate[]> { return []; }
   async saveTranscript(): Promise<void> {}
   async saveCostEvents(): Promise<void> {}
+  async saveCallSummary(): Promise<string> { return 'discarded'; }
   async finishCall(): Promise<void> {}
 }
 

@@ -301,6 +301,7 @@ export type Database = {
           scenario_template_id: string | null
           scheduled_call_id: string | null
           status: string
+          summary: string | null
           twilio_call_sid: string | null
           updated_at: string
           user_feedback: string | null
@@ -339,6 +340,7 @@ export type Database = {
           scenario_template_id?: string | null
           scheduled_call_id?: string | null
           status?: string
+          summary?: string | null
           twilio_call_sid?: string | null
           updated_at?: string
           user_feedback?: string | null
@@ -377,6 +379,7 @@ export type Database = {
           scenario_template_id?: string | null
           scheduled_call_id?: string | null
           status?: string
+          summary?: string | null
           twilio_call_sid?: string | null
           updated_at?: string
           user_feedback?: string | null
@@ -497,6 +500,71 @@ export type Database = {
           },
           {
             foreignKeyName: "credit_transactions_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "users"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      persona_memories: {
+        Row: {
+          call_id: string | null
+          created_at: string
+          id: string
+          kind: string
+          persona_id: string
+          relationship_id: string | null
+          text: string
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          call_id?: string | null
+          created_at?: string
+          id?: string
+          kind: string
+          persona_id: string
+          relationship_id?: string | null
+          text: string
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          call_id?: string | null
+          created_at?: string
+          id?: string
+          kind?: string
+          persona_id?: string
+          relationship_id?: string | null
+          text?: string
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "persona_memories_call_fkey"
+            columns: ["call_id", "user_id"]
+            isOneToOne: false
+            referencedRelation: "calls"
+            referencedColumns: ["id", "user_id"]
+          },
+          {
+            foreignKeyName: "persona_memories_persona_id_fkey"
+            columns: ["persona_id"]
+            isOneToOne: false
+            referencedRelation: "personas"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "persona_memories_relationship_fkey"
+            columns: ["relationship_id", "user_id"]
+            isOneToOne: false
+            referencedRelation: "user_persona_relationships"
+            referencedColumns: ["id", "user_id"]
+          },
+          {
+            foreignKeyName: "persona_memories_user_id_fkey"
             columns: ["user_id"]
             isOneToOne: false
             referencedRelation: "users"
@@ -988,6 +1056,7 @@ export type Database = {
           created_at: string
           custom_prompt: string | null
           id: string
+          memory_enabled: boolean
           nickname: string | null
           persona_id: string
           relationship_type: string
@@ -1002,6 +1071,7 @@ export type Database = {
           created_at?: string
           custom_prompt?: string | null
           id?: string
+          memory_enabled?: boolean
           nickname?: string | null
           persona_id: string
           relationship_type?: string
@@ -1016,6 +1086,7 @@ export type Database = {
           created_at?: string
           custom_prompt?: string | null
           id?: string
+          memory_enabled?: boolean
           nickname?: string | null
           persona_id?: string
           relationship_type?: string

@@ -2,72 +2,23 @@
 // reserved), and a softphone speaking the Media Streams format talks to the relay's /browser/stream with the user's
 // access token. The relay asks Auth about the token, checks the call in Postgres, drives its status (in progress,
 // then completed with duration and end reason) and settles it; STT/LLM/TTS are the devstack stand-ins.
-import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoEnv } from '../../devstack/src/demo_env.ts';
 import { synthesizeMulaw } from '../../devstack/src/vendors/speech/espeak.ts';
-import { addVerifiedNumber } from '../../devstack/src/testing/fresh_number.ts';
-import { stack, uniqueEmail } from '../../devstack/src/testing/stack_env.ts';
-import { SupabaseAuthVerifier } from './browser_stream.ts';
-import { loadConfig } from './config.ts';
-import { PgCallStore } from './pg_call_store.ts';
-import { createProviders } from './providers.ts';
-import { startRelayServer, type RelayServer } from './server.ts';
-import { HmacStreamTokenVerifier } from './stream_token.ts';
+import { stack } from '../../devstack/src/testing/stack_env.ts';
+import type { PgCallStore } from './pg_call_store.ts';
+import type { RelayServer } from './server.ts';
+import { placeBrowserCall, signedInUser, softphoneStart, startBrowserRelay, waitFor } from './testing/browser_calls.ts';
 import { MediaStreamsTestClient } from './testing/media_streams_client.ts';
 
-const BRAD = 'a0000000-0000-4000-8000-000000000001';
 const db = new pg.Pool({ connectionString: stack.dbUrl, max: 2 });
 let relay: RelayServer;
 let store: PgCallStore;
 
-async function signedInUser(): Promise<{ sb: SupabaseClient; userId: string; token: string }> {
-  const sb = createClient(stack.apiUrl, stack.anonKey, { auth: { persistSession: false, autoRefreshToken: false } });
-  const { data, error } = await sb.auth.signUp({ email: uniqueEmail('browser-call'), password: 'browser-call-password' });
-  if (error) throw error;
-  // A verified number: browser calls need one, and it brings the starting credits.
-  await addVerifiedNumber(db, data.user!.id);
-  return { sb, userId: data.user!.id, token: data.session!.access_token };
-}
-
-async function placeBrowserCall(sb: SupabaseClient): Promise<{ callId: string; reserved: number }> {
-  const created = await sb.functions.invoke('calls-create', {
-    body: { persona_id: BRAD, mode: 'browser', payment_method: 'credits', max_duration_minutes: 2 }
-  });
-  if (created.error) throw new Error(await created.error.context?.text());
-  return { callId: created.data.call_id as string, reserved: created.data.reserved_credits as number };
-}
-
 const callRow = async (id: string) => (await db.query('select * from public.calls where id = $1', [id])).rows[0] as Record<string, unknown>;
 
-async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-function softphoneStart(phone: MediaStreamsTestClient, callId: string, accessToken: string): void {
-  phone.start(callId, { call_id: callId, access_token: accessToken });
-}
-
 beforeAll(async () => {
-  const config = loadConfig({ ...demoEnv(), RELAY_PORT: '0', RELAY_SILENCE_MS: '20000' });
-  expect(config.browser).not.toBeNull();
-  store = new PgCallStore(config.databaseUrl!, () => undefined);
-  const providers = createProviders(config);
-  relay = await startRelayServer({
-    config,
-    verifier: new HmacStreamTokenVerifier({ secret: config.streamTokenSecret }),
-    browserAuth: new SupabaseAuthVerifier({ ...config.browser!, isSessionRevoked: (id) => store.isSessionRevoked(id) }),
-    store,
-    providers: () => providers,
-    log: () => undefined
-  });
+  ({ relay, store } = await startBrowserRelay());
 });
 
 afterAll(async () => {

@@ -2,9 +2,11 @@
 // the turn-taking policy) decides who speaks when; the TurnRunner speaks (LLM -> sentences -> TTS -> μ-law frames
 // and marks, barge-in); the UsageBudgetGuard meters usage against the budget; the TranscriptSink records what was
 // said. This class only routes events between them, runs the clock and ends the call. Costs and transcript go to
-// the CallStore in the background and never hold up or fail the call.
+// the CallStore in the background and never hold up or fail the call. When a call with a conversation ends, and the
+// persona remembers this user, it is summarised (call_summariser.ts) before the media is reported over.
 import type { Log } from '../../core/src/log_line.ts';
 import type { ServiceRate } from '../../core/src/pricing.ts';
+import { conversationTurns, summariseCall, SUMMARY_TIMEOUT_MS } from './call_summariser.ts';
 import type { CallContext, CallStore } from './call_store.ts';
 import { ConversationTurns } from './conversation_turns.ts';
 import { LlmConversation } from './llm_conversation.ts';
@@ -41,6 +43,8 @@ export interface SessionDeps {
   now?: () => number;
   /** Called once when the session has ended and released everything. */
   onEnded?: (reason: EndReason) => void;
+  /** The longest the end of a call waits for its summary; SUMMARY_TIMEOUT_MS unless a test shortens it. */
+  summaryTimeoutMs?: number;
 }
 
 export class CallSession {
@@ -204,9 +208,32 @@ export class CallSession {
     const audioSeconds = await this.recognition.close(seconds);
     this.usage.record('deepgram', 'stt_seconds', audioSeconds, this.d.providers.stt.info.model);
     this.usage.recordLine(seconds);
+    // The summary's tokens are usage of this call: they are recorded and flushed before the media is reported over,
+    // which is what settlement waits for. The transcript is written meanwhile.
+    await Promise.all([this.flush(), this.summarise()]);
     await this.flush();
     await this.d.store.finishCall(this.d.call.callId, reason, seconds).catch((err: Error) => this.d.log('relay.finish_failed', { level: 'error', reason, err }));
     this.d.onEnded?.(reason);
+  }
+
+  /** Summarises a call in which the caller said something, when the persona remembers them. Never rejects. */
+  private async summarise(): Promise<void> {
+    const { call, providers, store, log } = this.d;
+    const turns = conversationTurns(this.conversationSoFar.messages());
+    if (!call.memoryEnabled || !turns.some((t) => t.speaker === 'user')) return;
+    const outcome = await summariseCall(providers.llm, call.personaName, turns, this.d.summaryTimeoutMs ?? SUMMARY_TIMEOUT_MS);
+    for (const u of outcome.usage) {
+      this.usage.record(u.provider.service, 'llm_input_tokens', u.promptTokens, u.provider.model);
+      this.usage.record(u.provider.service, 'llm_output_tokens', u.completionTokens, u.provider.model);
+    }
+    if (outcome.error !== undefined) this.providerError('llm', outcome.error);
+    const stored = outcome.summary
+      ? await store.saveCallSummary(call.callId, outcome.summary).catch((err: Error) => {
+          log('relay.summary.save_failed', { level: 'error', err });
+          return 'save_failed';
+        })
+      : null;
+    log('relay.summary', { level: outcome.summary ? 'info' : 'warn', result: outcome.result, stored, facts: outcome.summary?.facts.length ?? 0 });
   }
 
   get isEnded(): boolean {

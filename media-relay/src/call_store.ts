@@ -1,5 +1,6 @@
 // Where a call's facts come from and where its transcript and costs go. The session only sees this interface;
 // the in-memory store serves tests and benchmarks (RELAY_CALL_STORE=memory), the Postgres one everything else.
+import type { CallSummary } from '../../core/src/call_summary.ts';
 import type { ServiceRate, Service, UsageKind } from '../../core/src/pricing.ts';
 import type { EndReason } from './turn_taking.ts';
 
@@ -21,6 +22,8 @@ export interface CallContext {
   mode?: 'phone' | 'browser';
   /** ElevenLabs voice_settings from the persona, overridden by the user's customisation. */
   voiceSettings?: VoiceSettings;
+  /** The persona remembers this user: the call is summarised when it ends. Absent means off. */
+  memoryEnabled?: boolean;
 }
 
 export interface VoiceSettings {
@@ -85,6 +88,11 @@ export interface CallStore {
   saveTranscript(segments: readonly TranscriptSegment[]): Promise<void>;
   saveCostEvents(events: readonly CostEvent[]): Promise<void>;
   /**
+   * Keeps the call's summary and facts, once per call, unless the user has turned memory off for the persona since
+   * the call began (then nothing is kept). Returns what happened, for the log.
+   */
+  saveCallSummary(callId: string, summary: CallSummary): Promise<string>;
+  /**
    * The media is over and its usage flushed. `mediaSeconds` is how long the stream ran: a browser call, which has
    * no telephone network to report its duration, is completed with it; then settlement is requested.
    */
@@ -101,6 +109,7 @@ export class InMemoryCallStore implements CallStore {
   readonly browserStarted = new Set<string>();
   readonly durations = new Map<string, number>();
   readonly interims: (InterimText & { callId: string })[] = [];
+  readonly summaries = new Map<string, CallSummary>();
   rates: ServiceRate[];
 
   constructor(opts: { calls?: CallContext[]; rates?: ServiceRate[] } = {}) {
@@ -142,6 +151,12 @@ export class InMemoryCallStore implements CallStore {
     for (const e of events) {
       if (!this.costEvents.some((c) => c.idempotencyKey === e.idempotencyKey)) this.costEvents.push(e);
     }
+  }
+
+  async saveCallSummary(callId: string, summary: CallSummary): Promise<string> {
+    if (this.summaries.has(callId)) return 'already_stored';
+    this.summaries.set(callId, summary);
+    return 'stored';
   }
 
   async finishCall(callId: string, endReason: EndReason, mediaSeconds: number): Promise<void> {

@@ -3,14 +3,18 @@
 // from Twilio's own duration when the call completes. Softphone browser calls, which have no Twilio, are started and
 // completed here (private.start_browser_call / private.finish_browser_call); browser calls Twilio carries are not.
 import pg from 'pg';
+import type { CallSummary } from '../../core/src/call_summary.ts';
 import type { Log } from '../../core/src/log_line.ts';
 import { usageOfRateKey, type ServiceRate } from '../../core/src/pricing.ts';
 import type { CallContext, CallOwnership, CallStore, CostEvent, InterimText, TranscriptSegment } from './call_store.ts';
-import { composeSystemPrompt } from './system_prompt.ts';
+import { composeSystemPrompt, type RememberedNotes } from './system_prompt.ts';
 import type { EndReason } from './turn_taking.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TERMINAL = ['completed', 'busy', 'no_answer', 'failed', 'canceled'];
+/** How much of what a persona remembers goes into the next call's prompt. */
+export const PROMPT_FACTS = 20;
+export const PROMPT_SUMMARIES = 3;
 
 interface CallRow {
   id: string;
@@ -105,6 +109,7 @@ export class PgCallStore implements CallStore {
     );
     const row = r.rows[0];
     if (!row) return null;
+    const memory = await this.memoryFor(callId);
     return {
       callId: row.id,
       personaName: row.persona_name,
@@ -112,15 +117,55 @@ export class PgCallStore implements CallStore {
         personaPrompt: row.system_prompt, personaName: row.persona_name, relationshipType: row.relationship_type,
         nickname: row.nickname, customPrompt: row.custom_prompt, scenarioName: row.scenario_name,
         scenarioPrompt: row.scenario_prompt, openingLine: row.opening_line, scenarioByUser: row.scenario_by_user,
-        callInstructions: row.custom_instructions, userFirstName: row.user_first_name, timezone: row.timezone, now: new Date()
+        callInstructions: row.custom_instructions, userFirstName: row.user_first_name, timezone: row.timezone, now: new Date(),
+        memories: memory.notes
       }),
       voiceId: row.voice_id,
       maxDurationSeconds: row.max_duration_seconds,
       budgetCents: callBudgetCents(row),
       warnPercent: row.warn_at_percent ?? 75, // the seed's default for warn_at_percent_per_call; sign-up always writes a budget row
       mode: row.mode,
-      voiceSettings: { stability: Number(row.stability), similarityBoost: Number(row.similarity_boost), style: Number(row.style), speed: Number(row.speed) }
+      voiceSettings: { stability: Number(row.stability), similarityBoost: Number(row.similarity_boost), style: Number(row.style), speed: Number(row.speed) },
+      memoryEnabled: memory.enabled
     };
+  }
+
+  /**
+   * Whether the call's persona remembers its user (memory is on without a customisation row), and if so the newest
+   * facts and summaries for the prompt. With memory off nothing is read, so nothing is sent.
+   */
+  async memoryFor(callId: string): Promise<{ enabled: boolean; notes: RememberedNotes | null }> {
+    const r = await this.pool.query<{ enabled: boolean; kind: 'fact' | 'summary' | null; text: string | null; created_at: Date | null }>(
+      `select coalesce(rel.memory_enabled, true) as enabled, m.kind, m.text, m.created_at
+         from public.calls c
+         left join public.user_persona_relationships rel on rel.user_id = c.user_id and rel.persona_id = c.persona_id
+         left join lateral (
+           (select f.kind, f.text, f.created_at from public.persona_memories f
+             where f.user_id = c.user_id and f.persona_id = c.persona_id and f.kind = 'fact'
+             order by f.created_at desc, f.id limit $2)
+           union all
+           (select s.kind, s.text, s.created_at from public.persona_memories s
+             where s.user_id = c.user_id and s.persona_id = c.persona_id and s.kind = 'summary'
+             order by s.created_at desc, s.id limit $3)
+         ) m on coalesce(rel.memory_enabled, true)
+        where c.id = $1`,
+      [callId, PROMPT_FACTS, PROMPT_SUMMARIES]
+    );
+    const enabled = r.rows[0]?.enabled ?? false;
+    const rows = r.rows.filter((m) => m.kind !== null && m.text !== null);
+    if (!enabled || rows.length === 0) return { enabled, notes: null };
+    return {
+      enabled,
+      notes: {
+        facts: rows.filter((m) => m.kind === 'fact').map((m) => m.text!),
+        summaries: rows.filter((m) => m.kind === 'summary').map((m) => ({ text: m.text!, at: m.created_at! }))
+      }
+    };
+  }
+
+  async saveCallSummary(callId: string, summary: CallSummary): Promise<string> {
+    const r = await this.pool.query<{ result: string }>('select private.record_call_summary($1, $2, $3::text[]) as result', [callId, summary.summary, summary.facts]);
+    return r.rows[0]?.result ?? 'unknown_call';
   }
 
   async callOwnership(callId: string): Promise<CallOwnership | null> {

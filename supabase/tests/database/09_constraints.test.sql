@@ -132,6 +132,7 @@ insert into tests.cases (constraint_name, statement) values
   ('calls_browser_mode_has_no_number', $$ update public.calls set mode = 'browser', phone_number = null where id = 'c1111111-1111-4111-8111-111111111111' $$),
   ('calls_phone_number_e164', $$ update public.calls set phone_number = '14155550101' where id = 'c1111111-1111-4111-8111-111111111111' $$),
   ('calls_status_valid', $$ update public.calls set status = 'exploded' where id = 'c1111111-1111-4111-8111-111111111111' $$),
+  ('calls_summary_length', $$ update public.calls set summary = repeat('x', 1001) where id = 'c1111111-1111-4111-8111-111111111111' $$),
   ('calls_ended_has_time', $$ update public.calls set ended_at = null where id = 'c2222222-2222-4222-8222-222222222222' $$),
   ('calls_twilio_call_sid_shape', $$ update public.calls set twilio_call_sid = 'CA123' where id = 'c1111111-1111-4111-8111-111111111111' $$),
   ('calls_last_callback_sequence_range', $$ update public.calls set last_callback_sequence = -1 where id = 'c1111111-1111-4111-8111-111111111111' $$),

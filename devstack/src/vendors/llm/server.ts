@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { currentModels, findModel, isServed, vendorFor, type LlmVendor, type ModelEntry } from './model_catalogue.ts';
+import { summaryReply, withMemory } from './memory_engine.ts';
 import { countTokens, personaReply, tokenize, type ChatMessage } from './persona_engine.ts';
 
 export interface LlmStandInOptions {
@@ -240,7 +241,7 @@ export async function startLlmStandIn(opts: LlmStandInOptions = {}): Promise<Sta
       return sendError(res, vendor, invalid(`Invalid type for 'stream': expected a boolean, but got ${typeof body.stream} instead.`, 'stream', 'invalid_type'));
     }
 
-    const reply = personaReply(messages);
+    const reply = summaryReply(messages) ?? withMemory(messages, personaReply(messages));
     const promptTokens = messages.reduce((n, m) => n + countTokens(m.content) + 4, 0);
     const allTokens = tokenize(reply.text);
     // One stream token is one counted completion token, so a cap cuts the reply exactly where usage says.

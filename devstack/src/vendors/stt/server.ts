@@ -19,8 +19,8 @@ export interface SttStandInOptions {
   latencyMs?: number;
   /** When set, the token must match; otherwise any non-empty token is accepted. */
   apiKey?: string;
-  /** Phrases always spotted, in addition to those a client passes as `keyterm`. */
-  vocabulary?: readonly string[];
+  /** Phrases always spotted, in addition to those a client passes as `keyterm`; a function is asked per stream. */
+  vocabulary?: readonly string[] | (() => readonly string[]);
   /** Close a stream that sends neither audio nor KeepAlive for this long (Deepgram: 10 s, NET-0001). */
   idleTimeoutMs?: number;
   /** Recogniser override, for tests that need deterministic transcripts without pocketsphinx. */
@@ -144,7 +144,8 @@ export async function startSttStandIn(opts: SttStandInOptions = {}): Promise<Sta
 
   function serveStream(ws: WebSocket, so: StreamOptions): void {
     const requestId = randomUUID();
-    const phrases = [...(opts.vocabulary ?? []), ...so.phrases];
+    const vocabulary = typeof opts.vocabulary === 'function' ? opts.vocabulary() : (opts.vocabulary ?? []);
+    const phrases = [...vocabulary, ...so.phrases];
     const templates = phrases.length > 0 ? templatesFor(phrases) : Promise.resolve([]);
     templates.catch(() => undefined);
     let pending: Buffer = Buffer.alloc(0); // bytes not yet a whole frame

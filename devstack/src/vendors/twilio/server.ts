@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomInt, timingSafeEqual } from 'node:crypto';
 import { readBody } from '../../gateway/http.ts';
+import { rememberCalleeLines } from '../callee_vocabulary.ts';
 import { Carrier, type CallRecord } from './carrier.ts';
 import type { CalleeScript } from './callee.ts';
 import { sid } from './sids.ts';
@@ -235,6 +236,7 @@ export function startTwilioStandIn(opts: TwilioStandInOptions): Promise<{ url: s
       const body = JSON.parse((await readBody(req, 64 * 1024)).toString()) as CalleeScript;
       if (!Array.isArray(body.lines)) return json(res, 400, { message: 'lines must be an array' });
       scripts.set(script[1]!, body);
+      rememberCalleeLines(body.lines.map((l) => (l as { text?: unknown } | null)?.text));
       return json(res, 200, { ok: true });
     }
     const log = /^\/devstack\/calls\/([^/]+)$/.exec(url.pathname);

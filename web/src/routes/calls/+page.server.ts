@@ -20,7 +20,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 
   let query = locals.supabase
     .from('calls')
-    .select('id, persona_id, scenario_template_id, status, mode, phone_number, created_at, duration_seconds, estimated_cost_cents, actual_cost_cents, payment_method, end_reason', { count: 'exact' })
+    .select('id, persona_id, scenario_template_id, status, mode, phone_number, created_at, duration_seconds, estimated_cost_cents, actual_cost_cents, payment_method, end_reason, summary', { count: 'exact' })
     .order('created_at', { ascending: false })
     .range(from, to);
   if (STATUS_FILTERS[status]) query = query.in('status', STATUS_FILTERS[status]!);

@@ -2,6 +2,7 @@ import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { databaseFailure } from '$lib/api_errors';
 import { parsePersonaForm } from '$lib/forms';
+import { parseMemoryEnabled, parseMemoryId, parseMemoryText, type MemoryKind } from '$lib/persona_memory';
 
 async function personaBySlug(locals: App.Locals, slug: string) {
   const { data, error: err } = await locals.supabase.from('personas').select('*').eq('slug', slug).maybeSingle();
@@ -12,9 +13,16 @@ async function personaBySlug(locals: App.Locals, slug: string) {
 
 export const load: PageServerLoad = async ({ locals, params }) => {
   const persona = await personaBySlug(locals, params.slug);
-  const { data: mine } = await locals.supabase.from('user_persona_relationships').select('*').eq('persona_id', persona.id).maybeSingle();
-  return { persona, mine };
+  const [{ data: mine }, memories] = await Promise.all([
+    locals.supabase.from('user_persona_relationships').select('*').eq('persona_id', persona.id).maybeSingle(),
+    locals.supabase.from('persona_memories').select('id, kind, text, created_at, call_id').eq('persona_id', persona.id)
+      .order('created_at', { ascending: false }).limit(200)
+  ]);
+  return { persona, mine, memories: memories.data ?? [], memoriesFailed: memories.error !== null };
 };
+
+/** A memory form's failure: the message shows beside the memory section, not the customisation form. */
+const memoryFailure = (status: number, memoryError: string) => fail(status, { memoryError });
 
 export const actions: Actions = {
   save: async ({ request, locals, params }) => {
@@ -30,8 +38,50 @@ export const actions: Actions = {
   },
   reset: async ({ locals, params }) => {
     const persona = await personaBySlug(locals, params.slug);
-    const { error: err } = await locals.supabase.from('user_persona_relationships').delete().eq('persona_id', persona.id);
-    if (err) return fail(400, { errors: {}, message: databaseFailure(err).message });
+    // Back to the persona's defaults; a memory the user turned off stays off (its row stays, with defaults).
+    const { error: err } = await locals.supabase.from('user_persona_relationships').delete().eq('persona_id', persona.id).eq('memory_enabled', true);
+    const { error: kept } = err ? { error: err } : await locals.supabase.from('user_persona_relationships')
+      .update({ relationship_type: 'friend', nickname: null, custom_prompt: null, voice_stability: null, voice_similarity_boost: null, voice_style: null, voice_speed: null })
+      .eq('persona_id', persona.id);
+    if (kept) return fail(400, { errors: {}, message: databaseFailure(kept).message });
     return { reset: true };
+  },
+  memory: async ({ request, locals, params }) => {
+    const persona = await personaBySlug(locals, params.slug);
+    const parsed = parseMemoryEnabled(await request.formData());
+    if (!parsed.ok) return memoryFailure(400, parsed.errors.memory_enabled!);
+    const { user } = await locals.safeGetSession();
+    const { error: err } = await locals.supabase
+      .from('user_persona_relationships')
+      .upsert({ user_id: user!.id, persona_id: persona.id, memory_enabled: parsed.value }, { onConflict: 'user_id,persona_id' });
+    if (err) return memoryFailure(400, databaseFailure(err).message);
+    return { memoryMessage: parsed.value ? `Memory is on. ${persona.name} will remember your next calls.` : `Memory is off. ${persona.name} will not remember your calls.` };
+  },
+  editMemory: async ({ request, locals, params }) => {
+    const persona = await personaBySlug(locals, params.slug);
+    const f = await request.formData();
+    const id = parseMemoryId(f);
+    if (!id.ok) return memoryFailure(400, id.errors.id!);
+    const { data: row } = await locals.supabase.from('persona_memories').select('kind').eq('id', id.value).eq('persona_id', persona.id).maybeSingle();
+    if (!row) return memoryFailure(404, 'That memory is not there any more. Reload the page.');
+    const text = parseMemoryText(f, row.kind as MemoryKind);
+    if (!text.ok) return memoryFailure(400, text.errors.text!);
+    const { error: err } = await locals.supabase.from('persona_memories').update({ text: text.value }).eq('id', id.value).eq('persona_id', persona.id);
+    if (err) return memoryFailure(400, databaseFailure(err).message);
+    return { memoryMessage: 'Saved.' };
+  },
+  forgetMemory: async ({ request, locals, params }) => {
+    const persona = await personaBySlug(locals, params.slug);
+    const id = parseMemoryId(await request.formData());
+    if (!id.ok) return memoryFailure(400, id.errors.id!);
+    const { error: err } = await locals.supabase.from('persona_memories').delete().eq('id', id.value).eq('persona_id', persona.id);
+    if (err) return memoryFailure(400, databaseFailure(err).message);
+    return { memoryMessage: `Forgotten. ${persona.name} will not bring it up again.` };
+  },
+  forgetAll: async ({ locals, params }) => {
+    const persona = await personaBySlug(locals, params.slug);
+    const { error: err } = await locals.supabase.from('persona_memories').delete().eq('persona_id', persona.id);
+    if (err) return memoryFailure(400, databaseFailure(err).message);
+    return { memoryMessage: `${persona.name} has forgotten everything from your calls.` };
   }
 };
