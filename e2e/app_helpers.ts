@@ -15,15 +15,10 @@ const status = stackStatus();
 export const uniqueEmail = (tag: string) => `e2e-${tag}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}@example.test`;
 
 /**
- * A fictional US number (555 exchange), different on every run so send limits per number never bite. Area code 628,
- * because the integration suites draw theirs from 415 and some of them use up a number's hourly code limit on
+ * A fictional US number (555 exchange) that behaves like a new person's on this stack's database: no account has it
+ * and it never earned the starting credits (a number earns them once, ever), so verifying it grants them. Area code
+ * 628, because the integration suites draw theirs from 415 and some of them use up a number's hourly code limit on
  * purpose: a browser test must never land on one of those.
- */
-export const uniqueUsNumber = () => `+1628555${String(1000 + Math.floor(Math.random() * 8999))}`;
-
-/**
- * Like uniqueUsNumber, but one that behaves like a new person's on this stack's database: no account has it and it
- * never earned the starting credits (a number earns them once, ever), so verifying it grants them.
  */
 export const freshUsNumber = () => withDb((db) => freshNumber(db, '+1628555'));
 

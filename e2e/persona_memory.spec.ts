@@ -2,7 +2,7 @@
 // shows on the call page and in the history, and on the next call Brad asks after Ana. Once the user has Brad forget
 // that (and corrects the summary that mentions her) on the persona page, the third call does not bring her up.
 import { expect, test, type Page } from '@playwright/test';
-import { calleeSays, signUp, uniqueUsNumber, verifyPhone } from './app_helpers.ts';
+import { calleeSays, freshUsNumber, signUp, verifyPhone } from './app_helpers.ts';
 import { snap } from './screens.ts';
 
 /** Places a call now with Brad to the verified number and waits until it has completed; returns its page URL. */
@@ -21,7 +21,7 @@ const completed = (page: Page) => expect(page.getByRole('status').filter({ hasTe
 test('Brad remembers what the callee told him, until the user has him forget it', async ({ page }) => {
   test.setTimeout(360_000);
   await signUp(page, 'Jo', 'memory');
-  const phone = uniqueUsNumber();
+  const phone = await freshUsNumber();
   await verifyPhone(page, phone);
 
   // First call: the callee mentions their sister. The summary appears on the call page once the call is over.

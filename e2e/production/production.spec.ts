@@ -2,7 +2,7 @@
 // and tokens as on the hosted platform, scheduled calls dialled by pg_cron through pg_net with a secret key.
 import { expect, test, type Page } from '@playwright/test';
 import { stackStatus } from '../../devstack/src/stack.ts';
-import { bookBradAMinuteAhead, calleeSays, setPerCallLimit, uniqueEmail, uniqueUsNumber, verifyPhone } from '../app_helpers.ts';
+import { bookBradAMinuteAhead, calleeSays, freshUsNumber, setPerCallLimit, uniqueEmail, verifyPhone } from '../app_helpers.ts';
 import { snap } from '../screens.ts';
 
 const status = stackStatus();
@@ -55,7 +55,7 @@ test('production mode: confirm the e-mail, verify the phone, buy credits, call n
     await snap(page, 'production-confirmed');
   });
 
-  const phone = uniqueUsNumber();
+  const phone = await freshUsNumber();
   await test.step('verify the phone', async () => {
     await verifyPhone(page, phone);
   });
