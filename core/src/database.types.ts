@@ -546,6 +546,13 @@ export type Database = {
             foreignKeyName: "persona_memories_call_fkey"
             columns: ["call_id", "user_id"]
             isOneToOne: false
+            referencedRelation: "call_charges"
+            referencedColumns: ["call_id", "user_id"]
+          },
+          {
+            foreignKeyName: "persona_memories_call_fkey"
+            columns: ["call_id", "user_id"]
+            isOneToOne: false
             referencedRelation: "calls"
             referencedColumns: ["id", "user_id"]
           },
