@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stack } from '../testing/stack_env.ts';
 import { LedgerClient, moneyErrorCode, type LedgerRow } from './ledger_client.ts';
+import { seededRandom } from '../testing/seeded_random.ts';
 
 const CLIENTS = 32;
 const OPS_PER_CLIENT = 500;
@@ -19,17 +20,6 @@ const EXPECTED_REFUSALS = new Set([
   'insufficient_credits', 'budget_exceeded_monthly', 'budget_exceeded_per_call', 'call_already_settled',
   'call_already_released', 'call_not_reserved'
 ]);
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface UserState {
   id: string;
@@ -73,7 +63,7 @@ describe('credit ledger under concurrency', () => {
   });
 
   it(`keeps every invariant with ${CLIENTS} clients x ${OPS_PER_CLIENT} random operations (seed ${seed})`, async () => {
-    const rand = mulberry32(seed);
+    const rand = seededRandom(seed);
     const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!;
     const seenRows = new Set<string>();
     const outcomes = new Map<string, number>();

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signHs256 } from '../keys.ts';
 import { stack } from '../testing/stack_env.ts';
+import { seededRandom } from '../testing/seeded_random.ts';
 
 const TOTAL = 1000;
 const tag = `rf${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
@@ -22,20 +23,8 @@ interface FuzzRequest {
   body?: string | Blob;
 }
 
-// Deterministic, so a failure can be replayed by its index.
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function generate(count: number): FuzzRequest[] {
-  const rnd = prng(20261124);
+  const rnd = seededRandom(20261124);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const word = (n = 1 + Math.floor(rnd() * 10)) =>
     Array.from({ length: n }, () => pick('abcdefghijklmnopqrstuvwxyz_0123456789'.split(''))).join('');
