@@ -12,8 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import WebSocket, { WebSocketServer } from 'ws';
-import type { ServiceRate } from '../core/src/pricing.ts';
-import type { CallContext, CallOwnership, CallStore } from '../media-relay/src/call_store.ts';
+import type { CallContext, CallOwnership, CallStore, RunningCharge } from '../media-relay/src/call_store.ts';
 import type { Providers } from '../media-relay/src/providers.ts';
 import { startRelayServer } from '../media-relay/src/server.ts';
 import { HmacStreamTokenVerifier, mintStreamToken } from '../media-relay/src/stream_token.ts';
@@ -89,14 +88,13 @@ function fakeProviders(): Providers {
 /** Transcripts and costs are written in the background and are not what this measures: they are dropped. */
 class DiscardingStore implements CallStore {
   async loadCall(callId: string): Promise<CallContext> {
-    return { callId, personaName: 'Alex', systemPrompt: 'You are Alex.', voiceId: 'alex', maxDurationSeconds: 900, budgetCents: null, warnPercent: 80 };
+    return { callId, personaName: 'Alex', systemPrompt: 'You are Alex.', voiceId: 'alex', maxDurationSeconds: 900, cutoffCents: null, warnCents: null };
   }
   async callOwnership(): Promise<CallOwnership | null> { return null; }
   async startBrowserCall(): Promise<boolean> { return false; }
   async broadcastInterim(): Promise<void> {}
-  async loadRates(): Promise<ServiceRate[]> { return []; }
   async saveTranscript(): Promise<void> {}
-  async saveCostEvents(): Promise<void> {}
+  async recordUsage(): Promise<RunningCharge> { return { chargeCents: 0, warnCents: null, cutoffCents: null, unpriced: 0 }; }
   async saveCallSummary(): Promise<string> { return 'discarded'; }
   async finishCall(): Promise<void> {}
 }

@@ -48,7 +48,7 @@ try {
   for (let call = 0; call < CALLS; call++) {
     const callId = `bench-call-${call}`;
     const callSid = `CA${String(call).padStart(32, '0')}`;
-    store.calls.set(callId, { callId, personaName: 'Alex', systemPrompt: 'You are Alex. Scenario: a friendly chat.', voiceId: 'IKne3meq5aSn9XLyUdCD', maxDurationSeconds: 600, budgetCents: null, warnPercent: 80, keyterms: PHRASES });
+    store.calls.set(callId, { callId, personaName: 'Alex', systemPrompt: 'You are Alex. Scenario: a friendly chat.', voiceId: 'IKne3meq5aSn9XLyUdCD', maxDurationSeconds: 600, cutoffCents: null, warnCents: null, keyterms: PHRASES });
     requests = [];
     const before = relay.metrics.turnLatencies().length;
     const phone = await MediaStreamsTestClient.connect(`ws://127.0.0.1:${relay.port}/twilio/stream`);

@@ -63,7 +63,7 @@ try {
   // Through the relay: one call, the phone speaking at real-time pace and "playing" our audio at once.
   const callId = 'v2v-call';
   const callSid = `CA${'7'.repeat(32)}`;
-  store.calls.set(callId, { callId, personaName: 'Alex', systemPrompt: 'You are Alex. Scenario: a friendly chat.', voiceId: 'IKne3meq5aSn9XLyUdCD', maxDurationSeconds: 900, budgetCents: null, warnPercent: 80, keyterms: PHRASES });
+  store.calls.set(callId, { callId, personaName: 'Alex', systemPrompt: 'You are Alex. Scenario: a friendly chat.', voiceId: 'IKne3meq5aSn9XLyUdCD', maxDurationSeconds: 900, cutoffCents: null, warnCents: null, keyterms: PHRASES });
   const phone = await MediaStreamsTestClient.connect(`ws://127.0.0.1:${relay.port}/twilio/stream`);
   phone.instantPlayback = true;
   phone.start(callSid, { stream_token: mintStreamToken({ callId, callSid, exp: Math.floor(Date.now() / 1000) + 600 }, SECRET) });

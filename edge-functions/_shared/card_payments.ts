@@ -94,6 +94,22 @@ export function declineSentence(err: StripeErrorShape): string {
   return `The card payment did not go through: ${reason} Try another card or pay with credits.`;
 }
 
+/**
+ * Settles a finished call, whoever asks (status callback, reconciler): private.settle_finished_call charges or
+ * releases credits and demo calls; a card-paid call is then captured or cancelled at Stripe. `graceSeconds`: how long
+ * an ended call waits for the relay's usage (SQL's default when absent). Without card payments configured a card call
+ * stays at card_capture_required for a later run.
+ */
+export async function settleFinishedCall(
+  db: Queryable, cards: Pick<CardPaymentsService, 'settleCardCall'> | undefined, callId: string, graceSeconds?: number
+): Promise<string> {
+  const r = graceSeconds === undefined
+    ? await db.query<{ s: string }>('select private.settle_finished_call($1) as s', [callId])
+    : await db.query<{ s: string }>('select private.settle_finished_call($1, make_interval(secs => $2)) as s', [callId, graceSeconds]);
+  const outcome = r.rows[0]!.s;
+  return outcome === 'card_capture_required' && cards ? cards.settleCardCall(callId) : outcome;
+}
+
 export function stripeCardPayments(stripe: CardStripe, db: Queryable, log: Log = () => undefined): CardPaymentsService {
   /** The customer's default card, else the card saved most recently; null when there is none. */
   async function defaultCard(customerId: string): Promise<string | null> {

@@ -5,10 +5,9 @@ import { ACTIVE_CALL_STATUSES } from '../../core/src/call_status.ts';
 import { appError, isAppError, type AppError } from '../../core/src/errors.ts';
 import { isUuid } from './ids.ts';
 import { normalizePhone } from '../../core/src/phone.ts';
-import { DEFAULT_ESTIMATE_ASSUMPTIONS, estimateCallCostCents, MAX_CALL_SECONDS, maxDurationForBudget } from '../../core/src/pricing.ts';
+import { MAX_CALL_SECONDS } from '../../core/src/pricing.ts';
 import type { CountryCode } from 'libphonenumber-js/max';
 import { inTransaction, type Db, type Tx } from './db.ts';
-import { currentRates } from './rates.ts';
 import { TwilioApiError, type TwilioClient } from './twilio_client.ts';
 
 export const PAYMENT_METHODS = ['credits', 'subscription', 'card', 'demo'] as const;
@@ -90,8 +89,6 @@ export interface PlaceCallDeps {
 export type PlaceCallResult = { ok: true; call: PlacedCall } | { ok: false; error: AppError };
 
 const ACTIVE = `(${ACTIVE_CALL_STATUSES.map((s) => `'${s}'`).join(', ')})`;
-// Shortest call worth placing: Twilio bills the first minute whole.
-const MIN_CALL_SECONDS = 60;
 
 class Refusal extends Error {
   readonly error: AppError;
@@ -235,40 +232,21 @@ async function prepare(tx: Tx, req: PlaceCallRequest, deps: PlaceCallDeps): Prom
     if (r.demo_today >= limits.demoCallsPerUserPerDay) refuse('rate_limited', 'You have used today\u2019s demo calls. Try again tomorrow.');
   }
 
-  // Estimate and budget: the call may last as long as the smallest of what was asked, the per-call cap, the
-  // month's remaining budget and (for credits) the balance allow.
-  const rates = await currentRates(tx);
-  // A browser call through Twilio's Voice SDK pays Twilio a client leg and Media Streams; estimating it as a phone
-  // line (which costs more per minute) keeps the hold on the safe side. Softphone calls use no Twilio at all.
-  const assumptions = { ...DEFAULT_ESTIMATE_ASSUMPTIONS, telephony: req.mode === 'phone' || deps.browserCallsViaTwilio === true };
-  const budget = await tx.query<{ per_call: number; monthly: number; enable_auto_cutoff: boolean; spent: number; held: number; available: number }>(
-    `select b.max_cost_per_call_cents as per_call, b.max_monthly_spend_cents as monthly, b.enable_auto_cutoff,
-            s.spent_cents::int as spent, s.reserved_cents::int as held, c.available_credits::int as available
-       from public.user_budget_settings b
-       join public.user_credits c on c.user_id = b.user_id
-       cross join lateral private.budget_month($2) m
-       cross join lateral private.month_spend(b.user_id, m.month_start, m.month_end) s
-      where b.user_id = $1`, [req.userId, user.rows[0]!.timezone]);
-  const b = budget.rows[0];
-  if (!b) refuse('internal_error');
-  const requested = req.maxDurationMinutes ? req.maxDurationMinutes * 60 : MAX_CALL_SECONDS;
-  const caps: { cents: number; code: 'budget_exceeded_per_call' | 'budget_exceeded_monthly' | 'insufficient_credits' }[] = [
-    { cents: b!.per_call, code: 'budget_exceeded_per_call' }
-  ];
-  if (b!.enable_auto_cutoff && dbMethod !== 'demo') caps.push({ cents: b!.monthly - b!.spent - b!.held, code: 'budget_exceeded_monthly' });
-  if (dbMethod === 'credits') caps.push({ cents: b!.available, code: 'insufficient_credits' });
-  const binding = caps.reduce((a, c) => (c.cents < a.cents ? c : a));
-  const maxSeconds = Math.min(requested, maxDurationForBudget(rates, Math.max(0, binding.cents), assumptions));
-  if (maxSeconds < Math.min(MIN_CALL_SECONDS, requested)) {
-    const need = estimateCallCostCents(rates, MIN_CALL_SECONDS, assumptions);
-    const sentences = {
-      budget_exceeded_per_call: `Even a one-minute call costs about ${need} credits, more than your per-call limit of ${b!.per_call}. Raise the limit in Budget settings.`,
-      budget_exceeded_monthly: `Only ${Math.max(0, b!.monthly - b!.spent - b!.held)} credits of your monthly limit are left, and a one-minute call costs about ${need}. Raise the limit in Budget settings or wait until next month.`,
-      insufficient_credits: `You have ${b!.available} credits and a one-minute call costs about ${need}. Buy a credit pack or pay by card.`
-    };
-    refuse(binding.code, sentences[binding.code]);
-  }
-  const estimate = estimateCallCostCents(rates, maxSeconds, assumptions);
+  // The allowance (private.call_allowance): the hold, the time limit and, when not even a one-minute call fits, which
+  // limit refuses it and the sentence that says so. A browser call through Twilio's Voice SDK pays Twilio a client
+  // leg and Media Streams; it is estimated as a phone line (which costs more per minute) to keep the hold on the safe
+  // side. Softphone calls use no Twilio at all.
+  const telephony = req.mode === 'phone' || deps.browserCallsViaTwilio === true;
+  const requested = req.maxDurationMinutes ? req.maxDurationMinutes * 60 : null;
+  const allowance = await tx.query<{ hold_cents: number; cutoff_cents: number; max_seconds: number; refusal: string | null; refusal_message: string | null }>(
+    'select hold_cents, cutoff_cents, max_seconds, refusal, refusal_message from private.call_allowance($1, $2, $3, $4)',
+    [req.userId, dbMethod, telephony, requested]);
+  const a = allowance.rows[0];
+  if (!a) refuse('internal_error');
+  if (a!.refusal) refuse(a!.refusal as 'budget_exceeded_per_call' | 'budget_exceeded_monthly' | 'insufficient_credits', a!.refusal_message ?? undefined);
+  const maxSeconds = a!.max_seconds;
+  // What the call may cost: the hold (credits, card), or for a demo call what it may run up without being held.
+  const estimate = a!.cutoff_cents;
   if (req.dryRun) {
     return { callId: '', toNumber, maxSeconds, estimate, reserved: 0, dbMethod, replayed: {
       call_id: '', status: 'estimate', mode: req.mode, max_duration_seconds: maxSeconds, estimated_cost_cents: estimate,
@@ -289,8 +267,8 @@ async function prepare(tx: Tx, req: PlaceCallRequest, deps: PlaceCallDeps): Prom
   const callId = inserted.rows[0]!.id;
   let reserved = 0;
   if (dbMethod === 'credits') {
-    await tx.query('select private.reserve_call_credits($1, $2, $3, $4)', [req.userId, callId, estimate, `reserve:${callId}`]);
-    reserved = estimate;
+    await tx.query('select private.reserve_call_credits($1, $2, $3, $4)', [req.userId, callId, a!.hold_cents, `reserve:${callId}`]);
+    reserved = a!.hold_cents;
   }
   return { callId, toNumber, maxSeconds, estimate, reserved, dbMethod, replayed: null };
 }
@@ -331,7 +309,7 @@ export async function placeCall(req: PlaceCallRequest, deps: PlaceCallDeps): Pro
     }
     try {
       const { paymentIntentId } = await deps.cards.authorize(req.userId, p.callId, p.estimate);
-      await deps.db.query(`update public.calls set payment_intent_id = $2, payment_status = 'authorized' where id = $1`, [p.callId, paymentIntentId]);
+      await deps.db.query('select private.record_card_hold($1, $2)', [p.callId, paymentIntentId]);
     } catch (err) {
       deps.log?.(`place-call: card hold failed for ${p.callId}: ${(err as Error).message}`);
       // A refusal carries the sentence for the person (no card saved, the bank's decline reason); anything else

@@ -4,7 +4,7 @@
 // whose media usage never arrived are settled after the grace period; and scheduled calls a stopped dispatcher left
 // behind are tidied up.
 import type { Log } from '../../core/src/log_line.ts';
-import type { CardPaymentsService } from '../_shared/card_payments.ts';
+import { settleFinishedCall, type CardPaymentsService } from '../_shared/card_payments.ts';
 import { DEFAULT_CALL_LIMITS } from '../_shared/place_call.ts';
 import type { Queryable } from '../_shared/queryable.ts';
 import { functionSettingsFrom } from '../_shared/settings.ts';
@@ -102,8 +102,7 @@ export async function reconcileCalls(deps: ReconcileDeps): Promise<ReconcileRepo
 
   for (const id of toSettle) {
     try {
-      let s = (await db.query<{ s: string }>('select private.settle_finished_call($1, make_interval(secs => $2)) as s', [id, config.graceSeconds])).rows[0]!.s;
-      if (s === 'card_capture_required' && deps.cards) s = await deps.cards.settleCardCall(id);
+      const s = await settleFinishedCall(db, deps.cards, id, config.graceSeconds);
       report.settled[s] = (report.settled[s] ?? 0) + 1;
     } catch (err) {
       log(`reconcile: settling call ${id} failed, retried next run: ${(err as Error).message}`, { level: 'error', call_id: id });

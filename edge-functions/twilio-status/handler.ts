@@ -2,7 +2,7 @@
 // is stored once (durable), applied to its call (forward only) and a finished call settled. Twilio gets its answer
 // when that is done or after ACK_WITHIN_MS, whichever comes first; slow work finishes in the background (SC-07). A
 // card-paid call is settled at Stripe too: its hold is captured for the actual cost, or cancelled if it never connected.
-import type { CardPaymentsService } from '../_shared/card_payments.ts';
+import { settleFinishedCall, type CardPaymentsService } from '../_shared/card_payments.ts';
 import { callStatusFromTwilio, isTerminalCallStatus } from '../../core/src/call_status.ts';
 import type { Log } from '../../core/src/log_line.ts';
 import { logCallId } from '../_shared/logger.ts';
@@ -82,15 +82,12 @@ async function applyAndSettle(deps: StatusDeps, eventId: string | null, callSid:
   // A repeated final callback settles again: settlement is idempotent, and a first attempt that failed (Stripe
   // unreachable during capture, say) gets another chance.
   if (row.call_id && isTerminalCallStatus(callStatusFromTwilio(status)!)) {
-    settlement = (await deps.db.query<{ s: string }>('select private.settle_finished_call($1) as s', [row.call_id])).rows[0]!.s;
-    if (settlement === 'card_capture_required' && deps.cards) {
-      try {
-        settlement = await deps.cards.settleCardCall(row.call_id);
-      } catch (err) {
-        // The callback itself is stored and applied; the reconciler settles the card later. Twilio needs no retry.
-        deps.log?.(`twilio-status: card settlement of call ${row.call_id} failed, left for the reconciler: ${(err as Error).message}`, { level: 'error', call_id: row.call_id });
-        settlement = 'card_capture_pending';
-      }
+    try {
+      settlement = await settleFinishedCall(deps.db, deps.cards, row.call_id);
+    } catch (err) {
+      // The callback itself is stored and applied; the reconciler settles the card later. Twilio needs no retry.
+      deps.log?.(`twilio-status: settlement of call ${row.call_id} failed, left for the reconciler: ${(err as Error).message}`, { level: 'error', call_id: row.call_id });
+      settlement = 'card_capture_pending';
     }
   }
   return { outcome: row.outcome, call_id: row.call_id, status: row.call_status, settlement };

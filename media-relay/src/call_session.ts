@@ -5,7 +5,6 @@
 // the CallStore in the background and never hold up or fail the call. When a call with a conversation ends, and the
 // persona remembers this user, it is summarised (call_summariser.ts) before the media is reported over.
 import type { Log } from '../../core/src/log_line.ts';
-import type { ServiceRate } from '../../core/src/pricing.ts';
 import { conversationTurns, summariseCall, SUMMARY_TIMEOUT_MS } from './call_summariser.ts';
 import type { CallContext, CallStore } from './call_store.ts';
 import { ConversationTurns } from './conversation_turns.ts';
@@ -34,7 +33,6 @@ export interface SessionDeps {
   telephony: Telephony;
   providers: Providers;
   store: CallStore;
-  rates: readonly ServiceRate[];
   policy: TurnPolicy;
   llmMaxRetries: number;
   metrics: RelayMetrics;
@@ -59,6 +57,7 @@ export class CallSession {
   private readonly usage: UsageBudgetGuard;
   private readonly transcript: TranscriptSink;
   private ended = false;
+  private lineEndedAt: number | null = null;
   private tick: NodeJS.Timeout | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
@@ -79,7 +78,7 @@ export class CallSession {
       }
     });
     this.turns = new ConversationTurns(deps.policy, (a) => this.perform(a));
-    this.usage = new UsageBudgetGuard({ call, streamSid: deps.streamSid, onPhoneLine: deps.transport === 'twilio', rates: deps.rates, store: deps.store, metrics, log });
+    this.usage = new UsageBudgetGuard({ call, streamSid: deps.streamSid, store: deps.store, metrics, log });
     this.transcript = new TranscriptSink({ callId: call.callId, store: deps.store, metrics, log, elapsed });
     this.conversationSoFar = new LlmConversation(call.systemPrompt);
     this.speaker = new TurnRunner({
@@ -96,6 +95,15 @@ export class CallSession {
 
   private elapsed(): number {
     return this.now() - this.startedAt;
+  }
+
+  /**
+   * How long the carrier's line has been up, in seconds, for the running charge until Twilio reports its minutes; the
+   * softphone stream has no line. Fixed when the call ends.
+   */
+  private lineSeconds(): number {
+    if (this.d.transport !== 'twilio') return 0;
+    return this.lineEndedAt ?? this.elapsed() / 1000;
   }
 
   /** Opens speech recognition and lets the persona speak first. */
@@ -189,7 +197,7 @@ export class CallSession {
   private flush(): Promise<void> {
     this.flushing = this.flushing.then(async () => {
       await this.transcript.flush();
-      await this.usage.flush();
+      await this.usage.flush(this.lineSeconds());
     });
     return this.flushing;
   }
@@ -207,7 +215,7 @@ export class CallSession {
     const seconds = this.elapsed() / 1000;
     const audioSeconds = await this.recognition.close(seconds);
     this.usage.record('deepgram', 'stt_seconds', audioSeconds, this.d.providers.stt.info.model);
-    this.usage.recordLine(seconds);
+    this.lineEndedAt = seconds;
     // The summary's tokens are usage of this call: they are recorded and flushed before the media is reported over,
     // which is what settlement waits for. The transcript is written meanwhile.
     await Promise.all([this.flush(), this.summarise()]);

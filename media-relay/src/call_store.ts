@@ -1,7 +1,7 @@
 // Where a call's facts come from and where its transcript and costs go. The session only sees this interface;
 // the in-memory store serves tests and benchmarks (RELAY_CALL_STORE=memory), the Postgres one everything else.
 import type { CallSummary } from '../../core/src/call_summary.ts';
-import type { ServiceRate, Service, UsageKind } from '../../core/src/pricing.ts';
+import type { Service, UsageKind } from '../../core/src/pricing.ts';
 import type { EndReason } from './turn_taking.ts';
 
 export interface CallContext {
@@ -12,10 +12,10 @@ export interface CallContext {
   voiceId: string;
   /** Hard cap on this call (the same value Twilio got as TimeLimit). */
   maxDurationSeconds: number;
-  /** What the user allowed this call to cost, in cents; null = no per-call cap. */
-  budgetCents: number | null;
-  /** At this share of the budget the persona starts wrapping up. */
-  warnPercent: number;
+  /** The allowance's cut-off point: at this running charge, in cents, the call ends; null = nothing caps it. */
+  cutoffCents: number | null;
+  /** The allowance's warn point, in cents: the persona starts wrapping up; null = no warning. */
+  warnCents: number | null;
   /** Phrases the caller is likely to say, passed to speech recognition as hints. */
   keyterms?: string[];
   /** phone: Twilio dials a number; browser: the user's browser, through Twilio's Voice SDK or the softphone stream. */
@@ -55,19 +55,26 @@ export interface TranscriptSegment {
   endMs: number;
 }
 
-export interface CostEvent {
-  /** Unique per event; a retried insert with the same key is a no-op. */
-  idempotencyKey: string;
-  callId: string;
+/** One usage report: a quantity, never a price (the database prices it when it is recorded). */
+export interface UsageReport {
+  /** Unique per report; a retried report with the same key is not counted twice. */
+  key: string;
   service: Service;
   usage: UsageKind;
+  /** Seconds (to the millisecond), tokens or characters. */
   quantity: number;
-  billedQuantity: number;
-  /** Exact decimal strings of US dollars. */
-  costUsd: string;
-  chargeUsd: string;
   model: string;
   occurredAt: string;
+}
+
+/** The call's running charge and its allowance's points, in cents, as the database answers them. */
+export interface RunningCharge {
+  /** Usage recorded so far with markup (sub-cent), the line included until Twilio reports its minutes. */
+  chargeCents: number;
+  warnCents: number | null;
+  cutoffCents: number | null;
+  /** Reports recorded without a price in force (logged; they cost nothing). */
+  unpriced: number;
 }
 
 /** Live, not-yet-final text for the call page (realtime broadcast `interim` on topic `call:<id>`). */
@@ -84,9 +91,9 @@ export interface CallStore {
   startBrowserCall(callId: string): Promise<boolean>;
   /** Best effort and never persisted: the final segments are the record. */
   broadcastInterim(callId: string, interim: InterimText): Promise<void>;
-  loadRates(): Promise<ServiceRate[]>;
   saveTranscript(segments: readonly TranscriptSegment[]): Promise<void>;
-  saveCostEvents(events: readonly CostEvent[]): Promise<void>;
+  /** Records usage reports (idempotent by key) and answers the running charge with `lineSeconds` of line so far. */
+  recordUsage(callId: string, reports: readonly UsageReport[], lineSeconds: number): Promise<RunningCharge>;
   /**
    * Keeps the call's summary and facts, once per call, unless the user has turned memory off for the persona since
    * the call began (then nothing is kept). Returns what happened, for the log.
@@ -103,26 +110,24 @@ export interface CallStore {
 export class InMemoryCallStore implements CallStore {
   readonly calls = new Map<string, CallContext>();
   readonly transcript: TranscriptSegment[] = [];
-  readonly costEvents: CostEvent[] = [];
+  readonly usage: (UsageReport & { callId: string })[] = [];
+  readonly lineSeconds = new Map<string, number>();
   readonly finished = new Map<string, EndReason>();
   readonly owners = new Map<string, CallOwnership>();
   readonly browserStarted = new Set<string>();
   readonly durations = new Map<string, number>();
   readonly interims: (InterimText & { callId: string })[] = [];
   readonly summaries = new Map<string, CallSummary>();
-  rates: ServiceRate[];
+  /** What a report charges, in cents (tests set it; by default usage costs nothing here: nothing is settled). */
+  chargeOf: (report: UsageReport) => number;
 
-  constructor(opts: { calls?: CallContext[]; rates?: ServiceRate[] } = {}) {
+  constructor(opts: { calls?: CallContext[]; chargeOf?: (report: UsageReport) => number } = {}) {
     for (const c of opts.calls ?? []) this.calls.set(c.callId, c);
-    this.rates = opts.rates ?? [];
+    this.chargeOf = opts.chargeOf ?? (() => 0);
   }
 
   async loadCall(callId: string): Promise<CallContext | null> {
     return this.calls.get(callId) ?? null;
-  }
-
-  async loadRates(): Promise<ServiceRate[]> {
-    return this.rates;
   }
 
   async callOwnership(callId: string): Promise<CallOwnership | null> {
@@ -147,10 +152,14 @@ export class InMemoryCallStore implements CallStore {
     }
   }
 
-  async saveCostEvents(events: readonly CostEvent[]): Promise<void> {
-    for (const e of events) {
-      if (!this.costEvents.some((c) => c.idempotencyKey === e.idempotencyKey)) this.costEvents.push(e);
+  async recordUsage(callId: string, reports: readonly UsageReport[], lineSeconds: number): Promise<RunningCharge> {
+    for (const r of reports) {
+      if (!this.usage.some((u) => u.key === r.key)) this.usage.push({ ...r, callId });
     }
+    this.lineSeconds.set(callId, lineSeconds);
+    const call = this.calls.get(callId);
+    const chargeCents = this.usage.filter((u) => u.callId === callId).reduce((sum, u) => sum + this.chargeOf(u), 0);
+    return { chargeCents, warnCents: call?.warnCents ?? null, cutoffCents: call?.cutoffCents ?? null, unpriced: 0 };
   }
 
   async saveCallSummary(callId: string, summary: CallSummary): Promise<string> {

@@ -4,15 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { isSummaryRequest, type CallSummary } from '../../core/src/call_summary.ts';
 import { summariseCall } from './call_summariser.ts';
 import { CallSession } from './call_session.ts';
-import { InMemoryCallStore, type CallContext, type CostEvent } from './call_store.ts';
+import { InMemoryCallStore, type CallContext, type RunningCharge, type UsageReport } from './call_store.ts';
 import { RelayMetrics } from './metrics.ts';
 import { ProviderError, type ChatMessage, type LanguageModel, type LlmEvent, type SttEvent } from './provider_contracts.ts';
 import type { EndReason } from './turn_taking.ts';
 
-const RATES = [
-  { service: 'cerebras' as const, usage: 'llm_input_tokens' as const, unit: 'token' as const, usdPerUnit: '0.000001', markup: '1.3' },
-  { service: 'cerebras' as const, usage: 'llm_output_tokens' as const, unit: 'token' as const, usdPerUnit: '0.000002', markup: '1.3' }
-];
 const SUMMARY_REPLY = 'SUMMARY: They talked about family.\nFACT: sister: Ana';
 
 /** An LLM that greets on a call turn and answers a summary request with `onSummary`. */
@@ -42,9 +38,9 @@ const stalling = (signal: AbortSignal) => (async function* (): AsyncIterable<Llm
 /** Records the order in which the store was written to. */
 class OrderedStore extends InMemoryCallStore {
   readonly order: string[] = [];
-  override async saveCostEvents(events: readonly CostEvent[]): Promise<void> {
-    if (events.length) this.order.push(`costs:${events.map((e) => e.usage).join(',')}`);
-    return super.saveCostEvents(events);
+  override async recordUsage(callId: string, reports: readonly UsageReport[], lineSeconds: number): Promise<RunningCharge> {
+    if (reports.length) this.order.push(`usage:${reports.map((r) => r.usage).join(',')}`);
+    return super.recordUsage(callId, reports, lineSeconds);
   }
   override async saveCallSummary(callId: string, summary: CallSummary): Promise<string> {
     this.order.push('summary');
@@ -60,10 +56,10 @@ class OrderedStore extends InMemoryCallStore {
 async function callThatEnds(opts: { llm: LanguageModel; memoryEnabled?: boolean; callerSays?: string; summaryTimeoutMs?: number }) {
   const store = new OrderedStore();
   let hear: (e: SttEvent) => void = () => undefined;
-  const call: CallContext = { callId: 'c-mem', personaName: 'Brad', systemPrompt: 'You are Brad.', voiceId: 'v', maxDurationSeconds: 600, budgetCents: null, warnPercent: 80, memoryEnabled: opts.memoryEnabled ?? true };
+  const call: CallContext = { callId: 'c-mem', personaName: 'Brad', systemPrompt: 'You are Brad.', voiceId: 'v', maxDurationSeconds: 600, cutoffCents: null, warnCents: null, memoryEnabled: opts.memoryEnabled ?? true };
   let session: CallSession | null = null;
   session = new CallSession({
-    callSid: 'CAmem', streamSid: 'MZmem', call, transport: 'softphone', store, rates: RATES, llmMaxRetries: 0, metrics: new RelayMetrics(), log: () => undefined,
+    callSid: 'CAmem', streamSid: 'MZmem', call, transport: 'softphone', store, llmMaxRetries: 0, metrics: new RelayMetrics(), log: () => undefined,
     policy: { bargeInSpeechMs: 300, bargeInWords: 2, silenceMs: 60_000, maxDurationMs: 600_000, closingGraceMs: 8000, budgetHangupMs: 2000 },
     providers: {
       stt: { info: { service: 'deepgram', model: 'nova-3' }, open: async ({ onEvent }) => { hear = onEvent; return { sendAudio: () => undefined, close: async () => ({ audioSeconds: 2 }) }; } },
@@ -121,9 +117,9 @@ describe('a call that ends', () => {
   it('is summarised, and the summary is billed to it, before the media is reported over', async () => {
     const store = await callThatEnds({ llm: scriptedLlm(answering(SUMMARY_REPLY, 500, 40)), callerSays: 'my sister is called ana' });
     expect(store.summaries.get('c-mem')).toEqual({ summary: 'They talked about family.', facts: ['sister: Ana'] });
-    const summaryTokens = store.costEvents.filter((e) => e.service === 'cerebras' && ((e.usage === 'llm_input_tokens' && e.quantity === 500) || (e.usage === 'llm_output_tokens' && e.quantity === 40)));
+    const summaryTokens = store.usage.filter((e) => e.service === 'cerebras' && ((e.usage === 'llm_input_tokens' && e.quantity === 500) || (e.usage === 'llm_output_tokens' && e.quantity === 40)));
     expect(summaryTokens).toHaveLength(2);
-    expect(summaryTokens.every((e) => e.callId === 'c-mem' && Number(e.chargeUsd) > 0)).toBe(true);
+    expect(summaryTokens.every((e) => e.callId === 'c-mem')).toBe(true);
     // Everything is written before finishCall, which is what lets settlement close the call.
     expect(store.order.at(-1)).toBe('finish');
     expect(store.order.indexOf('summary')).toBeLessThan(store.order.indexOf('finish'));
@@ -133,7 +129,7 @@ describe('a call that ends', () => {
     const store = await callThatEnds({ llm: scriptedLlm(stalling), callerSays: 'my sister is called ana', summaryTimeoutMs: 50 });
     expect(store.summaries.size).toBe(0);
     expect(store.finished.get('c-mem')).toBe('user_hung_up');
-    const inputs = store.costEvents.filter((e) => e.usage === 'llm_input_tokens');
+    const inputs = store.usage.filter((e) => e.usage === 'llm_input_tokens');
     expect(inputs.map((e) => e.quantity).slice(0, 2)).toEqual([30, 30]); // the two turns'
     expect(inputs).toHaveLength(3); // and the abandoned summary's, estimated
   });

@@ -1,13 +1,11 @@
-// The Postgres CallStore against the devstack database: call context from the real schema (prompt, budget with the
-// month's remainder), idempotent transcript and cost writes, the media-ended mark settlement waits for, and the
+// The Postgres CallStore against the devstack database: call context from the real schema (prompt, the allowance's
+// cut-off with the month's remainder), idempotent transcript and usage writes priced in SQL, the media-ended mark settlement waits for, and the
 // status of browser calls, which the relay drives itself.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { priceUsage } from '../../core/src/pricing.ts';
-import { usdToDecimal } from '../../core/src/money.ts';
 import { stack, uniqueEmail } from '../../devstack/src/testing/stack_env.ts';
-import type { CostEvent } from './call_store.ts';
+import type { UsageReport } from './call_store.ts';
 import { PgCallStore } from './pg_call_store.ts';
 
 const BRAD = 'a0000000-0000-4000-8000-000000000001';
@@ -36,7 +34,7 @@ describe('PgCallStore', () => {
 
   it('loads the call with its persona, instructions and budget', async () => {
     const call = await store.loadCall(callId);
-    expect(call).toMatchObject({ callId, personaName: 'Brad', maxDurationSeconds: 300, budgetCents: 1000, warnPercent: 75 }); // the seed's default per-call cap and warn point
+    expect(call).toMatchObject({ callId, personaName: 'Brad', maxDurationSeconds: 300, cutoffCents: 1000, warnCents: 750 }); // the seed's default per-call cap and its 75 % warn point
     expect(call!.systemPrompt).toContain("The user's first name is Dana.");
     expect(call!.systemPrompt).toContain('| Remind me to water the plants.');
     expect(call!.systemPrompt).toMatch(/^Safety rules/);
@@ -73,23 +71,23 @@ describe('PgCallStore', () => {
       await insert('completed', 'settled', 0, 900, '40 days'); // an earlier month: does not
       const current = await insert('in_progress', 'reserved', 250, null, '1 minute');
       // 1000 - 850 settled - 250 held (this call's own) + 250 (its own hold is its to spend) = 150 < 250 reserved < 800.
-      expect((await store.loadCall(current))?.budgetCents).toBe(150);
+      expect((await store.loadCall(current))?.cutoffCents).toBe(150);
 
       // Another open reservation this month takes its share too.
       await insert('in_progress', 'reserved', 100, null, '2 minutes');
-      expect((await store.loadCall(current))?.budgetCents).toBe(50);
+      expect((await store.loadCall(current))?.cutoffCents).toBe(50);
 
       // Without the cut-off the month does not stop the call; the reservation and per-call cap still do.
       await db.query('update public.user_budget_settings set enable_auto_cutoff = false where user_id = $1', [owner]);
-      expect((await store.loadCall(current))?.budgetCents).toBe(250);
+      expect((await store.loadCall(current))?.cutoffCents).toBe(250);
 
       // Over the month already: nothing left to spend.
       await db.query('update public.user_budget_settings set enable_auto_cutoff = true, max_monthly_spend_cents = 900 where user_id = $1', [owner]);
-      expect((await store.loadCall(current))?.budgetCents).toBe(0);
+      expect((await store.loadCall(current))?.cutoffCents).toBe(0);
 
       // A demo call charges nothing, so (as at placement) only the per-call cap holds it.
       const demo = await insert('in_progress', 'pending', 0, null, '1 minute', 'demo');
-      expect((await store.loadCall(demo))?.budgetCents).toBe(800);
+      expect((await store.loadCall(demo))?.cutoffCents).toBe(800);
     } finally {
       await db.query('delete from auth.users where id = $1', [owner]);
     }
@@ -113,19 +111,20 @@ describe('PgCallStore', () => {
     expect(r.rows).toEqual([{ seq: 0, speaker: 'persona', text: 'Hi, it is Brad.' }, { seq: 1, speaker: 'user', text: 'who is this' }]);
   });
 
-  it('writes priced usage once per idempotency key, leaving Twilio minutes to the status callback', async () => {
-    const rates = await store.loadRates();
-    const ev = (seq: number, service: CostEvent['service'], usage: CostEvent['usage'], quantity: number): CostEvent => {
-      const p = priceUsage(rates, { service, usage, quantity });
-      return { idempotencyKey: `${callId}:MZ1:${seq}`, callId, service, usage, quantity, billedQuantity: p.billedQuantity,
-        costUsd: usdToDecimal(p.costUsd), chargeUsd: usdToDecimal(p.chargeUsd), model: 'm', occurredAt: new Date().toISOString() };
-    };
-    const events = [
-      ev(1, 'cerebras', 'llm_input_tokens', 1200), ev(2, 'cerebras', 'llm_output_tokens', 40),
-      ev(3, 'elevenlabs', 'tts_characters', 120), ev(4, 'deepgram', 'stt_seconds', 61.5), ev(5, 'twilio', 'call_seconds', 62)
+  it('records usage quantities once per key, priced in SQL, and answers the running charge; Twilio minutes are the status callback\'s', async () => {
+    const at = new Date().toISOString();
+    const u = (seq: number, service: UsageReport['service'], usage: UsageReport['usage'], quantity: number): UsageReport =>
+      ({ key: `${callId}:MZ1:${seq}`, service, usage, quantity, model: 'm', occurredAt: at });
+    const reports = [
+      u(1, 'cerebras', 'llm_input_tokens', 1200), u(2, 'cerebras', 'llm_output_tokens', 40),
+      u(3, 'elevenlabs', 'tts_characters', 120), u(4, 'deepgram', 'stt_seconds', 61.5), u(5, 'twilio', 'call_seconds', 62)
     ];
-    await store.saveCostEvents(events);
-    await store.saveCostEvents(events);
+    const first = await store.recordUsage(callId, reports, 0);
+    const again = await store.recordUsage(callId, reports, 0);
+    // (0.00102 + 0.000048 + 0.006 + 0.0078925) USD x 100 x 1.3 (the seed's 30 % markup) = 1.944865 cents.
+    expect(first.chargeCents).toBeCloseTo(1.944865, 6);
+    expect(again).toEqual(first);
+    expect(first).toMatchObject({ cutoffCents: 1000, warnCents: 750, unpriced: 0 });
     const r = await db.query(
       `select service, event_type, tokens_input, tokens_output, characters, duration_seconds::text, cost_usd::text, rate_id is not null as priced
          from public.call_cost_events where call_id = $1 order by idempotency_key`, [callId]);

@@ -1,12 +1,12 @@
-// The CallStore on Postgres: the call's persona, scenario and budget from the call row; final transcript segments
-// and provider usage as idempotent inserts. Twilio minutes are not written here: the status callback records them
-// from Twilio's own duration when the call completes. Softphone browser calls, which have no Twilio, are started and
+// The CallStore on Postgres: the call's persona and scenario from the call row and its allowance from
+// private.call_allowance; final transcript segments as idempotent inserts; usage reports through private.record_usage,
+// which prices them and answers the running charge. Twilio minutes are not written here: the status callback records
+// them from Twilio's own duration when the call completes. Softphone browser calls, which have no Twilio, are started and
 // completed here (private.start_browser_call / private.finish_browser_call); browser calls Twilio carries are not.
 import pg from 'pg';
 import type { CallSummary } from '../../core/src/call_summary.ts';
 import type { Log } from '../../core/src/log_line.ts';
-import { usageOfRateKey, type ServiceRate } from '../../core/src/pricing.ts';
-import type { CallContext, CallOwnership, CallStore, CostEvent, InterimText, TranscriptSegment } from './call_store.ts';
+import type { CallContext, CallOwnership, CallStore, InterimText, RunningCharge, TranscriptSegment, UsageReport } from './call_store.ts';
 import { composeSystemPrompt, type RememberedNotes } from './system_prompt.ts';
 import type { EndReason } from './turn_taking.ts';
 
@@ -21,10 +21,6 @@ interface CallRow {
   mode: 'phone' | 'browser';
   max_duration_seconds: number;
   custom_instructions: string | null;
-  reserved_credits: number;
-  estimated_cost_cents: number;
-  payment_method: string;
-  payment_status: string;
   persona_name: string;
   voice_id: string;
   system_prompt: string;
@@ -35,11 +31,8 @@ interface CallRow {
   scenario_prompt: string | null;
   opening_line: string | null;
   scenario_by_user: boolean;
-  per_call_cap_cents: number | null;
-  monthly_cap_cents: number | null;
-  month_remaining_cents: number | null;
-  warn_at_percent: number | null;
-  auto_cutoff: boolean | null;
+  cutoff_cents: number | null;
+  warn_cents: number | null;
   user_first_name: string | null;
   timezone: string | null;
   stability: string;
@@ -48,24 +41,9 @@ interface CallRow {
   speed: string;
 }
 
-/**
- * What this call may cost, in cents: the smallest of the per-call cap (always), the month's remaining budget (when
- * the user asked for the cut-off; a demo call charges nothing, so it is not held to it, as at placement), and
- * what was put aside for the call (reserved credits, or the amount held on the card). Null when nothing caps it.
- */
-export function callBudgetCents(r: Pick<CallRow, 'per_call_cap_cents' | 'month_remaining_cents' | 'auto_cutoff' | 'payment_method' | 'payment_status' | 'reserved_credits' | 'estimated_cost_cents'>): number | null {
-  const caps: number[] = [];
-  if (r.per_call_cap_cents !== null) caps.push(r.per_call_cap_cents);
-  if (r.auto_cutoff !== false && r.payment_method !== 'demo' && r.month_remaining_cents !== null) caps.push(Math.max(0, r.month_remaining_cents));
-  if (r.payment_method === 'credits' && r.payment_status === 'reserved') caps.push(r.reserved_credits);
-  if (r.payment_method === 'card' && r.payment_status === 'authorized') caps.push(r.estimated_cost_cents);
-  return caps.length > 0 ? Math.min(...caps) : null;
-}
-
 export class PgCallStore implements CallStore {
   private readonly pool: pg.Pool;
   private readonly log: Log;
-  private rateIds = new Map<string, string>(); // `${service}/${usage}` -> service_rates.id
 
   constructor(databaseUrl: string, log: Log) {
     this.pool = new pg.Pool({ connectionString: databaseUrl, max: 4, idleTimeoutMillis: 30_000 });
@@ -75,22 +53,12 @@ export class PgCallStore implements CallStore {
 
   async loadCall(callId: string): Promise<CallContext | null> {
     if (!UUID.test(callId)) return null;
-    // The month's remaining budget counts every call started this month (private.month_spend: settled cost plus
-    // open holds). This call's own hold is among them, but it is this call's money, not someone else's: it is
-    // added back, so the call may spend its hold plus whatever else is left this month.
     const r = await this.pool.query<CallRow>(
-      `select c.id, c.mode, c.max_duration_seconds, c.custom_instructions, c.reserved_credits, c.estimated_cost_cents,
-              c.payment_method, c.payment_status,
+      `select c.id, c.mode, c.max_duration_seconds, c.custom_instructions,
               p.name as persona_name, p.voice_id, p.system_prompt,
               rel.relationship_type, rel.nickname, rel.custom_prompt,
               s.name as scenario_name, s.prompt as scenario_prompt, s.opening_line, (s.user_id is not null) as scenario_by_user,
-              b.max_cost_per_call_cents as per_call_cap_cents, b.max_monthly_spend_cents as monthly_cap_cents,
-              b.warn_at_percent_per_call as warn_at_percent, b.enable_auto_cutoff as auto_cutoff,
-              (b.max_monthly_spend_cents - ms.spent_cents - ms.reserved_cents
-                + case when c.created_at >= m.month_start and c.created_at < m.month_end then
-                    case c.payment_status when 'reserved' then c.reserved_credits
-                                          when 'authorized' then c.estimated_cost_cents else 0 end
-                  else 0 end)::int as month_remaining_cents,
+              a.cutoff_cents, a.warn_cents,
               nullif(split_part(coalesce(u.name, ''), ' ', 1), '') as user_first_name, u.timezone,
               coalesce(rel.voice_stability, p.default_voice_stability)::text as stability,
               coalesce(rel.voice_similarity_boost, p.default_voice_similarity_boost)::text as similarity_boost,
@@ -101,9 +69,8 @@ export class PgCallStore implements CallStore {
          join public.users u on u.id = c.user_id
          left join public.user_persona_relationships rel on rel.id = c.relationship_id
          left join public.call_scenario_templates s on s.id = c.scenario_template_id
-         left join public.user_budget_settings b on b.user_id = c.user_id
-         cross join lateral private.budget_month(u.timezone) m
-         cross join lateral private.month_spend(c.user_id, m.month_start, m.month_end) ms
+         left join lateral private.call_allowance(c.user_id, c.payment_method, c.mode = 'phone' or c.twilio_call_sid is not null,
+                                                  c.max_duration_seconds, c.id) a on true
         where c.id = $1 and c.status not in ('completed', 'busy', 'no_answer', 'failed', 'canceled')`,
       [callId]
     );
@@ -122,8 +89,8 @@ export class PgCallStore implements CallStore {
       }),
       voiceId: row.voice_id,
       maxDurationSeconds: row.max_duration_seconds,
-      budgetCents: callBudgetCents(row),
-      warnPercent: row.warn_at_percent ?? 75, // the seed's default for warn_at_percent_per_call; sign-up always writes a budget row
+      cutoffCents: row.cutoff_cents,
+      warnCents: row.warn_cents,
       mode: row.mode,
       voiceSettings: { stability: Number(row.stability), similarityBoost: Number(row.similarity_boost), style: Number(row.style), speed: Number(row.speed) },
       memoryEnabled: memory.enabled
@@ -187,23 +154,6 @@ export class PgCallStore implements CallStore {
     return (r.rowCount ?? 0) > 0;
   }
 
-  async loadRates(): Promise<ServiceRate[]> {
-    const r = await this.pool.query<{ id: string; service: ServiceRate['service']; rate_key: string; unit: ServiceRate['unit']; unit_price_usd: string; markup_percent: string }>(
-      `select id, service, rate_key, unit, unit_price_usd::text, markup_percent::text from public.service_rates
-        where effective_from <= now() and (effective_to is null or effective_to > now())`
-    );
-    const rates: ServiceRate[] = [];
-    const ids = new Map<string, string>();
-    for (const row of r.rows) {
-      const usage = usageOfRateKey(row.service, row.rate_key);
-      if (!usage) continue;
-      rates.push({ service: row.service, usage, unit: row.unit, usdPerUnit: row.unit_price_usd, markup: (1 + Number(row.markup_percent) / 100).toFixed(4) });
-      ids.set(`${row.service}/${usage}`, row.id);
-    }
-    this.rateIds = ids;
-    return rates;
-  }
-
   async broadcastInterim(callId: string, interim: InterimText): Promise<void> {
     await this.pool.query(`select realtime.send($1::jsonb, 'interim', $2, true)`, [
       JSON.stringify({ speaker: interim.speaker, text: interim.text.slice(0, 500) }), `call:${callId}`
@@ -227,32 +177,15 @@ export class PgCallStore implements CallStore {
     );
   }
 
-  async saveCostEvents(events: readonly CostEvent[]): Promise<void> {
-    const rows = events.filter((e) => e.service !== 'twilio');
-    if (rows.length === 0) return;
-    const eventType = (e: CostEvent) => (e.usage === 'stt_seconds' ? 'stt_audio' : e.usage === 'tts_characters' ? 'tts_characters' : 'llm_completion');
-    await this.pool.query(
-      `insert into public.call_cost_events
-         (call_id, user_id, service, event_type, model, tokens_input, tokens_output, characters, duration_seconds, rate_id, cost_usd,
-          idempotency_key, occurred_at)
-       select e.call_id, c.user_id, e.service, e.event_type, e.model, e.tokens_input, e.tokens_output, e.characters, e.duration_seconds,
-              e.rate_id, e.cost_usd, e.idempotency_key, e.occurred_at
-         from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::int[], $8::numeric[],
-                     $9::uuid[], $10::numeric[], $11::text[], $12::timestamptz[])
-                as e(call_id, service, event_type, model, tokens_input, tokens_output, characters, duration_seconds, rate_id, cost_usd,
-                     idempotency_key, occurred_at)
-         join public.calls c on c.id = e.call_id
-       on conflict (idempotency_key) do nothing`,
-      [
-        rows.map((e) => e.callId), rows.map((e) => e.service), rows.map(eventType), rows.map((e) => e.model.slice(0, 100)),
-        rows.map((e) => (e.usage === 'llm_input_tokens' ? e.quantity : e.usage === 'llm_output_tokens' ? 0 : null)),
-        rows.map((e) => (e.usage === 'llm_output_tokens' ? e.quantity : e.usage === 'llm_input_tokens' ? 0 : null)),
-        rows.map((e) => (e.usage === 'tts_characters' ? e.quantity : null)),
-        rows.map((e) => (e.usage === 'stt_seconds' ? e.quantity.toFixed(3) : null)),
-        rows.map((e) => this.rateIds.get(`${e.service}/${e.usage}`) ?? null),
-        rows.map((e) => e.costUsd), rows.map((e) => e.idempotencyKey), rows.map((e) => e.occurredAt)
-      ]
-    );
+  async recordUsage(callId: string, reports: readonly UsageReport[], lineSeconds: number): Promise<RunningCharge> {
+    const events = reports.map((u) => ({
+      key: u.key, service: u.service, usage: u.usage, quantity: u.quantity, model: u.model, occurred_at: u.occurredAt
+    }));
+    const r = await this.pool.query<{ charge_cents: string; warn_cents: number | null; cutoff_cents: number | null; unpriced: number }>(
+      'select charge_cents::text, warn_cents, cutoff_cents, unpriced from private.record_usage($1, $2::jsonb, $3)',
+      [callId, JSON.stringify(events), lineSeconds]);
+    const row = r.rows[0]!;
+    return { chargeCents: Number(row.charge_cents), warnCents: row.warn_cents, cutoffCents: row.cutoff_cents, unpriced: row.unpriced };
   }
 
   async finishCall(callId: string, endReason: EndReason, mediaSeconds: number): Promise<void> {

@@ -238,7 +238,6 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
       claimed.add(verdict.callId);
       callId = verdict.callId;
       const call = await deps.store.loadCall(verdict.callId).catch(() => null);
-      const rates = await deps.store.loadRates().catch(() => []);
       if (stage !== 'admitting') return release();
       if (!call) {
         release();
@@ -272,7 +271,6 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
         }, (reason) => metrics.frameDropped('outbound', reason)),
         providers: deps.providers(),
         store: deps.store,
-        rates,
         policy: policyFor(call.maxDurationSeconds),
         llmMaxRetries: deps.config.llm.maxRetries,
         metrics,

@@ -10,7 +10,7 @@ import { HmacStreamTokenVerifier, mintStreamToken } from './stream_token.ts';
 
 const SECRET = 'signed-stream-secret-of-at-least-32-chars';
 const AUTH_TOKEN = 'signed-stream-auth-token-0000000000';
-const CALL: CallContext = { callId: 'signed-1', personaName: 'Sarah', systemPrompt: 'You are Sarah.', voiceId: 'v', maxDurationSeconds: 60, budgetCents: null, warnPercent: 80 };
+const CALL: CallContext = { callId: 'signed-1', personaName: 'Sarah', systemPrompt: 'You are Sarah.', voiceId: 'v', maxDurationSeconds: 60, cutoffCents: null, warnCents: null };
 const CALL_SID = `CA${'5'.repeat(32)}`;
 
 const providers: Providers = {

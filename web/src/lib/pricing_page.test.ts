@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { markupRange, priceLines, workedExample, type PriceRow } from './pricing_page.ts';
+import { markupRange, priceLines, type PriceRow } from './pricing_page.ts';
 
 // The seeded prices (supabase/seed.sql), as the price_list view returns them.
 const PRICES: PriceRow[] = [
@@ -25,26 +25,5 @@ describe('pricing page', () => {
     expect(markupRange(PRICES)).toBe('30%');
     expect(markupRange([...PRICES, { ...PRICES[0]!, markup_percent: 12.5 }])).toBe('12.5% to 30%');
     expect(markupRange([])).toBeNull();
-  });
-
-  it('works a 3-minute phone call through: cost, markup, exact sum, rounded up once', () => {
-    const x = workedExample(PRICES)!;
-    // 27,000 input tokens (6 turns × 1,500 a minute), 1,350 characters spoken (half of 900 a minute), 338 output tokens.
-    expect(x.lines.map((l) => [l.provider, l.usage, l.cost, l.markup, l.charged])).toEqual([
-      ['Twilio', '3 min', '$0.0420', '+30%', '$0.0546'],
-      ['Twilio', '3 min', '$0.0120', '+30%', '$0.0156'],
-      ['Deepgram', '3 min', '$0.0231', '+30%', '$0.03003'],
-      ['Cerebras', '27,000 tokens', '$0.02295', '+30%', '$0.029835'],
-      ['Cerebras', '338 tokens', '$0.0004056', '+30%', '$0.00052728'],
-      ['ElevenLabs', '1,350 characters', '$0.0675', '+30%', '$0.08775']
-    ]);
-    expect(x.cost).toBe('$0.1679556');
-    expect(x.exact).toBe('$0.21834228');
-    expect(x.rounded).toBe('$0.22');
-    expect(x.credits).toBe('22 credits');
-  });
-
-  it('has no example without the prices the estimate needs', () => {
-    expect(workedExample(PRICES.filter((p) => p.service !== 'deepgram'))).toBeNull();
   });
 });
