@@ -167,26 +167,18 @@ begin
         v_effect := private.grant_paid_pack(v_user, 'stripe:pi:' || (v_obj ->> 'id'), v_id, v_obj ->> 'id',
                                             v_obj -> 'metadata', v_obj ->> 'amount_received', v_obj ->> 'currency');
       else
-        update public.calls
-           set payment_status = 'settled', actual_cost_cents = (v_obj ->> 'amount_received')::integer
-         where payment_intent_id = v_obj ->> 'id' and payment_status in ('pending', 'authorized');
-        v_effect := jsonb_build_object('call_settled', found);
+        v_effect := jsonb_build_object('call_settled',
+          private.record_card_event(v_obj ->> 'id', 'succeeded', (v_obj ->> 'amount_received')::integer));
       end if;
 
     when v_type = 'payment_intent.amount_capturable_updated' then
-      update public.calls set payment_status = 'authorized'
-       where payment_intent_id = v_obj ->> 'id' and payment_status = 'pending';
-      v_effect := jsonb_build_object('call_authorized', found);
+      v_effect := jsonb_build_object('call_authorized', private.record_card_event(v_obj ->> 'id', 'authorized', null));
 
     when v_type = 'payment_intent.canceled' then
-      update public.calls set payment_status = 'released'
-       where payment_intent_id = v_obj ->> 'id' and payment_status in ('pending', 'authorized');
-      v_effect := jsonb_build_object('call_released', found);
+      v_effect := jsonb_build_object('call_released', private.record_card_event(v_obj ->> 'id', 'canceled', null));
 
     when v_type = 'payment_intent.payment_failed' then
-      update public.calls set payment_status = 'failed'
-       where payment_intent_id = v_obj ->> 'id' and payment_status = 'pending';
-      v_effect := jsonb_build_object('call_failed', found);
+      v_effect := jsonb_build_object('call_failed', private.record_card_event(v_obj ->> 'id', 'payment_failed', null));
 
     when v_type = 'invoice.paid' then
       v_sub := coalesce(v_obj -> 'parent' -> 'subscription_details' ->> 'subscription', v_obj ->> 'subscription');

@@ -44,7 +44,7 @@ select is((select charge_cents from private.price_usage('deepgram', 'stt_seconds
   'usage after it at the new rate and markup');
 
 -- Allowance ----------------------------------------------------------------------------------------------------
-select tests.create_user('a1111111-1111-4111-8111-111111111111', 'ada@example.com', '{"timezone":"UTC"}');
+select tests.create_onboarded_user('a1111111-1111-4111-8111-111111111111', 'ada@example.com', '{"timezone":"UTC"}');
 -- Defaults: 1000 per call, 10000 a month, warn at 75 %, auto cut-off on; 500 sign-up credits.
 create function tests.allowance(p_method text, p_seconds int default null)
 returns setof record language sql as $$
