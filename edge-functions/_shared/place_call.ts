@@ -4,6 +4,7 @@
 import { ACTIVE_CALL_STATUSES } from '../../core/src/call_status.ts';
 import { appError, isAppError, type AppError } from '../../core/src/errors.ts';
 import { isUuid } from './ids.ts';
+import { formatCents } from '../../core/src/money.ts';
 import { normalizePhone } from '../../core/src/phone.ts';
 import { DEFAULT_ESTIMATE_ASSUMPTIONS, estimateCallCostCents, MAX_CALL_SECONDS, maxDurationForBudget } from '../../core/src/pricing.ts';
 import type { CountryCode } from 'libphonenumber-js/max';
@@ -240,9 +241,10 @@ async function prepare(tx: Tx, req: PlaceCallRequest, deps: PlaceCallDeps): Prom
   if (maxSeconds < Math.min(MIN_CALL_SECONDS, requested)) {
     const need = estimateCallCostCents(rates, MIN_CALL_SECONDS, assumptions);
     const sentences = {
-      budget_exceeded_per_call: `Even a one-minute call costs about ${need} credits, more than your per-call limit of ${b!.per_call}. Raise the limit in Budget settings.`,
-      budget_exceeded_monthly: `Only ${Math.max(0, b!.monthly - b!.spent - b!.held)} credits of your monthly limit are left, and a one-minute call costs about ${need}. Raise the limit in Budget settings or wait until next month.`,
-      insufficient_credits: `You have ${b!.available} credits and a one-minute call costs about ${need}. Buy a credit pack or pay by card.`
+      // Limits are set in dollars, so they are told in dollars; a balance is told in credits (1 credit = 1 cent).
+      budget_exceeded_per_call: `Even a one-minute call costs about ${formatCents(need)}, more than your per-call limit of ${formatCents(b!.per_call)}. Raise the limit in Budget settings.`,
+      budget_exceeded_monthly: `Only ${formatCents(Math.max(0, b!.monthly - b!.spent - b!.held))} of your monthly limit is left, and a one-minute call costs about ${formatCents(need)}. Raise the limit in Budget settings or wait until next month.`,
+      insufficient_credits: `You have ${b!.available} credits and a one-minute call costs about ${need} credits. Buy a credit pack or pay by card.`
     };
     refuse(binding.code, sentences[binding.code]);
   }
