@@ -93,3 +93,23 @@ test('a call the per-call limit refuses says what a minute costs, in dollars', a
   await page.getByRole('group', { name: 'Pay with' }).getByRole('radio', { name: /^Credits/ }).check();
   await expect(page.getByRole('alert')).toContainText(/^Even a one-minute call costs about \$\d+\.\d\d, more than your per-call limit of \$0\.01\./);
 });
+
+test('a disabled button looks disabled, and the pages touched here fit a 390 px phone', async ({ page }) => {
+  await signUp(page, 'Jo', 'disabled-look');
+  // No verified number yet: nothing to ring, so the call button is off.
+  await page.goto('/call?persona=brad');
+  const call = page.getByRole('button', { name: 'Call me now with Brad' });
+  await expect(call).toBeDisabled();
+  const enabled = page.getByRole('link', { name: 'Verify your phone' });
+  await expect(enabled).toBeVisible();
+  const look = await call.evaluate((el) => { const s = getComputedStyle(el); return { background: s.backgroundColor, cursor: s.cursor, color: s.color }; });
+  // Not the accent colour of an enabled button, and the pointer says it cannot be pressed.
+  expect(look.background).not.toBe('rgb(79, 209, 197)');
+  expect(look.cursor).toBe('not-allowed');
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  for (const path of ['/', '/personas', '/personas/brad', '/calls', '/calls?page=9', '/logout', '/terms', '/privacy']) {
+    await page.goto(path);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(390);
+  }
+});
