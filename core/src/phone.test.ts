@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ALLOWED_COUNTRIES, maskPhone, normalizePhone, phonePrefix, type PhoneErrorCode } from './phone.ts';
+import { DEFAULT_ALLOWED_COUNTRIES, maskPhone, normalizePhone, phonePrefix, regionName, type PhoneErrorCode } from './phone.ts';
 
 function errorCode(input: string, options?: Parameters<typeof normalizePhone>[1]): PhoneErrorCode | 'ok' {
   const r = normalizePhone(input, options);
@@ -63,18 +63,25 @@ describe('normalizePhone refuses malformed input', () => {
 
 describe('normalizePhone refuses countries outside the allow-list', () => {
   it.each([
-    ['+7 912 345 6789', 'RU'], // valid Russian mobile
-    ['+1 242 359 1234', 'BS'], // Bahamas: +1 like the US, a classic toll-fraud destination
-    ['+44 7797 123456', 'JE'], // Jersey shares +44 with the UK but is not GB
-  ])('%s (%s)', (input, country) => {
+    ['+7 912 345 6789', 'Russia'], // valid Russian mobile
+    ['+1 242 359 1234', 'Bahamas'], // Bahamas: +1 like the US, a classic toll-fraud destination
+    ['+44 7797 123456', 'Jersey'], // Jersey shares +44 with the UK but is not GB
+    ['+44 7781 123456', 'Guernsey'], // so does Guernsey
+  ])('%s (%s), named for a person to read', (input, country) => {
     const r = normalizePhone(input);
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.error.code).toBe('phone_country_not_allowed');
       expect(r.error.status).toBe(422);
-      expect(r.error.message).toContain(country);
-      expect(r.error.message).toContain('GB');
+      expect(r.error.message).toContain(`We cannot call numbers in ${country} yet.`);
+      expect(r.error.message).toContain('United Kingdom, Ireland');
+      expect(r.error.message).not.toMatch(/\b[A-Z]{2}\b/);
     }
+  });
+
+  it('names a country by its code when the runtime has no name for it', () => {
+    expect(regionName('GG')).toBe('Guernsey');
+    expect(regionName('XX')).toBe('XX');
   });
 
   it('refuses non-geographic international numbers that have no country', () => {

@@ -26,6 +26,17 @@ export const DEFAULT_ALLOWED_COUNTRIES: readonly CountryCode[] = [
   'US', 'CA', 'GB', 'IE', 'AU', 'NZ', 'DE', 'FR', 'NL', 'ES', 'IT', 'SE',
 ];
 
+const REGION_NAMES = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
+
+/** A country's name in English for a person to read ("GG" → "Guernsey"); the code itself if it has none. */
+export function regionName(code: string): string {
+  try {
+    return REGION_NAMES.of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
 // Allowed: numbers a person carries or has at home.
 // Refused, and why:
 // - PREMIUM_RATE, SHARED_COST, UAN: the caller pays extra and the range holder earns from it, the classic
@@ -121,7 +132,7 @@ export function normalizePhone(input: string, options: NormalizePhoneOptions = {
     return fail(
       phoneError(
         'phone_country_not_allowed',
-        `We cannot call numbers in ${country ?? `the +${parsed.countryCallingCode} region`} yet. Use a number from one of: ${allowedCountries.join(', ')}.`,
+        `We cannot call numbers in ${country ? regionName(country) : `the +${parsed.countryCallingCode} region`} yet. Use a number from one of these countries: ${allowedCountries.map(regionName).join(', ')}.`,
       ),
     );
   }

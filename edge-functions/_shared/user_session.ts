@@ -26,6 +26,16 @@ function claims(token: string): Record<string, unknown> | null {
   }
 }
 
+/**
+ * True when the request carries what claims to be a signed-in user's token (checked by requireSession). False for
+ * a client without a user: no Authorization header, the publishable key, or the anon role the gateway puts in
+ * place of a bare apikey.
+ */
+export function claimsUser(req: Request): boolean {
+  const token = /^Bearer\s+(.+)$/i.exec(req.headers.get('authorization') ?? '')?.[1]?.trim();
+  return token ? claims(token)?.role === 'authenticated' : false;
+}
+
 export async function requireSession(req: Request, deps: SessionDeps): Promise<UserSession | Response> {
   const header = req.headers.get('authorization') ?? '';
   const token = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();

@@ -94,7 +94,7 @@ Deno.test({ ...opts, name: 'refusals say which rule refused and change nothing',
   assert.equal(perCall.status, 402);
   const perCallBody = await perCall.json();
   assert.equal(perCallBody.error.code, 'budget_exceeded_per_call');
-  assert.match(perCallBody.error.message, /per-call limit of 1/);
+  assert.match(perCallBody.error.message, /^Even a one-minute call costs about \$\d+\.\d\d, more than your per-call limit of \$0\.01\./);
 
   await db.query('update public.user_budget_settings set max_cost_per_call_cents = 2, max_monthly_spend_cents = 2 where user_id = $1', [c.user.id]);
   assert.equal(await errorCode(await c.call({ persona_id: BRAD, mode: 'phone', phone_number_id: c.phoneId })), 'budget_exceeded_per_call');
@@ -106,7 +106,9 @@ Deno.test({ ...opts, name: 'refusals say which rule refused and change nothing',
   await spent('demo');
   assert.equal((await c.call({ persona_id: BRAD, mode: 'phone', phone_number_id: c.phoneId, dry_run: true })).status, 200);
   await spent('credits');
-  assert.equal(await errorCode(await c.call({ persona_id: BRAD, mode: 'phone', phone_number_id: c.phoneId })), 'budget_exceeded_monthly');
+  const monthly = await (await c.call({ persona_id: BRAD, mode: 'phone', phone_number_id: c.phoneId })).json();
+  assert.equal(monthly.error.code, 'budget_exceeded_monthly');
+  assert.match(monthly.error.message, /^Only \$0\.01 of your monthly limit is left, and a one-minute call costs about \$\d+\.\d\d\./);
 
   const after = await state(c.user.id);
   assert.deepEqual([after.available_credits, after.reserved_credits, after.ledger], [before.available_credits, before.reserved_credits, before.ledger]);

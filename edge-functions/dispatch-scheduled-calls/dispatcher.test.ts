@@ -139,7 +139,7 @@ Deno.test('the claim asks for the run settings and the pinned time', async () =>
 Deno.test('a refusal marks the occurrence failed with the sentence the user would have seen', async () => {
   const o = occurrence();
   const store = fakeStore([[o]]);
-  const sentence = 'You have 3 credits and a one-minute call costs about 12. Buy a credit pack or pay by card.';
+  const sentence = 'You have 3 credits and a one-minute call costs about 12 credits. Buy a credit pack or pay by card.';
   const run = await dispatchDueCalls(deps(store, virtualClock(T0), () =>
     Promise.resolve({ ok: false, error: appError('insufficient_credits', sentence) })));
   assert.deepEqual(await run.dials, { dispatched: 0, failed: 1, missed: 0, lateness_ms: [0] });

@@ -33,7 +33,7 @@ interface Over {
 
 function setup(over: Over = {}) {
   const s = sessionFor(USER);
-  const calls = { persona: [] as string[][], cached: [] as string[], taken: [] as unknown[][], saved: [] as { cacheKey: string; characters: number }[], speech: [] as SpeechRequest[], log: [] as string[] };
+  const calls = { persona: [] as (string | null)[][], cached: [] as string[], taken: [] as unknown[][], saved: [] as { cacheKey: string; characters: number }[], speech: [] as SpeechRequest[], log: [] as string[] };
   const store: VoiceSampleStore = {
     persona: async (id, user) => { calls.persona.push([id, user]); return over.persona === undefined ? BRAD_VOICE : over.persona; },
     cached: async (key) => { calls.cached.push(key); return over.cached ?? null; },
@@ -73,6 +73,32 @@ Deno.test('without a session nothing is looked up or synthesised', async () => {
   const res = await handlePersonaVoiceSample(new Request('http://f/persona-voice-sample', { method: 'POST', body: JSON.stringify({ persona_id: BRAD }) }), untouchedStoreDeps());
   assertEquals(res.status, 401);
   assertEquals(await errorCode(res), 'unauthenticated');
+});
+
+Deno.test('a visitor (GET without a session) hears the persona\'s default voice, without counting or customisation', async () => {
+  const t = setup();
+  const res = await handlePersonaVoiceSample(new Request(`http://f/persona-voice-sample?persona_id=${BRAD}`, { headers: { apikey: 'sb_publishable_x' } }), t.deps);
+  assertEquals(res.status, 200);
+  // The gateway may put the anon role in place of a bare apikey: still a visitor.
+  const anonJwt = `e30.${btoa(JSON.stringify({ role: 'anon' }))}.sig`;
+  const viaGateway = await handlePersonaVoiceSample(new Request(`http://f/persona-voice-sample?persona_id=${BRAD}`, { headers: { authorization: `Bearer ${anonJwt}` } }), t.deps);
+  assertEquals(viaGateway.status, 200);
+  assertEquals(res.headers.get('content-type'), 'audio/wav');
+  assertEquals(t.calls.persona, [[BRAD, null], [BRAD, null]], 'looked up without a user: no saved customisation');
+  assertEquals(t.calls.speech.map((r) => r.settings), [BRAD_VOICE.defaults, BRAD_VOICE.defaults]);
+  assertEquals(t.calls.taken.length, 0, 'no account to count against: the default samples are one per persona');
+  assertEquals(t.calls.saved.length, 2, 'kept, so the next visitor is served from the cache (this fake store never hits)');
+});
+
+Deno.test('a visitor may not choose settings or POST: that needs an account', async () => {
+  const t = setup();
+  const withSettings = await handlePersonaVoiceSample(new Request(`http://f/persona-voice-sample?persona_id=${BRAD}&voice_speed=1.2`), t.deps);
+  assertEquals(withSettings.status, 401);
+  const body = (await withSettings.json()) as { error: { code: string; message: string } };
+  assertEquals(body.error, { code: 'unauthenticated', message: 'Sign in to hear a persona with voice settings of your own.' });
+  const posted = await handlePersonaVoiceSample(new Request('http://f/persona-voice-sample', { method: 'POST', body: JSON.stringify({ persona_id: BRAD }) }), t.deps);
+  assertEquals(posted.status, 401);
+  assertEquals(t.calls.persona.length + t.calls.speech.length, 0, 'nothing looked up or synthesised');
 });
 
 Deno.test('a signed-out (blacklisted) session is refused', async () => {

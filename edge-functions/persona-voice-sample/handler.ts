@@ -5,6 +5,11 @@
 // POST {persona_id, voice_settings?: {voice_stability?, voice_similarity_boost?, voice_style?, voice_speed?}}, or
 // GET ?persona_id=…&voice_stability=… (the same fields, so a browser can keep the answer in its own cache).
 // Answers a WAV file of 8 kHz 16-bit PCM: the telephone audio the persona will have on the call.
+//
+// A visitor (a GET without a signed-in user's token: the public landing page) may hear each persona's default voice
+// and nothing else. Those samples are one fixed line per persona at its default settings, so visitors can cause at
+// most one synthesis per persona (then the cache answers), however many of them there are; trying other settings
+// needs an account, whose syntheses are counted.
 import { appError } from '../../core/src/errors.ts';
 import { effectiveVoiceSettings, parseVoiceSettings, VOICE_SETTING_FIELDS, type VoiceSettings } from '../../core/src/voice_settings.ts';
 import { wavFromMulaw8k } from '../../core/src/wav.ts';
@@ -12,7 +17,7 @@ import { corsHeaders } from '../_shared/cors.ts';
 import { isUuid } from '../_shared/ids.ts';
 import { readJsonObject } from '../_shared/request_body.ts';
 import { failWith } from '../_shared/responses.ts';
-import { requireSession, type SessionDeps } from '../_shared/user_session.ts';
+import { claimsUser, requireSession, type SessionDeps } from '../_shared/user_session.ts';
 
 /** What shapes the audio besides voice, model, settings and text; part of the cache key. */
 export const SAMPLE_FORMAT = 'ulaw_8000>wav_pcm16';
@@ -32,8 +37,8 @@ export interface StoredSample {
 }
 
 export interface VoiceSampleStore {
-  /** An active persona the user may pick, with their customisation; null when there is none by that id. */
-  persona(personaId: string, userId: string): Promise<PersonaVoice | null>;
+  /** An active persona the user may pick, with their customisation (none for a visitor); null when there is none by that id. */
+  persona(personaId: string, userId: string | null): Promise<PersonaVoice | null>;
   cached(cacheKey: string): Promise<StoredSample | null>;
   /** Counts one synthesis for the user; false when the hourly allowance is used up (nothing counted). */
   takeSynthesis(userId: string, cacheKey: string, limit: number, windowSeconds: number): Promise<boolean>;
@@ -120,15 +125,19 @@ async function readInput(req: Request): Promise<{ ok: true; personaId: unknown; 
 
 export async function handlePersonaVoiceSample(req: Request, deps: VoiceSampleDeps): Promise<Response> {
   if (req.method !== 'POST' && req.method !== 'GET') return failWith(appError('invalid_input', 'Use POST (or GET with the fields in the query).'));
-  const session = await requireSession(req, deps.session);
+  const visitor = req.method === 'GET' && !claimsUser(req);
+  const session = visitor ? null : await requireSession(req, deps.session);
   if (session instanceof Response) return session;
   const input = await readInput(req);
   if (!input.ok) return input.response;
   const sent = parseVoiceSettings(input.settings);
   if (!sent.ok) return failWith(sent.error);
+  if (!session && VOICE_SETTING_FIELDS.some((f) => sent.value[f.key] !== undefined)) {
+    return failWith(appError('unauthenticated', 'Sign in to hear a persona with voice settings of your own.'));
+  }
   if (!isUuid(input.personaId)) return failWith(appError('persona_not_found'));
 
-  const persona = await deps.store.persona(input.personaId, session.userId);
+  const persona = await deps.store.persona(input.personaId, session?.userId ?? null);
   if (!persona) return failWith(appError('persona_not_found'));
   const settings = effectiveVoiceSettings(sent.value, persona.saved, persona.defaults);
   const fullySpecified = VOICE_SETTING_FIELDS.every((f) => sent.value[f.key] !== undefined);
@@ -142,7 +151,8 @@ export async function handlePersonaVoiceSample(req: Request, deps: VoiceSampleDe
   if (hit) return audioResponse(hit, cacheKey, fullySpecified, 'hit');
 
   const limits = deps.limits ?? DEFAULT_SAMPLE_LIMITS;
-  if (!(await deps.store.takeSynthesis(session.userId, cacheKey, limits.perUserPerWindow, limits.windowSeconds))) {
+  // A visitor's sample is a persona's default one: bounded by the number of personas (see the top of this file).
+  if (session && !(await deps.store.takeSynthesis(session.userId, cacheKey, limits.perUserPerWindow, limits.windowSeconds))) {
     return failWith(appError('voice_sample_rate_limited'), { 'Retry-After': String(limits.windowSeconds) });
   }
 

@@ -27,7 +27,7 @@ export function pgVoiceSampleStore(db: Queryable): VoiceSampleStore {
                 r.voice_stability::float8 as stability, r.voice_similarity_boost::float8 as similarity_boost,
                 r.voice_style::float8 as style, r.voice_speed::float8 as speed
            from public.personas p
-           left join public.user_persona_relationships r on r.persona_id = p.id and r.user_id = $2
+           left join public.user_persona_relationships r on r.persona_id = p.id and r.user_id = $2::uuid
           where p.id = $1 and p.is_active`,
         [personaId, userId]
       );

@@ -87,6 +87,17 @@ Deno.test({ ...opts, name: 'unknown personas, bad settings and the hourly limit 
   assertEquals(await syntheses(u.userId), DEFAULT_SAMPLE_LIMITS.perUserPerWindow, 'the refusal was not counted');
 }});
 
+Deno.test({ ...opts, name: 'a visitor with only the publishable key hears a persona\'s default voice, and nothing else', fn: async () => {
+  const heard = await fetch(`${FN}?persona_id=${BRAD}`, { headers: { apikey: ANON } });
+  assertEquals(heard.status, 200);
+  assertEquals(heard.headers.get('content-type'), 'audio/wav');
+  const wav = readPcm16Wav(new Uint8Array(await heard.arrayBuffer()));
+  assert(wav && wav.samples.length > 8000, 'seconds of 8 kHz audio');
+  const tuned = await fetch(`${FN}?persona_id=${BRAD}&voice_speed=1.2`, { headers: { apikey: ANON } });
+  assertEquals(tuned.status, 401);
+  assertEquals(await codeOf(tuned), 'unauthenticated');
+}});
+
 Deno.test({ ...opts, name: 'no session, or a signed-out one, gets no audio', fn: async () => {
   const anonymous = await fetch(FN, { method: 'POST', headers: { apikey: ANON, authorization: `Bearer ${ANON}`, 'content-type': 'application/json' }, body: JSON.stringify({ persona_id: BRAD }) });
   assertEquals(anonymous.status, 401);

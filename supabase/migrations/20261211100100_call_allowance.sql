@@ -81,6 +81,17 @@ $$;
 -- even a one-minute call fits (codes and sentences as calls-create answers them). For a placed call (p_call_id):
 -- its own hold counts as its money, not as spent, and the cut-off point is the smallest of the hold and the limits
 -- as they are now (a limit lowered during the call ends it sooner).
+-- Whole cents as dollars for the sentences people read: 1234 -> $12.34.
+create or replace function private.dollars(p_cents numeric)
+returns text
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select '$' || pg_catalog.to_char(p_cents / 100.0, 'FM999,999,990.00')
+$$;
+
 create or replace function private.call_allowance(
   p_user_id uuid, p_payment_method text, p_telephony boolean, p_requested_seconds integer default null,
   p_call_id uuid default null)
@@ -177,14 +188,15 @@ begin
   v_estimate := pg_catalog.ceil(private.estimate_call_cents(v_requested, p_telephony));
   if v_bind is not null and pg_catalog.ceil(private.estimate_call_cents(least(60, v_requested), p_telephony)) > v_bind_c then
     v_refusal := v_bind;
+    -- Limits are set in dollars, so they are told in dollars; a balance is told in credits (1 credit = 1 cent).
     v_sentence := case v_bind
       when 'budget_exceeded_per_call' then format(
-        'Even a one-minute call costs about %s credits, more than your per-call limit of %s. Raise the limit in Budget settings.',
-        v_one, v_budget.max_cost_per_call_cents)
+        'Even a one-minute call costs about %s, more than your per-call limit of %s. Raise the limit in Budget settings.',
+        private.dollars(v_one), private.dollars(v_budget.max_cost_per_call_cents))
       when 'budget_exceeded_monthly' then format(
-        'Only %s credits of your monthly limit are left, and a one-minute call costs about %s. Raise the limit in Budget settings or wait until next month.',
-        greatest(v_monthly, 0), v_one)
-      else format('You have %s credits and a one-minute call costs about %s. Buy a credit pack or pay by card.', v_credits, v_one)
+        'Only %s of your monthly limit is left, and a one-minute call costs about %s. Raise the limit in Budget settings or wait until next month.',
+        private.dollars(greatest(v_monthly, 0)), private.dollars(v_one))
+      else format('You have %s credits and a one-minute call costs about %s credits. Buy a credit pack or pay by card.', v_credits, v_one)
     end;
   end if;
   v_cutoff := greatest(least(v_estimate, v_bind_c), 0);

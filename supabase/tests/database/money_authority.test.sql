@@ -64,14 +64,14 @@ select ok(private.least_call_cents(120, array['voice_outbound_us', 'media_stream
 update public.user_budget_settings set max_cost_per_call_cents = 5, max_monthly_spend_cents = 5 where user_id = 'a1111111-1111-4111-8111-111111111111';
 select results_eq(
   $$select refusal, refusal_message from private.call_allowance('a1111111-1111-4111-8111-111111111111', 'credits', true)$$,
-  $$values ('budget_exceeded_per_call'::text, 'Even a one-minute call costs about 8 credits, more than your per-call limit of 5. Raise the limit in Budget settings.'::text)$$,
+  $$values ('budget_exceeded_per_call'::text, 'Even a one-minute call costs about $0.08, more than your per-call limit of $0.05. Raise the limit in Budget settings.'::text)$$,
   'a per-call cap under a one-minute call refuses with budget_exceeded_per_call (the per-call cap first on a tie)');
 update public.user_budget_settings set max_cost_per_call_cents = 1000, max_monthly_spend_cents = 10000 where user_id = 'a1111111-1111-4111-8111-111111111111';
 insert into public.calls (user_id, persona_id, mode, payment_method, payment_status, max_duration_seconds, actual_cost_cents, status, ended_at)
 values ('a1111111-1111-4111-8111-111111111111', 'a0000000-0000-4000-8000-000000000001', 'browser', 'credits', 'settled', 600, 9995, 'completed', now());
 select results_eq(
   $$select monthly_remaining_cents, refusal, refusal_message from private.call_allowance('a1111111-1111-4111-8111-111111111111', 'credits', true)$$,
-  $$values (5, 'budget_exceeded_monthly'::text, 'Only 5 credits of your monthly limit are left, and a one-minute call costs about 8. Raise the limit in Budget settings or wait until next month.'::text)$$,
+  $$values (5, 'budget_exceeded_monthly'::text, 'Only $0.05 of your monthly limit is left, and a one-minute call costs about $0.08. Raise the limit in Budget settings or wait until next month.'::text)$$,
   'monthly: what is left of the month refuses with budget_exceeded_monthly');
 select results_eq($$select * from tests.allowance('demo', 180) as (h int, c int, w int, s int, b text, r text)$$,
   $$values (0, 22, 17, 180, 'budget_exceeded_per_call', null::text)$$,
@@ -86,7 +86,7 @@ delete from public.calls where user_id = 'a1111111-1111-4111-8111-111111111111';
 update public.user_credits set available_credits = 3 where user_id = 'a1111111-1111-4111-8111-111111111111';
 select results_eq(
   $$select refusal, refusal_message from private.call_allowance('a1111111-1111-4111-8111-111111111111', 'credits', true)$$,
-  $$values ('insufficient_credits'::text, 'You have 3 credits and a one-minute call costs about 8. Buy a credit pack or pay by card.'::text)$$,
+  $$values ('insufficient_credits'::text, 'You have 3 credits and a one-minute call costs about 8 credits. Buy a credit pack or pay by card.'::text)$$,
   'credits: a balance under a one-minute call refuses with insufficient_credits');
 select results_eq($$select * from tests.allowance('card', 1800) as (h int, c int, w int, s int, b text, r text)$$,
   $$values (219, 219, 165, 1800, 'budget_exceeded_per_call', null::text)$$,

@@ -1,6 +1,10 @@
 // The scripted "model" behind the OpenAI-compatible stand-in. It is deterministic: the same conversation always
 // gets the same answer, so tests and demos are repeatable. It reads who it is from the system prompt, what the
 // caller just said from the last user message, and answers in character in one to three short sentences.
+// What the user customised shows, so a demo call proves it arrived: the persona greets them by their nickname,
+// opens with the scenario's opening line, says back the gist of their request for this call and, in its first
+// answer, of what they told it to keep in mind.
+import { gist, readPrompt, type PromptFacts } from './prompt_reader.ts';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant' | 'tool';
@@ -44,15 +48,23 @@ const FOLLOW_UPS: Record<Scenario, string[]> = {
 const GOODBYE_INTENT = /\b(good ?bye|bye|see you|talk (to you )?later|hang(ing)? up|have to go|got to go|gotta go|that'?s all)\b/i;
 const WRAP_UP = /\bwrap(ping)? up\b|\bsay goodbye\b|\bend the call\b/i;
 
-function personaName(system: string): string {
-  const m = /\b(?:[Yy]ou are|[Yy]our name is|I am|[Tt]his is)\s+([A-Z][a-z]+)/.exec(system);
-  return m?.[1] ?? 'your assistant';
-}
-
-function scenarioOf(system: string): Scenario {
-  for (const [s, re] of SCENARIO_PATTERNS) if (re.test(system)) return s;
+/** The scenario's manner, from the scenario the prompt names, else from anything the prompt says. */
+function scenarioOf(facts: PromptFacts, system: string): Scenario {
+  const text = facts.scenario ?? system;
+  for (const [s, re] of SCENARIO_PATTERNS) if (re.test(text)) return s;
   return 'chat';
 }
+
+/** The first line: greeting (with the nickname), the scenario's opening, and the request for this call. */
+function opener(facts: PromptFacts, name: string, scenario: Scenario): string {
+  const greeting = facts.nickname ? `Hi ${facts.nickname}, it is ${name}.` : `Hi, it is ${name}.`;
+  const parts = [greeting, facts.openingLine ?? OPENERS[scenario]];
+  if (facts.callRequest) parts.push(`You asked me to call about this: ${gist(facts.callRequest)}`);
+  else if (facts.customPrompt) parts.push(remembered(facts.customPrompt));
+  return parts.join(' ');
+}
+
+const remembered = (customPrompt: string) => `I remember what you told me: ${gist(customPrompt)}`;
 
 /** Answers to what the caller said, by rough intent; `null` when nothing specific matched. */
 function answerTo(words: string, name: string, scenario: Scenario): string | null {
@@ -72,8 +84,9 @@ function answerTo(words: string, name: string, scenario: Scenario): string | nul
 /** The persona's next line for a conversation (messages in OpenAI chat order). */
 export function personaReply(messages: readonly ChatMessage[]): PersonaReply {
   const system = messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n');
-  const name = personaName(system);
-  const scenario = scenarioOf(system);
+  const facts = readPrompt(system);
+  const name = facts.personaName ?? 'your assistant';
+  const scenario = scenarioOf(facts, system);
   const userTurns = messages.filter((m) => m.role === 'user');
   // What the caller said since the persona last spoke ('' when the persona spoke last).
   const roles = messages.map((m) => m.role);
@@ -84,7 +97,7 @@ export function personaReply(messages: readonly ChatMessage[]): PersonaReply {
   const wrapUp = lastSystemIndex > 0 && WRAP_UP.test(messages[lastSystemIndex]!.content);
 
   if (userTurns.length === 0 && !messages.some((m) => m.role === 'assistant')) {
-    return { text: `Hi, it is ${name}. ${OPENERS[scenario]}`, endsCall: false };
+    return { text: opener(facts, name, scenario), endsCall: false };
   }
   if (GOODBYE_INTENT.test(lastUser)) {
     return { text: `Okay, it was lovely talking to you. Goodbye!`, endsCall: true };
@@ -98,7 +111,10 @@ export function personaReply(messages: readonly ChatMessage[]): PersonaReply {
   }
   const answer = answerTo(lastUser, name, scenario);
   const followUps = FOLLOW_UPS[scenario];
-  const followUp = followUps[userTurns.length % followUps.length]!;
+  // The first answer after an opener that spoke of this call's request recalls the standing wishes instead.
+  const followUp = userTurns.length === 1 && facts.callRequest && facts.customPrompt
+    ? remembered(facts.customPrompt)
+    : followUps[userTurns.length % followUps.length]!;
   if (answer) return { text: `${answer} ${followUp}`, endsCall: false };
   const echo = lastUser.split(/\s+/).slice(0, 6).join(' ').replace(/[.?!,]+$/, '');
   return { text: `You said ${echo}. ${followUp}`, endsCall: false };

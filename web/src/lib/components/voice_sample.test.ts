@@ -67,7 +67,14 @@ describe('loadVoiceSample', () => {
     expect(r.ok).toBe(false);
   });
 
-  it('says to sign in when there is no session, without asking the server', async () => {
+  it('asks for the default voice without a session, as a visitor (no Authorization header)', async () => {
+    const { ep, seen } = endpoint(() => new Response(RIFF, { headers: { 'content-type': 'audio/wav' } }), null);
+    const r = await loadVoiceSample(ep, 'a0000000-0000-4000-8000-000000000002');
+    expect(r.ok).toBe(true);
+    expect(seen).toEqual([{ url: 'http://api.local/functions/v1/persona-voice-sample?persona_id=a0000000-0000-4000-8000-000000000002', headers: { apikey: 'anon-key' } }]);
+  });
+
+  it('says to sign in when there is no session and settings are asked for, without asking the server', async () => {
     const { ep, seen } = endpoint(() => new Response(RIFF), null);
     const r = await loadVoiceSample(ep, BRAD, { voice_speed: 0.74 });
     expect(r.ok ? null : r.error.code).toBe('unauthenticated');

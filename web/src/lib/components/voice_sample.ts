@@ -66,11 +66,12 @@ export async function loadVoiceSample(endpoint: SampleEndpoint, personaId: strin
   const known = memory.get(query);
   if (known) return { ok: true, url: known };
   const token = await endpoint.accessToken().catch(() => null);
-  if (!token) return { ok: false, error: { code: 'unauthenticated', message: errorSentence('unauthenticated') } };
+  // Without a session (the landing page) the function plays a persona's default voice; other settings need one.
+  if (!token && query !== sampleQuery(personaId)) return { ok: false, error: { code: 'unauthenticated', message: errorSentence('unauthenticated') } };
   let res: Response;
   try {
     res = await (endpoint.fetch ?? fetch)(`${endpoint.supabaseUrl.replace(/\/+$/, '')}/functions/v1/persona-voice-sample?${query}`, {
-      headers: { authorization: `Bearer ${token}`, apikey: endpoint.anonKey },
+      headers: token ? { authorization: `Bearer ${token}`, apikey: endpoint.anonKey } : { apikey: endpoint.anonKey },
       signal
     });
   } catch (err) {
