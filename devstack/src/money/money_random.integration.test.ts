@@ -63,6 +63,11 @@ async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => bool
   }
 }
 
+const STT_MODEL = 'zz-money-random-stt';
+const TTS_MODEL = 'zz-money-random-tts';
+/** The test's own rate keys, each copied from the real row it stands for. */
+const TEST_RATE_KEYS: Record<string, string> = { [STT_MODEL]: 'nova-3_streaming', [TTS_MODEL]: 'eleven_flash_v2_5' };
+
 describe('money under random concurrent calls', () => {
   const db = new pg.Pool({ connectionString: stack.dbUrl, max: 8 });
   const store = new PgCallStore(stack.dbUrl, () => undefined);
@@ -73,6 +78,15 @@ describe('money under random concurrent calls', () => {
   let wss: WebSocketServer;
 
   beforeAll(async () => {
+    // The prices this test changes are its own: rows for models only its calls name (a model's own row wins in
+    // private.current_rate; the keys sort after the real ones, so nothing else picks them), copied from the real
+    // rows. Suites running beside it keep the seed's prices.
+    for (const [key, from] of Object.entries(TEST_RATE_KEYS)) {
+      await db.query(
+        `insert into public.service_rates (service, rate_key, unit, unit_price_usd, markup_percent, effective_from)
+         select service, $1, unit, unit_price_usd, markup_percent, now() - interval '1 minute' from public.service_rates
+          where rate_key = $2 and effective_to is null`, [key, from]);
+    }
     const port = Number(new URL(String(status.RELAY_URL)).port);
     wss = new WebSocketServer({ port, host: '127.0.0.1' });
     wss.on('connection', (ws) => {
@@ -98,6 +112,7 @@ describe('money under random concurrent calls', () => {
   }, 120_000);
 
   afterAll(async () => {
+    await db.query('update public.service_rates set effective_to = now() where rate_key = any($1::text[]) and effective_to is null', [Object.keys(TEST_RATE_KEYS)]);
     for (const ws of lines.values()) ws.terminate();
     await new Promise<void>((r) => wss?.close(() => r()));
     if (clients.length) await db.query('delete from auth.users where id = any($1::uuid[])', [clients.map((c) => c.userId)]);
@@ -121,7 +136,7 @@ describe('money under random concurrent calls', () => {
     }
 
     async function priceChange(rand: () => number): Promise<void> {
-      const key = rand() < 0.5 ? 'nova-3_streaming' : 'eleven_flash_v2_5';
+      const key = rand() < 0.5 ? STT_MODEL : TTS_MODEL;
       const c = await db.connect();
       try {
         await c.query('begin');
@@ -167,8 +182,8 @@ describe('money under random concurrent calls', () => {
       let t = 0;
       while (t < call.maxDurationSeconds) {
         t++;
-        guard.record('deepgram', 'stt_seconds', 1, 'nova-3');
-        if (rand() < 0.5) guard.record('elevenlabs', 'tts_characters', Math.floor(rand() * 30), 'eleven_flash_v2_5');
+        guard.record('deepgram', 'stt_seconds', 1, STT_MODEL);
+        if (rand() < 0.5) guard.record('elevenlabs', 'tts_characters', Math.floor(rand() * 30), TTS_MODEL);
         if (rand() < 0.1) {
           guard.record('cerebras', 'llm_input_tokens', 1000 + Math.floor(rand() * 1000), 'gpt-oss-120b');
           guard.record('cerebras', 'llm_output_tokens', 10 + Math.floor(rand() * 40), 'gpt-oss-120b');

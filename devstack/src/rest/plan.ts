@@ -142,7 +142,8 @@ export function planRequest(snap: SchemaSnapshot, input: PlanInput): Plan {
     const body = input.body;
     if (!isObject(body)) throw badBody('Empty or invalid json', 'The request body must be a JSON object');
     const columns = query.columns ?? Object.keys(body);
-    if (columns.length === 0) return { ...base, kind: 'update', sql: emptyResult(), readOnly: false, returning, table };
+    // Nothing to set: PostgREST runs no UPDATE and answers an empty result; the filter's parameters are not sent.
+    if (columns.length === 0) return { ...base, values: [], kind: 'update', sql: emptyResult(), readOnly: false, returning, table };
     const dml = updateSql(params, table, columns, input.bodyText ?? JSON.stringify(body), where, returning);
     return { ...base, kind: 'update', sql: representation(snap, params, table, query, dml, returning), readOnly: false, returning, table };
   }

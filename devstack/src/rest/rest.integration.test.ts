@@ -383,6 +383,10 @@ describe('REST /rest/v1 through supabase-js', () => {
     expect(updated.data).toEqual([{ email: `u1-${tag}@x.test`, age: 11 }]);
     const noContent = await service.from(t.people).update({ age: 12 }).eq('email', `u1-${tag}@x.test`);
     expect(noContent.status).toBe(204);
+    // An empty object sets nothing: no UPDATE runs, and the filter's values are not sent to a statement without them.
+    const nothingToSet = await service.from(t.people).update({}).eq('email', `u1-${tag}@x.test`);
+    expect(nothingToSet.status).toBe(204);
+    expect((await db.query(`select age from public.${t.people} where email = $1`, [`u1-${tag}@x.test`])).rows).toEqual([{ age: 12 }]);
 
     const unfilteredUpdate = await service.from(t.people).update({ age: 0 });
     expect(unfilteredUpdate.status).toBe(400);

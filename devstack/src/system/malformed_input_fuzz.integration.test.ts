@@ -134,12 +134,16 @@ function generate(rnd: () => number): FuzzRequest[] {
     kind, method: 'POST', url: `${functions}/stripe-webhook`, body: payload,
     headers: { 'Content-Type': 'application/json', 'Stripe-Signature': signatureHeader(payload, stripeSecret) }
   });
-  // A permanent conflict: one purchase's PaymentIntent credited once for 100 credits, then "succeeded" for 200.
+  // A permanent conflict: one purchase's PaymentIntent paid for the 500-credit pack by its session, then "succeeded"
+  // with the 1,000-credit pack's amount: two different grants under one idempotency key.
   const conflict = (): FuzzRequest[] => {
     const pi = `pi_${hex(16)}`;
     const created = Math.floor(Date.now() / 1000);
-    const session = { id: `cs_${hex(16)}`, mode: 'payment', payment_status: 'paid', payment_intent: pi, customer: null, metadata: { user_id: userId, credits: '100' } };
-    const intent = { id: pi, customer: null, metadata: { kind: 'credit_pack', user_id: userId, credits: '200' } };
+    const session = {
+      id: `cs_${hex(16)}`, mode: 'payment', payment_status: 'paid', payment_intent: pi, customer: null, amount_total: 500, currency: 'usd',
+      metadata: { user_id: userId, credits: '500' }
+    };
+    const intent = { id: pi, customer: null, amount_received: 1000, currency: 'usd', metadata: { kind: 'credit_pack', user_id: userId, credits: '1000' } };
     return [
       stripe('stripe conflicting pair', JSON.stringify({ id: `evt_${hex(16)}`, object: 'event', type: 'checkout.session.completed', created, livemode: false, data: { object: session } })),
       stripe('stripe conflicting pair', JSON.stringify({ id: `evt_${hex(16)}`, object: 'event', type: 'payment_intent.succeeded', created, livemode: false, data: { object: intent } }))

@@ -32,8 +32,11 @@ async function createUser(name: string, number: string): Promise<User> {
     [id, `${tag}-${name}@example.test`]);
   const n = await db.query<{ id: string }>(
     `insert into public.user_phone_numbers (user_id, phone_number, country_code) values ($1, $2, 'US') returning id`, [id, number]);
+  // A signed-in session, as Auth records it: writes that lead to spending need a live one.
+  const sessionId = randomUUID();
+  await db.query('insert into auth.sessions (id, user_id, created_at) values ($1, $2, now())', [sessionId, id]);
   const now = Math.floor(Date.now() / 1000);
-  const token = signHs256({ aud: 'authenticated', exp: now + 3600, iat: now, sub: id, role: 'authenticated', session_id: randomUUID() }, stack.jwtSecret);
+  const token = signHs256({ aud: 'authenticated', exp: now + 3600, iat: now, sub: id, role: 'authenticated', session_id: sessionId }, stack.jwtSecret);
   return { id, numberId: n.rows[0]!.id, token };
 }
 
