@@ -207,7 +207,10 @@ async function prepare(tx: Tx, req: PlaceCallRequest, deps: PlaceCallDeps): Prom
     toNumber = checked.value.e164;
   }
 
-  const active = await tx.query(`select 1 from public.calls where user_id = $1 and status in ${ACTIVE} and created_at > now() - interval '4 hours'`, [req.userId]);
+  // A finished call whose media still runs (cancelled, the relay not yet done) is still the call in progress.
+  const active = await tx.query(
+    `select 1 from public.calls c where c.user_id = $1 and (c.status in ${ACTIVE} or private.call_media_live(c)) and c.created_at > now() - interval '4 hours'`,
+    [req.userId]);
   if (active.rowCount) refuse('conflict', 'You already have a call in progress. Wait for it to end, or hang it up first.');
   const recent = await tx.query<{ by_user: number; by_number: number; demo_today: number }>(
     `select count(*) filter (where created_at > now() - interval '1 hour')::int as by_user,

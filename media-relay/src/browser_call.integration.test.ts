@@ -2,33 +2,15 @@
 // reserved), and a softphone speaking the Media Streams format talks to the relay's /browser/stream with the user's
 // access token. The relay asks Auth about the token, checks the call in Postgres, drives its status (in progress,
 // then completed with duration and end reason) and settles it; STT/LLM/TTS are the devstack stand-ins.
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { synthesizeMulaw } from '../../devstack/src/vendors/speech/espeak.ts';
-import { stack } from '../../devstack/src/testing/stack_env.ts';
-import type { PgCallStore } from './pg_call_store.ts';
-import type { RelayServer } from './server.ts';
-import { placeBrowserCall, signedInUser, softphoneStart, startBrowserRelay, waitFor } from './testing/browser_calls.ts';
+import { browserRelayForTests, placeBrowserCall, signedInUser, softphoneStart, waitFor } from './testing/browser_calls.ts';
 import { MediaStreamsTestClient } from './testing/media_streams_client.ts';
 
-const db = new pg.Pool({ connectionString: stack.dbUrl, max: 2 });
-let relay: RelayServer;
-let store: PgCallStore;
-
-const callRow = async (id: string) => (await db.query('select * from public.calls where id = $1', [id])).rows[0] as Record<string, unknown>;
-
-beforeAll(async () => {
-  ({ relay, store } = await startBrowserRelay());
-});
-
-afterAll(async () => {
-  await relay?.close();
-  await store?.close();
-  await db.end();
-});
+const { db, relay: relayNow, callRow } = browserRelayForTests();
 
 describe('a browser call through /browser/stream', () => {
-  const url = () => `ws://127.0.0.1:${relay.port}/browser/stream`;
+  const url = () => `ws://127.0.0.1:${relayNow().port}/browser/stream`;
 
   it('talks, ends when the persona says goodbye, and is completed and settled once', { timeout: 90_000 }, async () => {
     const u = await signedInUser();
@@ -42,7 +24,7 @@ describe('a browser call through /browser/stream', () => {
     await phone.next((m) => m.event === 'media', 15_000);
     expect((await callRow(callId)).status).toBe('in_progress');
 
-    const session = () => relay.sessions.get(callId);
+    const session = () => relayNow().sessions.get(callId);
     await waitFor(async () => session()?.phase, (p) => p === 'listening', 30_000, 'the greeting to play');
     await phone.speak(await synthesizeMulaw('Hello? Who is this?'));
     await waitFor(async () => session()?.phase, (p) => p === 'responding', 10_000, 'the answer');

@@ -204,14 +204,24 @@ export class CallSession {
 
   // ---- teardown ----
 
+  /**
+   * The call was ended outside the relay (cancelled in the app, hung up at the carrier, failed): as if the caller hung
+   * up, but the line is closed from here too, since nobody else closes a softphone's socket.
+   */
+  endedElsewhere(): Promise<void> {
+    if (this.ended) return Promise.resolve();
+    this.dispatch({ type: 'caller_hung_up' });
+    return this.end('user_hung_up', true);
+  }
+
   /** Ends the call: stops every provider stream, hangs up if we are the ones ending it, writes the final costs. */
-  async end(reason: EndReason): Promise<void> {
+  async end(reason: EndReason, closeLine = reason !== 'user_hung_up'): Promise<void> {
     if (this.ended) return;
     this.ended = true;
     if (this.tick) clearInterval(this.tick);
     if (this.flushTimer) clearInterval(this.flushTimer);
     this.speaker.stop();
-    if (reason !== 'user_hung_up') this.d.telephony.hangup(reason);
+    if (closeLine) this.d.telephony.hangup(reason);
     const seconds = this.elapsed() / 1000;
     const audioSeconds = await this.recognition.close(seconds);
     this.usage.record('deepgram', 'stt_seconds', audioSeconds, this.d.providers.stt.info.model);

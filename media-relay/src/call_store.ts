@@ -104,6 +104,16 @@ export interface CallStore {
    * no telephone network to report its duration, is completed with it; then settlement is requested.
    */
   finishCall(callId: string, endReason: EndReason, mediaSeconds: number): Promise<void>;
+  /**
+   * Calls `onEnded` with the id of every call that ends outside the relay (cancelled in the app, hung up, failed)
+   * while its media may still run, for as long as the watch is open; `liveCalls` are the calls this relay carries,
+   * checked again whenever the watch had to reconnect (what ended meanwhile was not heard). Absent: nothing tells.
+   */
+  watchEndedCalls?(onEnded: (callId: string) => void, liveCalls: () => string[]): EndedCallsWatch;
+}
+
+export interface EndedCallsWatch {
+  close(): Promise<void>;
 }
 
 /** Keeps everything in memory. Idempotent like the database: a repeated key or seq is ignored. */

@@ -6,7 +6,7 @@
 import pg from 'pg';
 import type { CallSummary } from '../../core/src/call_summary.ts';
 import type { Log } from '../../core/src/log_line.ts';
-import type { CallContext, CallOwnership, CallStore, InterimText, RunningCharge, TranscriptSegment, UsageReport } from './call_store.ts';
+import type { CallContext, CallOwnership, CallStore, EndedCallsWatch, InterimText, RunningCharge, TranscriptSegment, UsageReport } from './call_store.ts';
 import { composeSystemPrompt, type RememberedNotes } from './system_prompt.ts';
 import type { EndReason } from './turn_taking.ts';
 
@@ -15,6 +15,10 @@ const TERMINAL = ['completed', 'busy', 'no_answer', 'failed', 'canceled'];
 /** How much of what a persona remembers goes into the next call's prompt. */
 export const PROMPT_FACTS = 20;
 export const PROMPT_SUMMARIES = 3;
+/** The channel the database notifies when a call ends while its media may still run (payload: the call id). */
+export const CALL_ENDED_CHANNEL = 'call_ended';
+const RELISTEN_FIRST_MS = 250;
+const RELISTEN_MAX_MS = 5000;
 
 interface CallRow {
   id: string;
@@ -44,8 +48,10 @@ interface CallRow {
 export class PgCallStore implements CallStore {
   private readonly pool: pg.Pool;
   private readonly log: Log;
+  private readonly databaseUrl: string;
 
   constructor(databaseUrl: string, log: Log) {
+    this.databaseUrl = databaseUrl;
     this.pool = new pg.Pool({ connectionString: databaseUrl, max: 4, idleTimeoutMillis: 30_000 });
     this.pool.on('error', (err) => log('relay.db.pool_error', { level: 'error', err }));
     this.log = log;
@@ -216,6 +222,67 @@ export class PgCallStore implements CallStore {
     );
     const settled = await this.pool.query<{ s: string }>('select private.settle_finished_call($1) as s', [callId]);
     this.log('relay.call.finished', { call_id: callId, reason: endReason, settlement: settled.rows[0]?.s });
+  }
+
+  /**
+   * LISTENs on call_ended on a connection of its own (a pooled one would be handed to other queries) and reconnects,
+   * backing off up to 5 s, whenever that connection is lost (a database restart or failover): every relay listens,
+   * so each hears every call that ends. A notification sent while not listening is lost, so after each (re)connect
+   * the calls this relay carries are looked up and those already finished are reported.
+   */
+  watchEndedCalls(onEnded: (callId: string) => void, liveCalls: () => string[]): EndedCallsWatch {
+    let stopped = false;
+    let current: pg.Client | null = null;
+    let retryMs = RELISTEN_FIRST_MS;
+    let timer: NodeJS.Timeout | null = null;
+    const later = () => {
+      if (stopped || timer) return;
+      timer = setTimeout(() => { timer = null; void listen(); }, retryMs);
+      retryMs = Math.min(retryMs * 2, RELISTEN_MAX_MS);
+    };
+    const listen = async () => {
+      const client = new pg.Client({ connectionString: this.databaseUrl, keepAlive: true });
+      let lost = false;
+      const onLost = (err?: Error) => {
+        if (lost) return;
+        lost = true;
+        if (current === client) current = null;
+        if (!stopped) this.log('relay.db.listen_lost', { level: 'warn', ...(err ? { err } : {}) });
+        client.end().catch(() => undefined);
+        later();
+      };
+      client.on('error', onLost);
+      client.on('end', () => onLost());
+      client.on('notification', (n) => {
+        if (n.channel === CALL_ENDED_CHANNEL && n.payload && UUID.test(n.payload)) onEnded(n.payload);
+      });
+      try {
+        await client.connect();
+        await client.query(`listen ${CALL_ENDED_CHANNEL}`);
+        if (stopped) return void (await client.end().catch(() => undefined));
+        current = client;
+        retryMs = RELISTEN_FIRST_MS;
+        this.log('relay.db.listening', { channel: CALL_ENDED_CHANNEL });
+        const live = liveCalls().filter((id) => UUID.test(id));
+        if (live.length > 0) {
+          const ended = await client.query<{ id: string }>(
+            'select id from public.calls where id = any($1::uuid[]) and status = any($2::text[])', [live, TERMINAL]);
+          for (const r of ended.rows) onEnded(r.id);
+        }
+      } catch (err) {
+        onLost(err as Error);
+      }
+    };
+    void listen();
+    return {
+      close: async () => {
+        stopped = true;
+        if (timer) clearTimeout(timer);
+        const c = current;
+        current = null;
+        await c?.end().catch(() => undefined);
+      }
+    };
   }
 
   /** For readiness: a pool slot and a round trip to the database. */

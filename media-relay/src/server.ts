@@ -366,6 +366,15 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
     http.listen(deps.config.port, deps.config.host, () => resolve());
   });
   const { port } = http.address() as AddressInfo;
+  // A call ended elsewhere (cancelled in the app, hung up, failed) ends its media here at once, on whichever relay
+  // carries it; the others hold no session for it.
+  const endedCalls = deps.store.watchEndedCalls?.((callId) => {
+    const s = sessions.get(callId);
+    if (!s || s.isEnded) return;
+    log('relay.call.ended_elsewhere', { call_id: callId });
+    void s.endedElsewhere();
+  }, () => [...sessions.keys()]);
+
   let drainDone: Promise<void> | null = null;
   return {
     url: `http://${deps.config.host}:${port}`,
@@ -389,6 +398,7 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
       draining = true;
       metrics.setDraining(true);
       await Promise.all([...sessions.values()].map((s) => s.end('relay_error').catch(() => undefined)));
+      await endedCalls?.close();
       for (const c of wss.clients) c.terminate();
       wss.close();
       http.closeAllConnections();

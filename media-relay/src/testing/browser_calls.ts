@@ -2,6 +2,7 @@
 // /browser/stream: the relay, a signed-up user, a call placed with credits, waiting for a row to reach a state.
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { demoEnv } from '../../../devstack/src/demo_env.ts';
 import { addVerifiedNumber } from '../../../devstack/src/testing/fresh_number.ts';
 import { stack, uniqueEmail } from '../../../devstack/src/testing/stack_env.ts';
@@ -67,4 +68,32 @@ export async function startBrowserRelay(env: Record<string, string> = {}): Promi
     log: () => undefined
   });
   return { relay, store };
+}
+
+/**
+ * For a test file: a relay started before its tests and closed after them, a small pool on the stack's database,
+ * and a reader of a call's row.
+ */
+export function browserRelayForTests(): {
+  db: pg.Pool;
+  relay: () => RelayServer;
+  store: () => PgCallStore;
+  callRow: (id: string) => Promise<Record<string, unknown>>;
+} {
+  const db = new pg.Pool({ connectionString: stack.dbUrl, max: 2 });
+  let started: { relay: RelayServer; store: PgCallStore } | undefined;
+  beforeAll(async () => {
+    started = await startBrowserRelay();
+  });
+  afterAll(async () => {
+    await started?.relay.close();
+    await started?.store.close();
+    await db.end();
+  });
+  return {
+    db,
+    relay: () => started!.relay,
+    store: () => started!.store,
+    callRow: async (id) => (await db.query('select * from public.calls where id = $1', [id])).rows[0] as Record<string, unknown>
+  };
 }
