@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   ACTIVE_CALL_STATUSES,
+  CALL_END_REASONS,
   CALL_STATUSES,
+  SCHEDULED_CALL_STATUSES,
   TERMINAL_CALL_STATUSES,
   TWILIO_CALL_STATUSES,
   callStatusFromTwilio,
@@ -16,6 +18,8 @@ import {
   nextStatus,
   type CallStatus,
 } from './call_status.ts';
+import { Constants } from './database.types.ts';
+import { SERVICES } from './pricing.ts';
 
 describe('call status sets', () => {
   it('splits every status into exactly one of active or terminal', () => {
@@ -113,5 +117,19 @@ describe('end reasons and scheduled statuses', () => {
     expect(canCancelScheduledCall('pending')).toBe(true);
     expect(canCancelScheduledCall('claimed')).toBe(false);
     expect(canCancelScheduledCall('dispatched')).toBe(false);
+  });
+});
+
+describe('lists generated from the database', () => {
+  it('are the generated enum constants, so there is one list each', () => {
+    expect(CALL_STATUSES).toBe(Constants.public.Enums.call_status);
+    expect(CALL_END_REASONS).toBe(Constants.public.Enums.call_end_reason);
+    expect(SCHEDULED_CALL_STATUSES).toBe(Constants.public.Enums.scheduled_call_status);
+    expect(SERVICES).toBe(Constants.public.Enums.service);
+  });
+
+  it('terminal statuses are the enum from completed on, as private.call_status_is_terminal decides', () => {
+    expect(TERMINAL_CALL_STATUSES).toEqual(CALL_STATUSES.slice(CALL_STATUSES.indexOf('completed')));
+    expect(ACTIVE_CALL_STATUSES).toEqual(CALL_STATUSES.slice(0, CALL_STATUSES.indexOf('completed')));
   });
 });

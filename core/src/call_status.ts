@@ -1,42 +1,27 @@
-// Call lifecycle. The names and ranks mirror the `calls.status` check constraint and `private.call_status_rank`
-// in the database, so the application and the database trigger agree on what "forward" means.
+// Call lifecycle. The lists come from the database's enum types (public.call_status, public.call_end_reason,
+// public.scheduled_call_status) through the generated `Constants`; the ranks mirror `private.call_status_rank`, so
+// the application and the database trigger agree on what "forward" means.
 //
 // Status callbacks arrive late, twice or out of order, so a status only ever moves forward and a terminal status
 // is final: a late `ringing` after `in_progress`, or a `failed` after `completed`, changes nothing.
 
-export const CALL_STATUSES = [
-  'created', // row written, nothing dialled yet (payment reserved)
-  'queued', // accepted by Twilio, waiting for a calls-per-second slot
-  'initiated', // Twilio started dialling
-  'ringing',
-  'in_progress', // answered; media is flowing
-  'completed',
-  'busy',
-  'no_answer',
-  'failed',
-  'canceled',
-] as const;
+import { Constants } from './database.types.ts';
+
+// created: row written, nothing dialled yet (payment reserved); queued: accepted by Twilio, waiting for a
+// calls-per-second slot; initiated: Twilio started dialling; in_progress: answered, media is flowing.
+export const CALL_STATUSES = Constants.public.Enums.call_status;
 export type CallStatus = (typeof CALL_STATUSES)[number];
 
-export const TERMINAL_CALL_STATUSES = ['completed', 'busy', 'no_answer', 'failed', 'canceled'] as const;
+/** Mirrors `private.call_status_is_terminal` (the enum from `completed` on); a test compares the two. */
+export const TERMINAL_CALL_STATUSES = ['completed', 'busy', 'no_answer', 'failed', 'canceled'] as const satisfies readonly CallStatus[];
 export type TerminalCallStatus = (typeof TERMINAL_CALL_STATUSES)[number];
 
-export const ACTIVE_CALL_STATUSES = ['created', 'queued', 'initiated', 'ringing', 'in_progress'] as const;
+export const ACTIVE_CALL_STATUSES = ['created', 'queued', 'initiated', 'ringing', 'in_progress'] as const satisfies readonly CallStatus[];
 export type ActiveCallStatus = (typeof ACTIVE_CALL_STATUSES)[number];
 
-/** Every terminal status shares the top rank: once ended, no other ending can replace it. */
-const RANK: Readonly<Record<CallStatus, number>> = {
-  created: 0,
-  queued: 1,
-  initiated: 2,
-  ringing: 3,
-  in_progress: 4,
-  completed: 5,
-  busy: 5,
-  no_answer: 5,
-  failed: 5,
-  canceled: 5,
-};
+/** Ranks follow the enum order and every terminal status shares the top rank (as `private.call_status_rank`):
+ * once ended, no other ending can replace it. */
+const TOP_RANK = CALL_STATUSES.indexOf('completed');
 
 export function isCallStatus(value: unknown): value is CallStatus {
   return typeof value === 'string' && (CALL_STATUSES as readonly string[]).includes(value);
@@ -47,7 +32,7 @@ export function isTerminalCallStatus(status: CallStatus): status is TerminalCall
 }
 
 export function callStatusRank(status: CallStatus): number {
-  return RANK[status];
+  return Math.min(CALL_STATUSES.indexOf(status), TOP_RANK);
 }
 
 /**
@@ -56,7 +41,7 @@ export function callStatusRank(status: CallStatus): number {
  * without a `ringing` callback ever arriving).
  */
 export function canTransition(from: CallStatus, to: CallStatus): boolean {
-  return !isTerminalCallStatus(from) && RANK[to] > RANK[from];
+  return !isTerminalCallStatus(from) && callStatusRank(to) > callStatusRank(from);
 }
 
 /** The status to store after an update reports `incoming`: terminal states absorb, backward moves are ignored. */
@@ -95,22 +80,8 @@ export function callStatusFromTwilio(twilioStatus: string): CallStatus | null {
   return Object.hasOwn(FROM_TWILIO, twilioStatus) ? FROM_TWILIO[twilioStatus as TwilioCallStatus] : null;
 }
 
-/** Why a call ended; mirrors the `calls.end_reason` check constraint. */
-export const CALL_END_REASONS = [
-  'user_hung_up',
-  'persona_hung_up',
-  'budget_exhausted',
-  'time_limit',
-  'silence_timeout',
-  'no_answer',
-  'busy',
-  'canceled',
-  'payment_failed',
-  'provider_error',
-  'relay_error',
-  'missed',
-  'failed',
-] as const;
+/** Why a call ended (public.call_end_reason). */
+export const CALL_END_REASONS = Constants.public.Enums.call_end_reason;
 export type CallEndReason = (typeof CALL_END_REASONS)[number];
 
 export function isCallEndReason(value: unknown): value is CallEndReason {
@@ -119,10 +90,10 @@ export function isCallEndReason(value: unknown): value is CallEndReason {
 
 // Scheduled occurrences have their own lifecycle: `missed` means the dispatcher ran too late to ring (better no
 // call than a wake-up call at 3 a.m.); it is never a status of a call, because no call was placed.
-export const SCHEDULED_CALL_STATUSES = ['pending', 'claimed', 'dispatched', 'completed', 'missed', 'failed', 'canceled'] as const;
+export const SCHEDULED_CALL_STATUSES = Constants.public.Enums.scheduled_call_status;
 export type ScheduledCallStatus = (typeof SCHEDULED_CALL_STATUSES)[number];
 
-export const TERMINAL_SCHEDULED_CALL_STATUSES = ['completed', 'missed', 'failed', 'canceled'] as const;
+export const TERMINAL_SCHEDULED_CALL_STATUSES = ['completed', 'missed', 'failed', 'canceled'] as const satisfies readonly ScheduledCallStatus[];
 export type TerminalScheduledCallStatus = (typeof TERMINAL_SCHEDULED_CALL_STATUSES)[number];
 
 export function isScheduledCallStatus(value: unknown): value is ScheduledCallStatus {

@@ -279,7 +279,7 @@ export type Database = {
           custom_instructions: string | null
           dialed_at: string | null
           duration_seconds: number | null
-          end_reason: string | null
+          end_reason: Database["public"]["Enums"]["call_end_reason"] | null
           ended_at: string | null
           error_message: string | null
           estimated_cost_cents: number
@@ -287,7 +287,9 @@ export type Database = {
           idempotency_key: string | null
           last_callback_sequence: number | null
           max_duration_seconds: number
-          media_end_reason: string | null
+          media_end_reason:
+            | Database["public"]["Enums"]["call_end_reason"]
+            | null
           media_ended_at: string | null
           mode: string
           payment_intent_id: string | null
@@ -300,7 +302,7 @@ export type Database = {
           reserved_credits: number
           scenario_template_id: string | null
           scheduled_call_id: string | null
-          status: string
+          status: Database["public"]["Enums"]["call_status"]
           summary: string | null
           twilio_call_sid: string | null
           updated_at: string
@@ -318,7 +320,7 @@ export type Database = {
           custom_instructions?: string | null
           dialed_at?: string | null
           duration_seconds?: number | null
-          end_reason?: string | null
+          end_reason?: Database["public"]["Enums"]["call_end_reason"] | null
           ended_at?: string | null
           error_message?: string | null
           estimated_cost_cents?: number
@@ -326,7 +328,9 @@ export type Database = {
           idempotency_key?: string | null
           last_callback_sequence?: number | null
           max_duration_seconds: number
-          media_end_reason?: string | null
+          media_end_reason?:
+            | Database["public"]["Enums"]["call_end_reason"]
+            | null
           media_ended_at?: string | null
           mode: string
           payment_intent_id?: string | null
@@ -339,7 +343,7 @@ export type Database = {
           reserved_credits?: number
           scenario_template_id?: string | null
           scheduled_call_id?: string | null
-          status?: string
+          status?: Database["public"]["Enums"]["call_status"]
           summary?: string | null
           twilio_call_sid?: string | null
           updated_at?: string
@@ -357,7 +361,7 @@ export type Database = {
           custom_instructions?: string | null
           dialed_at?: string | null
           duration_seconds?: number | null
-          end_reason?: string | null
+          end_reason?: Database["public"]["Enums"]["call_end_reason"] | null
           ended_at?: string | null
           error_message?: string | null
           estimated_cost_cents?: number
@@ -365,7 +369,9 @@ export type Database = {
           idempotency_key?: string | null
           last_callback_sequence?: number | null
           max_duration_seconds?: number
-          media_end_reason?: string | null
+          media_end_reason?:
+            | Database["public"]["Enums"]["call_end_reason"]
+            | null
           media_ended_at?: string | null
           mode?: string
           payment_intent_id?: string | null
@@ -378,7 +384,7 @@ export type Database = {
           reserved_credits?: number
           scenario_template_id?: string | null
           scheduled_call_id?: string | null
-          status?: string
+          status?: Database["public"]["Enums"]["call_status"]
           summary?: string | null
           twilio_call_sid?: string | null
           updated_at?: string
@@ -711,7 +717,7 @@ export type Database = {
           scenario_template_id: string | null
           scheduled_time: string
           series_id: string
-          status: string
+          status: Database["public"]["Enums"]["scheduled_call_status"]
           timezone: string
           updated_at: string
           user_id: string
@@ -737,7 +743,7 @@ export type Database = {
           scenario_template_id?: string | null
           scheduled_time: string
           series_id?: string
-          status?: string
+          status?: Database["public"]["Enums"]["scheduled_call_status"]
           timezone: string
           updated_at?: string
           user_id?: string
@@ -763,7 +769,7 @@ export type Database = {
           scenario_template_id?: string | null
           scheduled_time?: string
           series_id?: string
-          status?: string
+          status?: Database["public"]["Enums"]["scheduled_call_status"]
           timezone?: string
           updated_at?: string
           user_id?: string
@@ -1328,7 +1334,41 @@ export type Database = {
       }
     }
     Enums: {
-      [_ in never]: never
+      call_end_reason:
+        | "user_hung_up"
+        | "persona_hung_up"
+        | "budget_exhausted"
+        | "time_limit"
+        | "silence_timeout"
+        | "no_answer"
+        | "busy"
+        | "canceled"
+        | "payment_failed"
+        | "provider_error"
+        | "relay_error"
+        | "missed"
+        | "failed"
+      call_status:
+        | "created"
+        | "queued"
+        | "initiated"
+        | "ringing"
+        | "in_progress"
+        | "completed"
+        | "busy"
+        | "no_answer"
+        | "failed"
+        | "canceled"
+      rate_unit: "minute" | "second" | "character" | "token"
+      scheduled_call_status:
+        | "pending"
+        | "claimed"
+        | "dispatched"
+        | "completed"
+        | "missed"
+        | "failed"
+        | "canceled"
+      service: "twilio" | "deepgram" | "cerebras" | "openai" | "elevenlabs"
     }
     CompositeTypes: {
       [_ in never]: never
@@ -1455,7 +1495,46 @@ export type CompositeTypes<
 
 export const Constants = {
   public: {
-    Enums: {},
+    Enums: {
+      call_end_reason: [
+        "user_hung_up",
+        "persona_hung_up",
+        "budget_exhausted",
+        "time_limit",
+        "silence_timeout",
+        "no_answer",
+        "busy",
+        "canceled",
+        "payment_failed",
+        "provider_error",
+        "relay_error",
+        "missed",
+        "failed",
+      ],
+      call_status: [
+        "created",
+        "queued",
+        "initiated",
+        "ringing",
+        "in_progress",
+        "completed",
+        "busy",
+        "no_answer",
+        "failed",
+        "canceled",
+      ],
+      rate_unit: ["minute", "second", "character", "token"],
+      scheduled_call_status: [
+        "pending",
+        "claimed",
+        "dispatched",
+        "completed",
+        "missed",
+        "failed",
+        "canceled",
+      ],
+      service: ["twilio", "deepgram", "cerebras", "openai", "elevenlabs"],
+    },
   },
 } as const
 

@@ -2,10 +2,13 @@
 // decided in SQL (private.price_usage, private.call_allowance, private.record_usage, the settlement functions); the
 // relay reports quantities under these names and shows nothing it priced itself.
 
-export const SERVICES = ['twilio', 'deepgram', 'cerebras', 'openai', 'elevenlabs'] as const;
+import { Constants } from './database.types.ts';
+
+/** Metered providers (public.service in the database). */
+export const SERVICES = Constants.public.Enums.service;
 export type Service = (typeof SERVICES)[number];
 
-export const LLM_SERVICES = ['cerebras', 'openai'] as const;
+export const LLM_SERVICES = ['cerebras', 'openai'] as const satisfies readonly Service[];
 export type LlmService = (typeof LLM_SERVICES)[number];
 
 /** What the relay meters; private.price_usage prices each one (private.usage_of_rate maps a rate row to it). */

@@ -58,7 +58,7 @@ export async function handleBrowserTwiml(req: Request, deps: BrowserTwimlDeps): 
         set twilio_call_sid = $2,
             status = 'in_progress',
             dialed_at = coalesce(c.dialed_at, now())
-      where c.id = $1 and c.user_id = $3 and c.mode = 'browser' and c.status = any($4::text[])
+      where c.id = $1 and c.user_id = $3 and c.mode = 'browser' and c.status = any($4::public.call_status[])
         and (c.twilio_call_sid is null or c.twilio_call_sid = $2)
       returning c.status`,
     [callId, callSid, userId, ACTIVE_CALL_STATUSES]

@@ -11,7 +11,6 @@ import { composeSystemPrompt, type RememberedNotes } from './system_prompt.ts';
 import type { EndReason } from './turn_taking.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const TERMINAL = ['completed', 'busy', 'no_answer', 'failed', 'canceled'];
 /** How much of what a persona remembers goes into the next call's prompt. */
 export const PROMPT_FACTS = 20;
 export const PROMPT_SUMMARIES = 3;
@@ -144,7 +143,7 @@ export class PgCallStore implements CallStore {
   async callOwnership(callId: string): Promise<CallOwnership | null> {
     if (!UUID.test(callId)) return null;
     const r = await this.pool.query<{ id: string; user_id: string; mode: 'phone' | 'browser'; finished: boolean }>(
-      `select id, user_id, mode, status = any($2::text[]) as finished from public.calls where id = $1`, [callId, TERMINAL]);
+      `select id, user_id, mode, private.call_status_is_terminal(status) as finished from public.calls where id = $1`, [callId]);
     const row = r.rows[0];
     return row ? { callId: row.id, userId: row.user_id, mode: row.mode, finished: row.finished } : null;
   }
@@ -209,12 +208,12 @@ export class PgCallStore implements CallStore {
           set media_ended_at = coalesce(media_ended_at, now()),
               media_end_reason = coalesce(media_end_reason, $2),
               end_reason = case
-                when status <> all($3::text[]) then end_reason
+                when not private.call_status_is_terminal(status) then end_reason
                 when end_reason is null then $2
                 when status = 'completed' and end_reason = 'user_hung_up' and media_end_reason is null then $2
                 else end_reason end
         where id = $1`,
-      [callId, endReason, TERMINAL]
+      [callId, endReason]
     );
     await this.pool.query(
       'select private.finish_browser_call(c.id, $2, $3) from public.calls c where c.id = $1 and c.twilio_call_sid is null',

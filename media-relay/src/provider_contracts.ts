@@ -3,11 +3,12 @@
 // providers.ts picks them from config; this file imports no adapter, so every adapter can import it without a cycle.
 // Audio is always 8 kHz mono μ-law, the telephone network's format, so nothing on the call path resamples.
 // Cancellation is an AbortSignal: aborting a turn must silence its stream promptly (barge-in depends on it).
+import type { Service } from '../../core/src/pricing.ts';
 import type { VoiceSettings } from './call_store.ts';
 
 /** A vendor and model, as they appear on cost events. */
 export interface ProviderInfo {
-  readonly service: 'deepgram' | 'openai' | 'cerebras' | 'elevenlabs' | 'twilio';
+  readonly service: Service;
   readonly model: string;
 }
 

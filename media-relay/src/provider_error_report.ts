@@ -1,13 +1,14 @@
 // How a provider's failure during a call is counted and logged: against the vendor that failed, which for the LLM
 // may be the fallback behind the failover rather than the role's primary.
 import type { Log } from '../../core/src/log_line.ts';
+import { SERVICES } from '../../core/src/pricing.ts';
 import type { RelayMetrics, Vendor } from './metrics.ts';
 import { ProviderError, type Providers } from './provider_contracts.ts';
 
 export type ProviderKind = 'stt' | 'llm' | 'tts';
 export type ReportProviderError = (kind: ProviderKind, err: unknown) => void;
 
-const VENDORS: readonly string[] = ['deepgram', 'openai', 'cerebras', 'elevenlabs', 'twilio'];
+const VENDORS: readonly string[] = SERVICES;
 
 /** The vendor behind a failure: the one the error names (a fallback LLM's own), else the role's vendor. */
 export function vendorOf(providers: Providers, kind: ProviderKind, err: unknown): Vendor {

@@ -2,7 +2,10 @@
 // happens on the line and carries out the actions; keeping the policy free of audio and timers lets every rule
 // (barge-in, backchannels, silence, closing) be tested directly.
 
-export type EndReason = 'user_hung_up' | 'persona_hung_up' | 'budget_exhausted' | 'time_limit' | 'silence_timeout' | 'provider_error' | 'relay_error';
+import type { CallEndReason } from '../../core/src/call_status.ts';
+
+/** The endings the relay itself sees on the media stream (calls.media_end_reason accepts exactly these). */
+export type EndReason = Extract<CallEndReason, 'user_hung_up' | 'persona_hung_up' | 'budget_exhausted' | 'time_limit' | 'silence_timeout' | 'provider_error' | 'relay_error'>;
 
 export interface TurnPolicy {
   /** Caller speech this long while our audio is still playing interrupts us. */

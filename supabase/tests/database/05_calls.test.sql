@@ -156,7 +156,7 @@ end;
 $$;
 
 select lives_ok($$ select tests.insert_call('{}') $$, 'A well-formed call is accepted (baseline for the checks below)');
-select throws_ok($$ select tests.insert_call('{"status": "exploded"}') $$, '23514', null, 'An unknown call status is rejected');
+select throws_ok($$ select tests.insert_call('{"status": "exploded"}') $$, '22P02', null, 'An unknown call status is rejected by its type');
 select throws_ok($$ select tests.insert_call('{"mode": "fax"}') $$, '23514', null, 'An unknown call mode is rejected');
 select throws_ok($$ select tests.insert_call('{"phone_number": null, "phone_number_id": null}') $$, '23514', null,
   'A phone call needs a number');

@@ -30,7 +30,7 @@ update public.scheduled_calls set id = 'f1111111-1111-4111-8111-111111111111'
 select tests.authenticate_as('11111111-1111-4111-8111-111111111111');
 select results_eq(
   $$ select user_id, status, recurrence from public.scheduled_calls $$,
-  $$ values ('11111111-1111-4111-8111-111111111111'::uuid, 'pending', 'weekdays') $$,
+  $$ values ('11111111-1111-4111-8111-111111111111'::uuid, 'pending'::public.scheduled_call_status, 'weekdays') $$,
   'The owner reads it back, pending'
 );
 select is(
@@ -131,7 +131,7 @@ reset role;
 select tests.authenticate_as('11111111-1111-4111-8111-111111111111');
 select results_eq(
   $$ update public.scheduled_calls set status = 'canceled' where id = 'f1111111-1111-4111-8111-111111111111'
-     returning status, canceled_at is not null $$,
+     returning status::text, canceled_at is not null $$,
   $$ values ('canceled', true) $$,
   'The owner can cancel a pending booking, and canceled_at is stamped'
 );
@@ -195,7 +195,7 @@ select throws_ok(
 );
 
 select ok(
-  (select indexdef like '%(scheduled_time)%WHERE (status = ''pending''::text)%' from pg_indexes
+  (select indexdef like '%(scheduled_time)%WHERE (status = ''pending''::scheduled_call_status)%' from pg_indexes
    where schemaname = 'public' and indexname = 'scheduled_calls_due_idx'),
   'Due pending occurrences are found through a partial index on time'
 );

@@ -13,7 +13,7 @@ returns text language sql as $$
   select coalesce((select format('%s %s', to_char(slot at time zone 'UTC', 'HH24:MI:SS'), wait_ms)
                      from private.take_dial_slot(1, p_max_wait, '2041-03-04 08:00:00+00'::timestamptz + p_now_offset)), 'none')
 $$;
-create function tests.booking(p_id text, p_due interval, p_dial_at interval, p_status text) returns void language sql as $$
+create function tests.booking(p_id text, p_due interval, p_dial_at interval, p_status public.scheduled_call_status) returns void language sql as $$
   insert into public.scheduled_calls (id, user_id, persona_id, phone_number_id, scheduled_time, timezone, local_time, status, dial_at,
                                       claimed_at)
   values (('5d2' || lpad(p_id, 5, '0') || '-0000-4000-8000-000000000000')::uuid, '5d000000-0000-4000-8000-00000000000a',

@@ -14,7 +14,7 @@ values ('5c100000-0000-4000-8000-00000000000a', '5c000000-0000-4000-8000-0000000
 
 -- An occurrence for user a (or b) at a time relative to the pinned moment T = 2040-01-02 07:00 UTC.
 create function tests.booking(p_id text, p_offset interval, p_recurrence text default 'none', p_user text default 'a',
-                              p_status text default 'pending')
+                              p_status public.scheduled_call_status default 'pending')
 returns uuid language sql as $$
   insert into public.scheduled_calls (id, user_id, persona_id, phone_number_id, scheduled_time, timezone, local_time,
                                       recurrence, status)
@@ -45,7 +45,7 @@ create temp table first_claim as select * from tests.claim();
 
 -- Claiming ------------------------------------------------------------------------------------------------------
 select set_eq(
-  $$ select id, status from first_claim $$,
+  $$ select id, status::text from first_claim $$,
   $$ values (tests.id('1'), 'missed'), (tests.id('2'), 'claimed'), (tests.id('3'), 'claimed'), (tests.id('4'), 'claimed') $$,
   'A run claims what is due now and before the next tick, and marks the 15-minute-late one missed'
 );
@@ -97,7 +97,7 @@ select tests.booking('11', interval '1 day' - interval '9 minutes 50 seconds');
 select tests.booking('12', interval '1 day' - interval '9 minutes 50 seconds');
 select tests.booking('13', interval '1 day');
 select set_eq(
-  $$ select id, status, dial_at from tests.claim(0.01, '2040-01-03 07:00:00+00') $$,
+  $$ select id, status::text, dial_at from tests.claim(0.01, '2040-01-03 07:00:00+00') $$,
   $$ values (tests.id('11'), 'claimed', '2040-01-03 07:00:00+00'::timestamptz), (tests.id('12'), 'missed', null),
             (tests.id('5'), 'missed', null) $$,
   'A call the pace cannot reach within 10 minutes is missed, not rung late (and one left a day behind too)'
@@ -125,7 +125,7 @@ select ok(
 create temp table nxt as select private.schedule_next_occurrence(tests.id('2'), '2040-01-03 07:00:00+00') as id;
 select isnt((select id from nxt), null, 'A recurring occurrence gets its next occurrence');
 select results_eq(
-  $$ select s.user_id, s.series_id, s.previous_id, s.status, s.recurrence, s.timezone, s.local_time, s.phone_number_id
+  $$ select s.user_id, s.series_id, s.previous_id, s.status::text, s.recurrence, s.timezone, s.local_time, s.phone_number_id
        from public.scheduled_calls s where s.id = (select id from nxt) $$,
   $$ select user_id, series_id, id, 'pending'::text, recurrence, timezone, local_time, phone_number_id
        from public.scheduled_calls where id = tests.id('2') $$,
@@ -159,7 +159,7 @@ select results_eq(
   'A stale claim that produced a call becomes dispatched; the others are missed'
 );
 select results_eq(
-  $$ select status, call_id from public.scheduled_calls where id = tests.id('3') $$,
+  $$ select status::text, call_id from public.scheduled_calls where id = tests.id('3') $$,
   $$ values ('dispatched'::text, '5c300000-0000-4000-8000-000000000003'::uuid) $$,
   'The dispatched occurrence points at its call'
 );

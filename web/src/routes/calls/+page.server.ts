@@ -1,13 +1,14 @@
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { pageCount, pageRange, parsePage } from '$lib/forms';
+import { ACTIVE_CALL_STATUSES, type CallStatus } from '../../../../core/src/call_status.ts';
 
 const PAGE_SIZE = 10;
 
 // Filter groups rather than every raw status: what people ask is "which calls worked / are running / failed".
-const STATUS_FILTERS: Record<string, string[]> = {
+const STATUS_FILTERS: Record<string, readonly CallStatus[]> = {
   completed: ['completed'],
-  active: ['created', 'queued', 'initiated', 'ringing', 'in_progress'],
+  active: ACTIVE_CALL_STATUSES,
   unanswered: ['busy', 'no_answer'],
   failed: ['failed', 'canceled']
 };
