@@ -147,6 +147,8 @@ alter table public.call_cost_events drop constraint call_cost_events_service_val
 -- `update of status` triggers name the column, so they are dropped and recreated around the change.
 drop trigger calls_guard_status on public.calls;
 drop trigger scheduled_calls_stamp_cancel on public.scheduled_calls;
+drop trigger calls_notify_ended on public.calls;
+drop trigger calls_answered_from_duration on public.calls;
 
 drop index public.calls_open_idx;
 drop index public.calls_unsettled_idx;
@@ -196,6 +198,16 @@ create trigger calls_guard_status before insert or update of status on public.ca
   for each row execute function private.guard_call_status();
 create trigger scheduled_calls_stamp_cancel before insert or update of status on public.scheduled_calls
   for each row execute function private.stamp_scheduled_call_cancel();
+create trigger calls_notify_ended
+  after update of status on public.calls
+  for each row
+  when (private.call_status_rank(new.status) = 5 and private.call_status_rank(old.status) < 5 and new.media_ended_at is null)
+  execute function private.notify_call_ended();
+create trigger calls_answered_from_duration
+  before update of status, duration_seconds on public.calls
+  for each row
+  when (private.call_status_rank(new.status) = 5 and new.answered_at is null and coalesce(new.duration_seconds, 0) > 0)
+  execute function private.stamp_answered_from_duration();
 
 create policy "Users can rate their own finished calls"
   on public.calls for update to authenticated
