@@ -265,7 +265,7 @@ export class PgCallStore implements CallStore {
         const live = liveCalls().filter((id) => UUID.test(id));
         if (live.length > 0) {
           const ended = await client.query<{ id: string }>(
-            'select id from public.calls where id = any($1::uuid[]) and status = any($2::text[])', [live, TERMINAL]);
+            'select id from public.calls where id = any($1::uuid[]) and private.call_status_is_terminal(status)', [live]);
           for (const r of ended.rows) onEnded(r.id);
         }
       } catch (err) {
