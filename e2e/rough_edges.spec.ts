@@ -1,7 +1,7 @@
 // Rough edges a new user meets: a typed /logout, a page number past the end, country codes, a stale tab title, and
 // sentences that run words together or leave out their unit.
 import { expect, test } from '@playwright/test';
-import { finishCall, insertCall, setPerCallLimit, signUp, userIdByEmail, withDb } from './app_helpers.ts';
+import { finishCall, freshUsNumber, insertCall, setPerCallLimit, signUp, userIdByEmail, verifyPhone, withDb } from './app_helpers.ts';
 
 test('GET /logout asks before signing out, and sends someone signed out to sign in', async ({ page }) => {
   const signedOut = await page.goto('/logout');
@@ -71,23 +71,31 @@ test('the tab title follows the call\'s live status, and the demo charge reads a
 
 test('a settled call reads as a sentence in the credit history', async ({ page }) => {
   const userId = await userIdByEmail(await signUp(page, 'Jo', 'ledger-words'));
-  // A credits call held and settled through the ledger's own functions, as the pipeline does it.
-  await withDb(async (db) => {
+  // A credits call held and settled through the ledger's own functions, as the pipeline does it; credits granted
+  // first, as a promotion (a new account has none until it is onboarded).
+  const id = await withDb(async (db) => {
+    await db.query(`select private.grant_credits($1::uuid, 100, 'promo', 'e2e-promo-' || $1::text, null, null, 'Promotion')`, [userId]);
     const call = await db.query<{ id: string }>(
       `insert into public.calls (user_id, persona_id, mode, phone_number, status, payment_method, max_duration_seconds, estimated_cost_cents)
        select $1, p.id, 'phone', '+14155550100', 'queued', 'credits', 300, 45 from public.personas p where p.slug = 'brad' returning id`, [userId]);
-    const id = call.rows[0]!.id;
-    await db.query(`select private.reserve_call_credits($1, $2::uuid, 45, 'e2e-hold-' || $2::text)`, [userId, id]);
-    await db.query(`update public.calls set status = 'completed', answered_at = now(), duration_seconds = 10, end_reason = 'persona_hung_up' where id = $1`, [id]);
-    await db.query(`select private.settle_call($1::uuid, 0.01, 0, 'e2e-settle-' || $1::text)`, [id]);
+    const callId = call.rows[0]!.id;
+    await db.query(`select private.reserve_call_credits($1, $2::uuid, 45, 'e2e-hold-' || $2::text)`, [userId, callId]);
+    await db.query(`update public.calls set status = 'completed', answered_at = now(), duration_seconds = 10, end_reason = 'persona_hung_up' where id = $1`, [callId]);
+    await db.query(`select private.settle_call($1::uuid, 0.01, 0, 'e2e-settle-' || $1::text)`, [callId]);
+    return callId;
   });
   await page.goto('/billing');
-  await expect(page.getByRole('cell', { name: 'Call settled · view call' })).toBeVisible();
-  await expect(page.getByRole('cell', { name: 'Held for a call · view call' })).toBeVisible();
+  // One line for the call, named for its persona and linked to it; the hold and the release folded beneath it.
+  const line = page.getByRole('row').filter({ has: page.locator(`a[href="/calls/${id}"]`) });
+  await expect(line).toHaveCount(1);
+  await expect(line.getByRole('link', { name: 'Call with Brad' })).toBeVisible();
+  await line.getByText('Hold and release').click();
+  await expect(line.getByText('Held for the call')).toBeVisible();
 });
 
 test('a call the per-call limit refuses says what a minute costs, in dollars', async ({ page }) => {
   await signUp(page, 'Jo', 'costs-about');
+  await verifyPhone(page, await freshUsNumber());
   await setPerCallLimit(page, '0.01');
   await page.goto('/call?persona=brad');
   await page.getByRole('group', { name: 'Pay with' }).getByRole('radio', { name: /^Credits/ }).check();
