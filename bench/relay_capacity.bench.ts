@@ -97,6 +97,7 @@ class DiscardingStore implements CallStore {
   async loadRates(): Promise<ServiceRate[]> { return []; }
   async saveTranscript(): Promise<void> {}
   async saveCostEvents(): Promise<void> {}
+  async saveTurnLatencies(): Promise<void> {}
   async finishCall(): Promise<void> {}
 }
 

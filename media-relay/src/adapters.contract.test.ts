@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startLlmStandIn } from '../../devstack/src/vendors/llm/server.ts';
 import { synthesizeMulaw } from '../../devstack/src/vendors/speech/espeak.ts';
 import { startSttStandIn } from '../../devstack/src/vendors/stt/server.ts';
-import { startTtsStandIn } from '../../devstack/src/vendors/tts/server.ts';
+import { startTtsStandIn, type StandIn as TtsStandIn } from '../../devstack/src/vendors/tts/server.ts';
 import { createDeepgramStt } from './deepgram_stt.ts';
 import { createElevenLabsTts } from './elevenlabs_tts.ts';
 import { createOpenAiCompatibleLlm } from './openai_chat_llm.ts';
@@ -59,7 +59,7 @@ describe('OpenAI-compatible LLM adapter', () => {
 });
 
 describe('ElevenLabs TTS adapter', () => {
-  let tts: StandIn;
+  let tts: TtsStandIn;
   beforeAll(async () => { tts = await startTtsStandIn({ apiKey: 'xi-key', latencyMs: 10, chunkBytes: 400 }); });
   afterAll(() => tts.close());
   const adapter = (key = 'xi-key') => createElevenLabsTts({ provider: 'elevenlabs', baseUrl: tts.url, apiKey: key, modelId: 'eleven_flash_v2_5', defaultVoiceId: 'voice1' });

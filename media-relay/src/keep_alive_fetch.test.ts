@@ -58,7 +58,7 @@ describe('keepAliveFetch', () => {
     const llm = await startLlmStandIn({ apiKey: 'k' });
     try {
       const adapter = createOpenAiCompatibleLlm(
-        { provider: 'openai', baseUrl: `${llm.url}/v1`, apiKey: 'k', model: 'gpt-4o-mini', maxCompletionTokens: 200 },
+        { provider: 'openai', baseUrl: `${llm.url}/v1`, apiKey: 'k', model: 'gpt-4o-mini', maxCompletionTokens: 200, reasoningEffort: null },
         { fetch: keepAliveFetch({ idleMs: 60_000, maxSockets: 4 }) }
       );
       let text = '';

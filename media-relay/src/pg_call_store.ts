@@ -5,7 +5,7 @@
 import pg from 'pg';
 import type { Log } from '../../core/src/log_line.ts';
 import { usageOfRateKey, type ServiceRate } from '../../core/src/pricing.ts';
-import type { CallContext, CallOwnership, CallStore, CostEvent, InterimText, TranscriptSegment } from './call_store.ts';
+import type { CallContext, CallOwnership, CallStore, CostEvent, InterimText, TranscriptSegment, TurnLatency } from './call_store.ts';
 import { composeSystemPrompt } from './system_prompt.ts';
 import type { EndReason } from './turn_taking.ts';
 
@@ -206,6 +206,25 @@ export class PgCallStore implements CallStore {
         rows.map((e) => (e.usage === 'stt_seconds' ? e.quantity.toFixed(3) : null)),
         rows.map((e) => this.rateIds.get(`${e.service}/${e.usage}`) ?? null),
         rows.map((e) => e.costUsd), rows.map((e) => e.idempotencyKey), rows.map((e) => e.occurredAt)
+      ]
+    );
+  }
+
+  async saveTurnLatencies(rows: readonly TurnLatency[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.pool.query(
+      `insert into public.call_turn_latencies
+         (call_id, user_id, turn, stt_final_ms, llm_first_token_ms, tts_first_byte_ms, voice_to_voice_ms, interrupted, preemptive,
+          acknowledged, wasted_llm_tokens)
+       select r.call_id, c.user_id, r.turn, r.stt, r.llm, r.tts, r.v2v, r.interrupted, r.preemptive, r.acknowledged, r.wasted
+         from unnest($1::uuid[], $2::int[], $3::int[], $4::int[], $5::int[], $6::int[], $7::boolean[], $8::boolean[], $9::boolean[], $10::int[])
+                as r(call_id, turn, stt, llm, tts, v2v, interrupted, preemptive, acknowledged, wasted)
+         join public.calls c on c.id = r.call_id
+       on conflict (call_id, turn) do nothing`,
+      [
+        rows.map((r) => r.callId), rows.map((r) => r.turn), rows.map((r) => r.sttFinalMs), rows.map((r) => r.llmFirstTokenMs),
+        rows.map((r) => r.ttsFirstByteMs), rows.map((r) => r.voiceToVoiceMs), rows.map((r) => r.interrupted),
+        rows.map((r) => r.preemptive), rows.map((r) => r.acknowledged), rows.map((r) => r.wastedLlmTokens)
       ]
     );
   }

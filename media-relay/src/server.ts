@@ -49,7 +49,7 @@ export const LATE_FRAME_MS = 250;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface RelayServerDeps {
-  config: Pick<RelayConfig, 'host' | 'port' | 'maxPayloadBytes' | 'startTimeoutMs' | 'turns'> & { llm: Pick<RelayConfig['llm'], 'maxRetries'> } & Partial<Pick<RelayConfig, 'twilioSignature'>>;
+  config: Pick<RelayConfig, 'host' | 'port' | 'maxPayloadBytes' | 'startTimeoutMs' | 'turns'> & { llm: Pick<RelayConfig['llm'], 'maxRetries'> } & Partial<Pick<RelayConfig, 'twilioSignature' | 'answering'>>;
   verifier: StreamTokenVerifier;
   /** Admits browser softphone streams; without it /browser/stream is refused. */
   browserAuth?: BrowserAuthVerifier;
@@ -275,6 +275,7 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
         rates,
         policy: policyFor(call.maxDurationSeconds),
         llmMaxRetries: deps.config.llm.maxRetries,
+        ...(deps.config.answering ? { answering: deps.config.answering } : {}),
         metrics,
         log: callLog,
         ...(deps.now ? { now: deps.now } : {}),

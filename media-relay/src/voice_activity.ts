@@ -12,6 +12,7 @@ export class VoiceActivity {
   private speechMs = 0;
   private quietMs = 0;
   private turnStartMs: number | null = null;
+  private lastLoudEndMs: number | null = null;
 
   /** One frame heard at `nowMs`. Returns how long the caller has been speaking when the frame is loud, else null. */
   frame(mulaw: Uint8Array, nowMs: number): number | null {
@@ -21,6 +22,7 @@ export class VoiceActivity {
     const loud = Math.sqrt(s / Math.max(1, pcm.length)) >= SPEECH_RMS;
     const ms = (mulaw.length / 8000) * 1000;
     if (loud) {
+      this.lastLoudEndMs = nowMs;
       if (this.speechMs === 0 && this.turnStartMs === null) this.turnStartMs = nowMs;
       this.speechMs += ms;
       this.quietMs = 0;
@@ -34,6 +36,11 @@ export class VoiceActivity {
       }
     }
     return null;
+  }
+
+  /** When the caller last made a sound loud enough to be speech (call time), null before they ever did. */
+  get lastSpeechAtMs(): number | null {
+    return this.lastLoudEndMs;
   }
 
   /** The current stretch of speech so far (0 when the caller is quiet). */
