@@ -5,6 +5,7 @@
 // the CallStore in the background and never hold up or fail the call.
 import type { Log } from '../../core/src/log_line.ts';
 import type { ServiceRate } from '../../core/src/pricing.ts';
+import { callClock, type CallClock } from './call_clock.ts';
 import type { CallContext, CallStore } from './call_store.ts';
 import type { RelayConfig } from './config.ts';
 import { ConversationTurns } from './conversation_turns.ts';
@@ -46,6 +47,8 @@ export interface SessionDeps {
   /** Lines about this call (the server binds its call id and request id). */
   log: Log;
   now?: () => number;
+  /** Runs the session's periodic work; the process's shared clock by default. */
+  clock?: CallClock;
   /** Called once when the session has ended and released everything. */
   onEnded?: (reason: EndReason) => void;
 }
@@ -66,10 +69,12 @@ export class CallSession {
   private readonly preemptive: boolean;
   /** The caller turn being answered, for the `respond` that turn-taking decides on. */
   private callerTiming: CallerTiming | null = null;
+  /** The caller's current turn began by cutting the persona off: it is answered once it is over, not before. */
+  private bargedIn = false;
   private releaseVoice: (() => void) | null = null;
   private ended = false;
-  private tick: NodeJS.Timeout | null = null;
-  private flushTimer: NodeJS.Timeout | null = null;
+  private stopTicks: (() => void) | null = null;
+  private stopFlushes: (() => void) | null = null;
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(deps: SessionDeps) {
@@ -114,8 +119,9 @@ export class CallSession {
 
   /** Opens speech recognition and lets the persona speak first. */
   async start(): Promise<void> {
-    this.tick = setInterval(() => this.onTick(), TICK_MS);
-    this.flushTimer = setInterval(() => void this.flush(), FLUSH_MS);
+    const clock = this.d.clock ?? callClock;
+    this.stopTicks = clock.every(TICK_MS, () => this.onTick());
+    this.stopFlushes = clock.every(FLUSH_MS, () => void this.flush());
     // Vendor connections open while recognition does, so the first sentence pays no handshake.
     const { tts, llm } = this.d.providers;
     this.releaseVoice = tts.warm?.({ voiceId: this.d.call.voiceId, voiceSettings: this.d.call.voiceSettings }) ?? null;
@@ -167,7 +173,7 @@ export class CallSession {
 
   /** While we listen, the answer to the words so far can start (never while we speak: those words may be a barge-in). */
   private speculate(text: string): void {
-    if (!this.preemptive || this.turns.phase !== 'listening' || text.split(/\s+/).filter(Boolean).length < 2) return;
+    if (!this.preemptive || this.bargedIn || this.turns.phase !== 'listening' || text.split(/\s+/).filter(Boolean).length < 2) return;
     this.speaker.speculate(text);
   }
 
@@ -180,6 +186,7 @@ export class CallSession {
     this.transcript.final('user', text, startMs, endMs, false);
     this.dispatch({ type: 'caller_turn', nowMs: endMs, text });
     this.callerTiming = null;
+    this.bargedIn = false;
   }
 
   private onTick(): void {
@@ -205,6 +212,7 @@ export class CallSession {
         this.speaker.say(a.turn, a.line);
         break;
       case 'interrupt':
+        this.bargedIn = true;
         this.speaker.interrupt(a.turn);
         break;
       case 'instruct_wrap_up':
@@ -237,8 +245,8 @@ export class CallSession {
   async end(reason: EndReason): Promise<void> {
     if (this.ended) return;
     this.ended = true;
-    if (this.tick) clearInterval(this.tick);
-    if (this.flushTimer) clearInterval(this.flushTimer);
+    this.stopTicks?.();
+    this.stopFlushes?.();
     this.endOfTurn.stop();
     this.speaker.stop();
     this.releaseVoice?.();
