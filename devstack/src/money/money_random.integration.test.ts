@@ -71,8 +71,14 @@ describe('money under random concurrent calls', () => {
   // Holds each answered call's media stream open until the test hangs it up, standing in for the relay's socket.
   const lines = new Map<string, WebSocket>();
   let wss: WebSocketServer;
+  // The test changes the prices in force; the stack's other suites expect the ones it found, so they are put back.
+  const CHANGED_RATES = ['nova-3_streaming', 'eleven_flash_v2_5'];
+  let ratesFound: { service: string; rate_key: string; unit: string; unit_price_usd: string; markup_percent: string }[] = [];
 
   beforeAll(async () => {
+    ratesFound = (await db.query<(typeof ratesFound)[number]>(
+      `select service, rate_key, unit, unit_price_usd::text, markup_percent::text from public.service_rates
+        where rate_key = any($1::text[]) and effective_to is null`, [CHANGED_RATES])).rows;
     const port = Number(new URL(String(status.RELAY_URL)).port);
     wss = new WebSocketServer({ port, host: '127.0.0.1' });
     wss.on('connection', (ws) => {
@@ -101,6 +107,15 @@ describe('money under random concurrent calls', () => {
     for (const ws of lines.values()) ws.terminate();
     await new Promise<void>((r) => wss?.close(() => r()));
     if (clients.length) await db.query('delete from auth.users where id = any($1::uuid[])', [clients.map((c) => c.userId)]);
+    for (const r of ratesFound) {
+      await db.query(
+        `with ended as (
+           update public.service_rates set effective_to = now() where rate_key = $2 and effective_to is null and effective_from < now()
+             and (unit_price_usd, markup_percent) <> ($4::numeric, $5::numeric) returning 1)
+         insert into public.service_rates (service, rate_key, unit, unit_price_usd, markup_percent, effective_from)
+         select $1, $2, $3, $4::numeric, $5::numeric, now() where exists (select 1 from ended)`,
+        [r.service, r.rate_key, r.unit, r.unit_price_usd, r.markup_percent]);
+    }
     await store.close();
     await db.end();
   });
