@@ -268,6 +268,66 @@ export type Database = {
           },
         ]
       }
+      call_turn_latencies: {
+        Row: {
+          acknowledged: boolean
+          call_id: string
+          created_at: string
+          interrupted: boolean
+          llm_first_token_ms: number | null
+          preemptive: boolean
+          stt_final_ms: number | null
+          tts_first_byte_ms: number | null
+          turn: number
+          user_id: string
+          voice_to_voice_ms: number | null
+          wasted_llm_tokens: number
+        }
+        Insert: {
+          acknowledged?: boolean
+          call_id: string
+          created_at?: string
+          interrupted?: boolean
+          llm_first_token_ms?: number | null
+          preemptive?: boolean
+          stt_final_ms?: number | null
+          tts_first_byte_ms?: number | null
+          turn: number
+          user_id: string
+          voice_to_voice_ms?: number | null
+          wasted_llm_tokens?: number
+        }
+        Update: {
+          acknowledged?: boolean
+          call_id?: string
+          created_at?: string
+          interrupted?: boolean
+          llm_first_token_ms?: number | null
+          preemptive?: boolean
+          stt_final_ms?: number | null
+          tts_first_byte_ms?: number | null
+          turn?: number
+          user_id?: string
+          voice_to_voice_ms?: number | null
+          wasted_llm_tokens?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "call_turn_latencies_call_fkey"
+            columns: ["call_id", "user_id"]
+            isOneToOne: false
+            referencedRelation: "call_charges"
+            referencedColumns: ["call_id", "user_id"]
+          },
+          {
+            foreignKeyName: "call_turn_latencies_call_fkey"
+            columns: ["call_id", "user_id"]
+            isOneToOne: false
+            referencedRelation: "calls"
+            referencedColumns: ["id", "user_id"]
+          },
+        ]
+      }
       calls: {
         Row: {
           actual_cost_cents: number | null

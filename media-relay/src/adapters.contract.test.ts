@@ -1,10 +1,10 @@
 // Contract suite: each production adapter against the devstack stand-in that speaks its vendor's protocol.
 // Event order, prompt cancellation (barge-in depends on it) and usage reporting.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startLlmStandIn } from '../../devstack/src/vendors/llm/server.ts';
 import { synthesizeMulaw } from '../../devstack/src/vendors/speech/espeak.ts';
 import { startSttStandIn } from '../../devstack/src/vendors/stt/server.ts';
-import { startTtsStandIn } from '../../devstack/src/vendors/tts/server.ts';
+import { startTtsStandIn, type StandIn as TtsStandIn } from '../../devstack/src/vendors/tts/server.ts';
 import { createDeepgramStt } from './deepgram_stt.ts';
 import { createElevenLabsTts } from './elevenlabs_tts.ts';
 import { createOpenAiCompatibleLlm } from './openai_chat_llm.ts';
@@ -59,7 +59,7 @@ describe('OpenAI-compatible LLM adapter', () => {
 });
 
 describe('ElevenLabs TTS adapter', () => {
-  let tts: StandIn;
+  let tts: TtsStandIn;
   beforeAll(async () => { tts = await startTtsStandIn({ apiKey: 'xi-key', latencyMs: 10, chunkBytes: 400 }); });
   afterAll(() => tts.close());
   const adapter = (key = 'xi-key') => createElevenLabsTts({ provider: 'elevenlabs', baseUrl: tts.url, apiKey: key, modelId: 'eleven_flash_v2_5', defaultVoiceId: 'voice1' });
@@ -98,6 +98,18 @@ describe('ElevenLabs TTS adapter', () => {
     })().catch((e: unknown) => e);
     expect(got).toEqual([]);
     expect(err).toMatchObject({ status: 401, retryable: false, service: 'elevenlabs' });
+  });
+  it('keeps warm sockets for a voice in use, replaces each one a sentence takes, and closes them on release', async () => {
+    const tts2 = adapter();
+    const release = tts2.warm!({ voiceId: PREMADE_VOICE });
+    await vi.waitFor(() => expect(tts.openStreamInputs()).toBe(2));
+    const events: TtsEvent[] = [];
+    for await (const e of tts2.synthesize('Warm already.', { voiceId: PREMADE_VOICE, signal: new AbortController().signal })) events.push(e);
+    expect(events.at(-1)).toEqual({ type: 'usage', characters: 13 });
+    // The sentence's socket closed after isFinal; a replacement keeps two ready.
+    await vi.waitFor(() => expect(tts.openStreamInputs()).toBe(2));
+    release();
+    await vi.waitFor(() => expect(tts.openStreamInputs()).toBe(0));
   });
 });
 

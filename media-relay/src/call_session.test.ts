@@ -2,8 +2,9 @@
 // costs that never fail the call.
 import { describe, expect, it, vi } from 'vitest';
 import { InMemoryCallStore, type CallContext, type UsageReport } from './call_store.ts';
-import { CallSession } from './call_session.ts';
+import { CallSession, type SessionDeps } from './call_session.ts';
 import { FIXED_LINES } from './fixed_lines.ts';
+import { ACKNOWLEDGEMENT } from './turn_runner.ts';
 import { loadConfig } from './config.ts';
 import { RelayMetrics } from './metrics.ts';
 import { callPolicy } from './server.ts';
@@ -28,7 +29,7 @@ interface Harness {
   ended: Promise<EndReason>;
 }
 
-function harness(opts: { call?: Partial<CallContext>; chargeOf?: (r: UsageReport) => number; llm?: (n: number) => AsyncIterable<LlmEvent>; echoMarks?: boolean | ((name: string) => boolean); store?: InMemoryCallStore; maxRetries?: number; policy?: TurnPolicy; now?: () => number; model?: LanguageModel }): Harness {
+function harness(opts: { call?: Partial<CallContext>; chargeOf?: (r: UsageReport) => number; llm?: (n: number) => AsyncIterable<LlmEvent>; echoMarks?: boolean | ((name: string) => boolean); store?: InMemoryCallStore; maxRetries?: number; policy?: TurnPolicy; now?: () => number; model?: LanguageModel; answering?: SessionDeps['answering'] }): Harness {
   const store = opts.store ?? new InMemoryCallStore({ chargeOf: opts.chargeOf });
   const llmRequests: ChatMessage[][] = [];
   const spoken: string[] = [];
@@ -73,7 +74,7 @@ function harness(opts: { call?: Partial<CallContext>; chargeOf?: (r: UsageReport
   session = new CallSession({
     callSid: `CA${'0'.repeat(32)}`, streamSid: 'MZ1', call: { ...CALL, ...opts.call }, transport: opts.call?.mode === 'browser' ? 'softphone' : 'twilio', telephony, providers, store,
     policy: opts.policy ?? POLICY, llmMaxRetries: opts.maxRetries ?? 1, metrics, log: () => undefined,
-    onEnded: resolveEnded, ...(opts.now ? { now: opts.now } : {})
+    onEnded: resolveEnded, ...(opts.now ? { now: opts.now } : {}), ...(opts.answering ? { answering: opts.answering } : {})
   });
   return { session, store, llmRequests, spoken, line, hangups, metrics, emitStt: (e) => onStt(e), ended };
 }
@@ -178,6 +179,12 @@ describe('call session', () => {
     expect(h.store.transcript.filter((t) => t.speaker === 'persona').map((t) => [t.text, t.interrupted])).toEqual([
       ['Hello there, it is Sarah.', false], ['First part you will hear.', true]
     ]);
+    // The cut-off answer is on record as interrupted, with its latencies; the greeting answered nobody and is not.
+    const turn2 = h.store.turnLatencies.find((r) => r.turn === 2);
+    expect(turn2).toMatchObject({ callId: 'c1', interrupted: true, preemptive: false, acknowledged: false, wastedLlmTokens: 0 });
+    expect(turn2!.voiceToVoiceMs).toEqual(expect.any(Number));
+    expect(turn2!.ttsFirstByteMs).toEqual(expect.any(Number));
+    expect(h.store.turnLatencies.some((r) => r.turn === 1)).toBe(false);
   });
 
   it('lets a call run to its own limit of 30 minutes, not a shorter relay default, then says goodbye', async () => {
@@ -201,6 +208,105 @@ describe('call session', () => {
     clockMs = 1_796_000;
     await waitUntil(() => h.spoken.includes(FIXED_LINES.goodbye_time));
     expect(await h.ended).toBe('time_limit');
+  });
+
+  describe('answering before the turn is over', () => {
+    /** Answers name the caller's last words, so the reply spoken shows which request it came from. */
+    const echoing = (gate?: Promise<void>): LanguageModel => ({
+      info: { service: 'cerebras', model: 'llama' },
+      async *stream({ messages }) {
+        const heard = messages.filter((m) => m.role === 'user').at(-1)?.content;
+        if (heard !== undefined && gate) await gate;
+        yield { type: 'text', delta: heard === undefined ? 'Hello, Sarah here.' : `About ${heard}, sure.` };
+        yield { type: 'usage', promptTokens: 30, completionTokens: 6 };
+      }
+    });
+    it('never speaks a preemptive reply whose words changed, and counts its tokens and reports them as usage', async () => {
+      const h = harness({ model: echoing() });
+      await h.session.start();
+      await waitUntil(() => h.session.phase === 'listening');
+      h.emitStt({ type: 'interim', text: 'what is the' });
+      await waitUntil(() => h.llmRequests.length === 2);
+      h.emitStt({ type: 'interim', text: 'what is the weather' });
+      await waitUntil(() => h.llmRequests.length === 3);
+      h.emitStt({ type: 'final', text: 'what is the weather today', endOfTurn: true });
+      await waitUntil(() => h.spoken.includes('About what is the weather today, sure.'));
+      await waitUntil(() => h.session.phase === 'listening');
+      expect(h.llmRequests).toHaveLength(4);
+      expect(h.spoken).toEqual(['Hello, Sarah here.', 'About what is the weather today, sure.']);
+      expect(h.line.filter((l) => l.startsWith('mark:'))).toEqual(['mark:t1c0', 'mark:t2c0']);
+      const wasted = h.metrics.preemptiveReplies;
+      expect(wasted).toMatchObject({ adopted: 0, discarded: 2 });
+      expect(wasted.wastedTokens).toBeGreaterThan(0);
+      await h.session.end('user_hung_up');
+      expect(h.store.turnLatencies.find((r) => r.turn === 2)).toMatchObject({ preemptive: false, wastedLlmTokens: wasted.wastedTokens });
+      // Reported for the database to price: the greeting's and the answer's tokens, plus what the two discarded requests cost.
+      const input = h.store.usage.filter((e) => e.usage === 'llm_input_tokens').reduce((n, e) => n + e.quantity, 0);
+      const output = h.store.usage.filter((e) => e.usage === 'llm_output_tokens').reduce((n, e) => n + e.quantity, 0);
+      expect(input + output).toBe(2 * (30 + 6) + wasted.wastedTokens);
+    });
+
+    it('adopts a preemptive reply to the same words: one request, answered at once', async () => {
+      const h = harness({ model: echoing() });
+      await h.session.start();
+      await waitUntil(() => h.session.phase === 'listening');
+      h.emitStt({ type: 'interim', text: 'tell me a joke' });
+      await waitUntil(() => h.llmRequests.length === 2);
+      h.emitStt({ type: 'final', text: 'Tell me a joke.', endOfTurn: true });
+      await waitUntil(() => h.spoken.length === 2);
+      expect(h.spoken[1]).toBe('About tell me a joke, sure.');
+      expect(h.llmRequests).toHaveLength(2);
+      expect(h.metrics.preemptiveReplies).toMatchObject({ adopted: 1, discarded: 0, wastedTokens: 0 });
+      // The conversation records the caller's final words, and the answer as heard.
+      await waitUntil(() => h.session.phase === 'listening');
+      expect(h.session.conversation().slice(-2)).toEqual([{ role: 'user', content: 'Tell me a joke.' }, { role: 'assistant', content: 'About tell me a joke, sure.' }]);
+      await h.session.end('user_hung_up');
+      expect(h.store.turnLatencies.find((r) => r.turn === 2)).toMatchObject({ preemptive: true, llmFirstTokenMs: expect.any(Number), interrupted: false });
+    });
+
+    it('starts nothing while the persona is speaking: those words may be a barge-in', async () => {
+      // Three words do not interrupt under this policy, so the persona is still speaking when they come.
+      const h = harness({ model: echoing(), echoMarks: false, policy: { ...POLICY, bargeInWords: 5 } });
+      await h.session.start();
+      await waitUntil(() => h.line.includes('mark:t1c0'));
+      h.emitStt({ type: 'interim', text: 'wait a second' });
+      await new Promise((r) => setImmediate(r));
+      expect(h.llmRequests).toHaveLength(1);
+      await h.session.end('user_hung_up');
+    });
+
+    it('waits for more words after an unfinished sentence, and answers the whole of it', async () => {
+      const h = harness({ model: echoing(), answering: { unfinishedHoldMs: 60_000, ackAfterMs: 0, preemptive: false } });
+      await h.session.start();
+      await waitUntil(() => h.session.phase === 'listening');
+      h.emitStt({ type: 'final', text: 'i wanted to ask about the', endOfTurn: true });
+      h.emitStt({ type: 'interim', text: 'weather' });
+      h.emitStt({ type: 'final', text: 'weather tomorrow', endOfTurn: true });
+      await waitUntil(() => h.spoken.length === 2);
+      expect(h.spoken[1]).toBe('About i wanted to ask about the weather tomorrow, sure.');
+      expect(h.llmRequests).toHaveLength(2);
+      await h.session.end('user_hung_up');
+    });
+
+    it('acknowledges the caller when the answer is late, and only then', async () => {
+      let open: () => void = () => undefined;
+      const gate = new Promise<void>((r) => (open = r));
+      const h = harness({ model: echoing(gate), answering: { unfinishedHoldMs: 700, ackAfterMs: 20, preemptive: true } });
+      await h.session.start();
+      await waitUntil(() => h.session.phase === 'listening');
+      expect(h.spoken).toEqual(['Hello, Sarah here.']); // the greeting answers nobody: never acknowledged
+      h.emitStt({ type: 'final', text: 'how are you', endOfTurn: true });
+      await waitUntil(() => h.spoken.length === 2);
+      expect(h.spoken[1]).toBe(ACKNOWLEDGEMENT);
+      open();
+      await waitUntil(() => h.spoken.length === 3);
+      expect(h.spoken[2]).toBe('About how are you, sure.');
+      expect(h.metrics.acknowledgements).toBe(1);
+      await waitUntil(() => h.session.phase === 'listening');
+      expect(h.session.conversation().at(-1)).toEqual({ role: 'assistant', content: `${ACKNOWLEDGEMENT} About how are you, sure.` });
+      await h.session.end('user_hung_up');
+      expect(h.store.turnLatencies.find((r) => r.turn === 2)).toMatchObject({ acknowledged: true });
+    });
   });
 
   describe('with a fallback LLM vendor', () => {

@@ -5,21 +5,27 @@
 // the CallStore in the background and never hold up or fail the call. When a call with a conversation ends, and the
 // persona remembers this user, it is summarised (call_summariser.ts) before the media is reported over.
 import type { Log } from '../../core/src/log_line.ts';
+import { callClock, type CallClock } from './call_clock.ts';
 import { conversationTurns, summariseCall, SUMMARY_TIMEOUT_MS } from './call_summariser.ts';
 import type { CallContext, CallStore } from './call_store.ts';
+import type { RelayConfig } from './config.ts';
 import { ConversationTurns } from './conversation_turns.ts';
+import { EndOfTurn } from './end_of_turn.ts';
 import { LlmConversation } from './llm_conversation.ts';
 import type { RelayMetrics } from './metrics.ts';
 import type { ChatMessage, Providers, SttEvent, Telephony } from './provider_contracts.ts';
 import { providerErrorReporter, type ReportProviderError } from './provider_error_report.ts';
 import { SpeechRecognition } from './speech_recognition.ts';
 import { TranscriptSink } from './transcript_sink.ts';
-import { TurnRunner } from './turn_runner.ts';
+import { TurnLatencySink } from './turn_latency_sink.ts';
+import { TurnRunner, type CallerTiming } from './turn_runner.ts';
 import type { EndReason, TurnAction, TurnEvent, TurnPolicy, TurnState } from './turn_taking.ts';
 import { UsageBudgetGuard } from './usage_budget_guard.ts';
 
 const TICK_MS = 100;
 const FLUSH_MS = 1000;
+export const DEFAULT_UNFINISHED_HOLD_MS = 700;
+export const DEFAULT_ACK_AFTER_MS = 600;
 
 export interface SessionDeps {
   callSid: string;
@@ -35,10 +41,14 @@ export interface SessionDeps {
   store: CallStore;
   policy: TurnPolicy;
   llmMaxRetries: number;
+  /** Answer timing: how long an unfinished-sounding turn waits for more words, and when a late answer is acknowledged. */
+  answering?: RelayConfig['answering'];
   metrics: RelayMetrics;
   /** Lines about this call (the server binds its call id and request id). */
   log: Log;
   now?: () => number;
+  /** Runs the session's periodic work; the process's shared clock by default. */
+  clock?: CallClock;
   /** Called once when the session has ended and released everything. */
   onEnded?: (reason: EndReason) => void;
   /** The longest the end of a call waits for its summary; SUMMARY_TIMEOUT_MS unless a test shortens it. */
@@ -56,10 +66,18 @@ export class CallSession {
   private readonly speaker: TurnRunner;
   private readonly usage: UsageBudgetGuard;
   private readonly transcript: TranscriptSink;
+  private readonly latencies: TurnLatencySink;
+  private readonly endOfTurn: EndOfTurn;
+  private readonly preemptive: boolean;
+  /** The caller turn being answered, for the `respond` that turn-taking decides on. */
+  private callerTiming: CallerTiming | null = null;
+  /** The caller's current turn began by cutting the persona off: it is answered once it is over, not before. */
+  private bargedIn = false;
+  private releaseVoice: (() => void) | null = null;
   private ended = false;
   private lineEndedAt: number | null = null;
-  private tick: NodeJS.Timeout | null = null;
-  private flushTimer: NodeJS.Timeout | null = null;
+  private stopTicks: (() => void) | null = null;
+  private stopFlushes: (() => void) | null = null;
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(deps: SessionDeps) {
@@ -80,11 +98,16 @@ export class CallSession {
     this.turns = new ConversationTurns(deps.policy, (a) => this.perform(a));
     this.usage = new UsageBudgetGuard({ call, streamSid: deps.streamSid, store: deps.store, metrics, log });
     this.transcript = new TranscriptSink({ callId: call.callId, store: deps.store, metrics, log, elapsed });
+    this.latencies = new TurnLatencySink(call.callId, deps.store, log);
+    const answering = deps.answering ?? { unfinishedHoldMs: DEFAULT_UNFINISHED_HOLD_MS, ackAfterMs: DEFAULT_ACK_AFTER_MS, preemptive: true };
+    this.preemptive = answering.preemptive;
+    this.endOfTurn = new EndOfTurn({ holdMs: answering.unfinishedHoldMs, onTurnEnd: (text) => this.onCallerTurn(text) });
     this.conversationSoFar = new LlmConversation(call.systemPrompt);
     this.speaker = new TurnRunner({
       llm: providers.llm, tts: providers.tts, telephony: deps.telephony,
       voice: { voiceId: call.voiceId, ...(call.voiceSettings ? { voiceSettings: call.voiceSettings } : {}) },
-      conversation: this.conversationSoFar, llmMaxRetries: deps.llmMaxRetries, metrics, elapsed,
+      conversation: this.conversationSoFar, llmMaxRetries: deps.llmMaxRetries, metrics, elapsed, ackAfterMs: answering.ackAfterMs,
+      turnLatency: (row) => this.latencies.add(row),
       dispatch: (e) => this.dispatch(e),
       usage: (service, usage, quantity, model) => this.usage.record(service, usage, quantity, model),
       spoken: (text, startMs, endMs, interrupted) => this.transcript.final('persona', text, startMs, endMs, interrupted),
@@ -108,8 +131,13 @@ export class CallSession {
 
   /** Opens speech recognition and lets the persona speak first. */
   async start(): Promise<void> {
-    this.tick = setInterval(() => this.onTick(), TICK_MS);
-    this.flushTimer = setInterval(() => void this.flush(), FLUSH_MS);
+    const clock = this.d.clock ?? callClock;
+    this.stopTicks = clock.every(TICK_MS, () => this.onTick());
+    this.stopFlushes = clock.every(FLUSH_MS, () => void this.flush());
+    // Vendor connections open while recognition does, so the first sentence pays no handshake.
+    const { tts, llm } = this.d.providers;
+    this.releaseVoice = tts.warm?.({ voiceId: this.d.call.voiceId, voiceSettings: this.d.call.voiceSettings }) ?? null;
+    llm.prewarm?.();
     try {
       await this.recognition.open();
     } catch (err) {
@@ -144,14 +172,33 @@ export class CallSession {
   private onWords(e: Exclude<SttEvent, { type: 'closed' }>): void {
     if (this.ended) return;
     if (e.type === 'interim') {
-      this.transcript.interim('user', e.text);
+      const soFar = this.endOfTurn.soFar(e.text);
+      this.endOfTurn.interim(e.text);
+      this.transcript.interim('user', soFar);
       this.turns.callerInterim(e.text, this.elapsed());
-    } else if (e.endOfTurn) {
-      const endMs = this.elapsed();
-      const startMs = this.turns.endCallerTurn(endMs);
-      this.transcript.final('user', e.text, startMs, endMs, false);
-      this.dispatch({ type: 'caller_turn', nowMs: endMs, text: e.text });
+      this.speculate(soFar);
+      return;
     }
+    this.endOfTurn.final(e.text, e.endOfTurn);
+    if (!e.endOfTurn) this.speculate(this.endOfTurn.soFar());
+  }
+
+  /** While we listen, the answer to the words so far can start (never while we speak: those words may be a barge-in). */
+  private speculate(text: string): void {
+    if (!this.preemptive || this.bargedIn || this.turns.phase !== 'listening' || text.split(/\s+/).filter(Boolean).length < 2) return;
+    this.speaker.speculate(text);
+  }
+
+  /** The caller's turn is over (end_of_turn.ts): record it and let turn-taking decide the answer. */
+  private onCallerTurn(text: string): void {
+    if (this.ended) return;
+    const endMs = this.elapsed();
+    this.callerTiming = { speechEndMs: Math.min(endMs, this.turns.lastSpeechAt(endMs)), turnEndMs: endMs };
+    const startMs = this.turns.endCallerTurn(endMs);
+    this.transcript.final('user', text, startMs, endMs, false);
+    this.dispatch({ type: 'caller_turn', nowMs: endMs, text });
+    this.callerTiming = null;
+    this.bargedIn = false;
   }
 
   private onTick(): void {
@@ -171,12 +218,13 @@ export class CallSession {
   private perform(a: TurnAction): void {
     switch (a.type) {
       case 'respond':
-        this.speaker.respond(a.turn, a.userText);
+        this.speaker.respond(a.turn, a.userText, a.userText === null ? null : this.callerTiming);
         break;
       case 'say':
         this.speaker.say(a.turn, a.line);
         break;
       case 'interrupt':
+        this.bargedIn = true;
         this.speaker.interrupt(a.turn);
         break;
       case 'instruct_wrap_up':
@@ -197,6 +245,7 @@ export class CallSession {
   private flush(): Promise<void> {
     this.flushing = this.flushing.then(async () => {
       await this.transcript.flush();
+      await this.latencies.flush();
       await this.usage.flush(this.lineSeconds());
     });
     return this.flushing;
@@ -218,9 +267,11 @@ export class CallSession {
   async end(reason: EndReason, closeLine = reason !== 'user_hung_up'): Promise<void> {
     if (this.ended) return;
     this.ended = true;
-    if (this.tick) clearInterval(this.tick);
-    if (this.flushTimer) clearInterval(this.flushTimer);
+    this.stopTicks?.();
+    this.stopFlushes?.();
+    this.endOfTurn.stop();
     this.speaker.stop();
+    this.releaseVoice?.();
     if (closeLine) this.d.telephony.hangup(reason);
     const seconds = this.elapsed() / 1000;
     const audioSeconds = await this.recognition.close(seconds);

@@ -77,6 +77,29 @@ export interface RunningCharge {
   unpriced: number;
 }
 
+/** How fast one answer to the caller came, stage by stage (ms; null when the stage did not happen). */
+export interface TurnLatency {
+  callId: string;
+  /** The persona's turn number in the call (unique per call). */
+  turn: number;
+  /** The caller's last sound -> their turn called over (the recogniser's final words, plus any wait for more). */
+  sttFinalMs: number | null;
+  /** Turn called over -> the LLM's first word (0 when a preemptive reply already had it). */
+  llmFirstTokenMs: number | null;
+  /** The first sentence sent to speech synthesis -> its first audio. */
+  ttsFirstByteMs: number | null;
+  /** The caller's last sound -> the first frame of the answer sent down the line. */
+  voiceToVoiceMs: number | null;
+  /** The caller cut the answer off. */
+  interrupted: boolean;
+  /** The answer was started before the turn was over (preemptive generation) and kept. */
+  preemptive: boolean;
+  /** A short acknowledgement played first because the answer was late. */
+  acknowledged: boolean;
+  /** LLM tokens spent on preemptive replies discarded during the caller's turn. */
+  wastedLlmTokens: number;
+}
+
 /** Live, not-yet-final text for the call page (realtime broadcast `interim` on topic `call:<id>`). */
 export interface InterimText {
   speaker: 'user' | 'persona';
@@ -99,6 +122,8 @@ export interface CallStore {
    * the call began (then nothing is kept). Returns what happened, for the log.
    */
   saveCallSummary(callId: string, summary: CallSummary): Promise<string>;
+  /** Idempotent per (call, turn): a retried write of the same turn is a no-op. */
+  saveTurnLatencies(rows: readonly TurnLatency[]): Promise<void>;
   /**
    * The media is over and its usage flushed. `mediaSeconds` is how long the stream ran: a browser call, which has
    * no telephone network to report its duration, is completed with it; then settlement is requested.
@@ -122,6 +147,7 @@ export class InMemoryCallStore implements CallStore {
   readonly transcript: TranscriptSegment[] = [];
   readonly usage: (UsageReport & { callId: string })[] = [];
   readonly lineSeconds = new Map<string, number>();
+  readonly turnLatencies: TurnLatency[] = [];
   readonly finished = new Map<string, EndReason>();
   readonly owners = new Map<string, CallOwnership>();
   readonly browserStarted = new Set<string>();
@@ -176,6 +202,12 @@ export class InMemoryCallStore implements CallStore {
     if (this.summaries.has(callId)) return 'already_stored';
     this.summaries.set(callId, summary);
     return 'stored';
+  }
+
+  async saveTurnLatencies(rows: readonly TurnLatency[]): Promise<void> {
+    for (const r of rows) {
+      if (!this.turnLatencies.some((t) => t.callId === r.callId && t.turn === r.turn)) this.turnLatencies.push(r);
+    }
   }
 
   async finishCall(callId: string, endReason: EndReason, mediaSeconds: number): Promise<void> {

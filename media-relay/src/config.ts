@@ -46,6 +46,8 @@ export interface RelayConfig {
   tts: { provider: 'elevenlabs'; baseUrl: string; apiKey: string; modelId: string; defaultVoiceId: string };
   /** maxCallSeconds is the ceiling for every call; each call also ends at its own max_duration_seconds. */
   turns: { bargeInSpeechMs: number; bargeInWords: number; silenceMs: number; maxCallSeconds: number };
+  /** How answers start: preemptive generation on the caller's words so far, the wait after an unfinished sentence, the acknowledgement of a late answer. */
+  answering: { preemptive: boolean; unfinishedHoldMs: number; ackAfterMs: number };
   /** Postgres for calls, transcripts and cost events; null only with RELAY_CALL_STORE=memory (tests, benchmarks). */
   databaseUrl: string | null;
   /**
@@ -207,6 +209,18 @@ export const RELAY_SETTINGS = {
     { name: 'RELAY_SILENCE_MS', production: 'optional', default: '10000', readBy: ['relay'], meaning: 'silence after which the persona speaks up' },
     int(1000, 120_000)
   ),
+  RELAY_PREEMPTIVE: defaultedSetting(
+    { name: 'RELAY_PREEMPTIVE', production: 'optional', default: 'on', readBy: ['relay'], meaning: 'on starts the LLM on the callee\'s words before their turn ends (kept only if the words stay the same)' },
+    oneOf(['on', 'off'] as const)
+  ),
+  RELAY_UNFINISHED_HOLD_MS: defaultedSetting(
+    { name: 'RELAY_UNFINISHED_HOLD_MS', production: 'optional', default: '700', readBy: ['relay'], meaning: 'extra wait for more words when the callee\'s sentence sounds unfinished ("and", "the", "um")' },
+    int(0, 5000)
+  ),
+  RELAY_ACK_AFTER_MS: defaultedSetting(
+    { name: 'RELAY_ACK_AFTER_MS', production: 'optional', default: '600', readBy: ['relay'], meaning: 'with no word of the answer by then, a short acknowledgement plays first (0 = never)' },
+    int(0, 10_000)
+  ),
   RELAY_MAX_CALL_SECONDS: defaultedSetting(
     {
       name: 'RELAY_MAX_CALL_SECONDS', production: 'optional', default: String(MAX_CALL_SECONDS), readBy: ['relay'],
@@ -325,6 +339,7 @@ export function loadConfig(env: Env = process.env): RelayConfig {
       silenceMs: s.RELAY_SILENCE_MS,
       maxCallSeconds: s.RELAY_MAX_CALL_SECONDS
     },
+    answering: { preemptive: s.RELAY_PREEMPTIVE === 'on', unfinishedHoldMs: s.RELAY_UNFINISHED_HOLD_MS, ackAfterMs: s.RELAY_ACK_AFTER_MS },
     databaseUrl: databaseUrl ?? null,
     twilioSignature: null,
     browser: null

@@ -37,6 +37,11 @@ export class ConversationTurns {
     }
   }
 
+  /** When the caller last spoke (their last loud frame), or `fallbackMs` if they never did. */
+  lastSpeechAt(fallbackMs: number): number {
+    return this.voice.lastSpeechAtMs ?? fallbackMs;
+  }
+
   /** The recogniser ended the caller's turn at `endMs`: returns when that turn started. Then dispatch `caller_turn`. */
   endCallerTurn(endMs: number): number {
     this.interimWords = 0;

@@ -21,6 +21,10 @@ export function estimatePromptTokens(messages: readonly ChatMessage[]): number {
 export function withFailover(primary: LanguageModel, fallback: LanguageModel, opts: FailoverOptions): LanguageModel {
   return {
     info: primary.info,
+    prewarm() {
+      primary.prewarm?.();
+      fallback.prewarm?.();
+    },
     async *stream({ messages, signal }): AsyncIterable<LlmEvent> {
       const primaryAbort = new AbortController();
       const stopPrimary = () => primaryAbort.abort();

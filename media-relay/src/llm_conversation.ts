@@ -10,6 +10,7 @@ const WRAP_UP = 'The call budget is nearly used: wrap up the call now and say go
 export class LlmConversation {
   private readonly history: ChatMessage[] = [];
   private wrappingUp = false;
+  private changes = 0;
 
   private readonly systemPrompt: string;
 
@@ -19,14 +20,30 @@ export class LlmConversation {
 
   caller(text: string): void {
     this.history.push({ role: 'user', content: text });
+    this.changes++;
   }
 
   persona(text: string): void {
     this.history.push({ role: 'assistant', content: text });
+    this.changes++;
   }
 
   wrapUp(): void {
+    if (!this.wrappingUp) this.changes++;
     this.wrappingUp = true;
+  }
+
+  /** Changes with every message added or instruction given: a reply prepared on an older version is stale. */
+  get version(): number {
+    return this.changes;
+  }
+
+  /** The messages the next request would carry once the caller has said `text`, without recording it. */
+  messagesWithCaller(text: string): ChatMessage[] {
+    const msgs = this.messages();
+    const at = this.wrappingUp ? msgs.length - 1 : msgs.length;
+    msgs.splice(at, 0, { role: 'user', content: text });
+    return msgs;
   }
 
   /** The next LLM request's messages. */

@@ -28,6 +28,8 @@ export class RelayMetrics {
   private malformed = 0;
   private barges = 0;
   private late = 0;
+  private preemptiveCounts = { adopted: 0, discarded: 0, wastedTokens: 0 };
+  private acks = 0;
   /** Most recent turn latencies (end of the caller's turn -> first audio frame out), ms. */
   private readonly latencies: number[] = [];
 
@@ -49,6 +51,9 @@ export class RelayMetrics {
       framesDropped: new Counter({ name: 'relay_frames_dropped_total', help: 'Audio frames dropped: outbound when the line is stalled or closed, inbound when malformed or before the call was admitted.', labelNames: ['direction', 'reason'] as const, registers }),
       framesLate: new Counter({ name: 'relay_inbound_frames_late_total', help: 'Caller frames that reached the relay more than 250 ms behind their place in the stream (network or relay overload).', registers }),
       bargeIns: new Counter({ name: 'relay_barge_ins_total', help: 'Times the caller interrupted the persona.', registers }),
+      preemptive: new Counter({ name: 'relay_preemptive_replies_total', help: 'Replies started before the caller\'s turn ended, by outcome (adopted, discarded).', labelNames: ['outcome'] as const, registers }),
+      wastedTokens: new Counter({ name: 'relay_preemptive_wasted_tokens_total', help: 'LLM tokens (prompt and completion) spent on discarded preemptive replies.', registers }),
+      acknowledgements: new Counter({ name: 'relay_acknowledgements_total', help: 'Short acknowledgements played because an answer\'s first sentence was late.', registers }),
       turnLatency: new Histogram({
         name: 'relay_turn_latency_seconds',
         help: 'End of the caller\'s turn to the first frame of the persona\'s answer leaving the relay.',
@@ -122,6 +127,27 @@ export class RelayMetrics {
     this.prom.bargeIns.inc();
   }
 
+  /** A preemptive reply was adopted by its turn, or discarded (with the tokens it cost). */
+  preemptive(outcome: 'adopted' | 'discarded', wastedTokens: number): void {
+    this.preemptiveCounts[outcome]++;
+    this.preemptiveCounts.wastedTokens += wastedTokens;
+    this.prom.preemptive.inc({ outcome });
+    if (wastedTokens > 0) this.prom.wastedTokens.inc(wastedTokens);
+  }
+
+  get preemptiveReplies(): { adopted: number; discarded: number; wastedTokens: number } {
+    return { ...this.preemptiveCounts };
+  }
+
+  acknowledged(): void {
+    this.acks++;
+    this.prom.acknowledgements.inc();
+  }
+
+  get acknowledgements(): number {
+    return this.acks;
+  }
+
   setDraining(on: boolean): void {
     this.prom.draining.set(on ? 1 : 0);
   }
@@ -155,6 +181,8 @@ export class RelayMetrics {
       inbound_frames_late: this.late,
       malformed_frames: this.malformed,
       barge_ins: this.barges,
+      preemptive_replies: { adopted: this.preemptiveCounts.adopted, discarded: this.preemptiveCounts.discarded, wasted_tokens: this.preemptiveCounts.wastedTokens },
+      acknowledgements: this.acks,
       turn_latency_ms: {
         count: sorted.length,
         p50: percentile(sorted, 50),

@@ -56,6 +56,10 @@ export function createOpenAiCompatibleLlm(cfg: LlmEndpoint, opts: OpenAiCompatib
   });
   return {
     info: { service, model: cfg.model },
+    prewarm() {
+      // GET /models costs no tokens; its only purpose is an open connection for the first turn.
+      void client.models.list().catch(() => undefined);
+    },
     async *stream({ messages, signal }): AsyncIterable<LlmEvent> {
       try {
         const chunks = await client.chat.completions.create(requestBody(cfg, messages), { signal });

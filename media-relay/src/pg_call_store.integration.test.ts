@@ -111,6 +111,17 @@ describe('PgCallStore', () => {
     expect(r.rows).toEqual([{ seq: 0, speaker: 'persona', text: 'Hi, it is Brad.' }, { seq: 1, speaker: 'user', text: 'who is this' }]);
   });
 
+  it('writes each answer\'s latencies once, however often they are flushed, for the call\'s owner', async () => {
+    const row = { callId, turn: 2, sttFinalMs: 310, llmFirstTokenMs: 0, ttsFirstByteMs: 96, voiceToVoiceMs: 430, interrupted: false, preemptive: true, acknowledged: false, wastedLlmTokens: 40 };
+    await store.saveTurnLatencies([row, { ...row, turn: 3, llmFirstTokenMs: null, voiceToVoiceMs: null, interrupted: true, preemptive: false }]);
+    await store.saveTurnLatencies([{ ...row, voiceToVoiceMs: 999 }]);
+    const r = await db.query('select turn, user_id, voice_to_voice_ms, llm_first_token_ms, interrupted, preemptive, wasted_llm_tokens from public.call_turn_latencies where call_id = $1 order by turn', [callId]);
+    expect(r.rows).toEqual([
+      { turn: 2, user_id: userId, voice_to_voice_ms: 430, llm_first_token_ms: 0, interrupted: false, preemptive: true, wasted_llm_tokens: 40 },
+      { turn: 3, user_id: userId, voice_to_voice_ms: null, llm_first_token_ms: null, interrupted: true, preemptive: false, wasted_llm_tokens: 40 }
+    ]);
+  });
+
   it('records usage quantities once per key, priced in SQL, and answers the running charge; Twilio minutes are the status callback\'s', async () => {
     const at = new Date().toISOString();
     const u = (seq: number, service: UsageReport['service'], usage: UsageReport['usage'], quantity: number): UsageReport =>

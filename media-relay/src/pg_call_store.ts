@@ -6,7 +6,7 @@
 import pg from 'pg';
 import type { CallSummary } from '../../core/src/call_summary.ts';
 import type { Log } from '../../core/src/log_line.ts';
-import type { CallContext, CallOwnership, CallStore, EndedCallsWatch, InterimText, RunningCharge, TranscriptSegment, UsageReport } from './call_store.ts';
+import type { CallContext, CallOwnership, CallStore, EndedCallsWatch, InterimText, RunningCharge, TranscriptSegment, TurnLatency, UsageReport } from './call_store.ts';
 import { composeSystemPrompt, type RememberedNotes } from './system_prompt.ts';
 import type { EndReason } from './turn_taking.ts';
 
@@ -191,6 +191,25 @@ export class PgCallStore implements CallStore {
       [callId, JSON.stringify(events), lineSeconds]);
     const row = r.rows[0]!;
     return { chargeCents: Number(row.charge_cents), warnCents: row.warn_cents, cutoffCents: row.cutoff_cents, unpriced: row.unpriced };
+  }
+
+  async saveTurnLatencies(rows: readonly TurnLatency[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.pool.query(
+      `insert into public.call_turn_latencies
+         (call_id, user_id, turn, stt_final_ms, llm_first_token_ms, tts_first_byte_ms, voice_to_voice_ms, interrupted, preemptive,
+          acknowledged, wasted_llm_tokens)
+       select r.call_id, c.user_id, r.turn, r.stt, r.llm, r.tts, r.v2v, r.interrupted, r.preemptive, r.acknowledged, r.wasted
+         from unnest($1::uuid[], $2::int[], $3::int[], $4::int[], $5::int[], $6::int[], $7::boolean[], $8::boolean[], $9::boolean[], $10::int[])
+                as r(call_id, turn, stt, llm, tts, v2v, interrupted, preemptive, acknowledged, wasted)
+         join public.calls c on c.id = r.call_id
+       on conflict (call_id, turn) do nothing`,
+      [
+        rows.map((r) => r.callId), rows.map((r) => r.turn), rows.map((r) => r.sttFinalMs), rows.map((r) => r.llmFirstTokenMs),
+        rows.map((r) => r.ttsFirstByteMs), rows.map((r) => r.voiceToVoiceMs), rows.map((r) => r.interrupted),
+        rows.map((r) => r.preemptive), rows.map((r) => r.acknowledged), rows.map((r) => r.wastedLlmTokens)
+      ]
+    );
   }
 
   async finishCall(callId: string, endReason: EndReason, mediaSeconds: number): Promise<void> {

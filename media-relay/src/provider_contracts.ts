@@ -64,6 +64,8 @@ export interface LanguageModel {
   readonly info: ProviderInfo;
   /** Streams the reply; stops (without throwing) soon after `signal` aborts. */
   stream(req: { messages: readonly ChatMessage[]; signal: AbortSignal }): AsyncIterable<LlmEvent>;
+  /** Opens the connection ahead of the first request (a token-free request), so no turn pays the handshake. */
+  prewarm?(): void;
 }
 
 // ---- Text to speech (streaming, μ-law 8 kHz out) ----
@@ -74,7 +76,12 @@ export type TtsEvent =
 
 export interface TextToSpeech {
   readonly info: ProviderInfo;
-  synthesize(text: string, opts: { voiceId: string; signal: AbortSignal; voiceSettings?: VoiceSettings }): AsyncIterable<TtsEvent>;
+  synthesize(text: string, opts: { voiceId: string; signal: AbortSignal; voiceSettings?: VoiceSettings | undefined }): AsyncIterable<TtsEvent>;
+  /**
+   * Keeps connections for this voice open and ready while a call lasts, so a sentence does not wait for a
+   * handshake. Returns the release, called once when the call ends.
+   */
+  warm?(voice: { voiceId: string; voiceSettings?: VoiceSettings | undefined }): () => void;
 }
 
 // ---- Telephony (the caller's side of the line) ----

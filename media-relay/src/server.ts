@@ -15,10 +15,12 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { withFields, type Log } from '../../core/src/log_line.ts';
 import { decodeBase64, parseInboundMessage, type StartMessage } from '../../core/src/media_streams.ts';
 import { admitBrowserStart, BROWSER_STREAM_PATH, type BrowserAuthVerifier } from './browser_stream.ts';
+import { callClock } from './call_clock.ts';
 import type { CallStore } from './call_store.ts';
 import { CallSession } from './call_session.ts';
 import type { RelayConfig } from './config.ts';
 import { jsonLogger } from './logger.ts';
+import { readMediaFrame } from './media_frames.ts';
 import { RelayMetrics } from './metrics.ts';
 import type { Providers } from './provider_contracts.ts';
 import type { Readiness } from './readiness.ts';
@@ -49,7 +51,7 @@ export const LATE_FRAME_MS = 250;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface RelayServerDeps {
-  config: Pick<RelayConfig, 'host' | 'port' | 'maxPayloadBytes' | 'startTimeoutMs' | 'turns'> & { llm: Pick<RelayConfig['llm'], 'maxRetries'> } & Partial<Pick<RelayConfig, 'twilioSignature'>>;
+  config: Pick<RelayConfig, 'host' | 'port' | 'maxPayloadBytes' | 'startTimeoutMs' | 'turns'> & { llm: Pick<RelayConfig['llm'], 'maxRetries'> } & Partial<Pick<RelayConfig, 'twilioSignature' | 'answering'>>;
   verifier: StreamTokenVerifier;
   /** Admits browser softphone streams; without it /browser/stream is refused. */
   browserAuth?: BrowserAuthVerifier;
@@ -217,11 +219,11 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
       ws.close(code, reason);
     };
     const startTimer = setTimeout(() => refuse(CLOSE.policy, 'start_timeout'), deps.config.startTimeoutMs);
-    const heartbeat = setInterval(() => {
+    const stopHeartbeat = callClock.every(HEARTBEAT_MS, () => {
       if (!alive) return ws.terminate();
       alive = false;
       ws.ping();
-    }, HEARTBEAT_MS);
+    });
     ws.on('pong', () => (alive = true));
 
     const admit = async (msg: StartMessage) => {
@@ -273,6 +275,7 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
         store: deps.store,
         policy: policyFor(call.maxDurationSeconds),
         llmMaxRetries: deps.config.llm.maxRetries,
+        ...(deps.config.answering ? { answering: deps.config.answering } : {}),
         metrics,
         log: callLog,
         ...(deps.now ? { now: deps.now } : {}),
@@ -302,9 +305,23 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
       if (stage === 'awaiting_start' || ++badFrames > MAX_BAD_FRAMES) refuse(code, reason);
     };
 
+    const onMedia = (track: string, timestamp: number, mulaw: Uint8Array) => {
+      if (stage === 'awaiting_start') return refuse(CLOSE.policy, 'start_required');
+      if (track !== 'inbound') return;
+      // Twilio starts sending as soon as it has sent `start`; what arrives while we admit is not heard.
+      if (!session) return metrics.frameDropped('inbound', 'before_admission');
+      const behind = now() - timestamp;
+      punctual = Math.min(punctual, behind);
+      if (behind - punctual > LATE_FRAME_MS) metrics.frameLate();
+      session.onAudio(mulaw);
+    };
+
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (stage === 'closed') return;
       if (isBinary) return badFrame(CLOSE.unsupportedData, 'binary_frame');
+      // Fifty media frames a second per call: read them from their bytes (media_frames.ts), the rest in full.
+      const media = Buffer.isBuffer(data) ? readMediaFrame(data) : null;
+      if (media) return onMedia(media.track, media.timestamp, media.mulaw);
       const parsed = parseInboundMessage(data.toString());
       if (!parsed.ok) {
         if (parsed.error.code === 'stream_event_unknown' && stage !== 'awaiting_start') return; // newer event: skip
@@ -321,17 +338,8 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
             refuse(CLOSE.serverError, 'admit_error');
           });
           return;
-        case 'media': {
-          if (stage === 'awaiting_start') return refuse(CLOSE.policy, 'start_required');
-          if (msg.media.track !== 'inbound') return;
-          // Twilio starts sending as soon as it has sent `start`; what arrives while we admit is not heard.
-          if (!session) return metrics.frameDropped('inbound', 'before_admission');
-          const behind = now() - Number(msg.media.timestamp);
-          punctual = Math.min(punctual, behind);
-          if (behind - punctual > LATE_FRAME_MS) metrics.frameLate();
-          session.onAudio(decodeBase64(msg.media.payload));
-          return;
-        }
+        case 'media':
+          return onMedia(msg.media.track, Number(msg.media.timestamp), decodeBase64(msg.media.payload));
         case 'mark':
           session?.onMark(msg.mark.name);
           return;
@@ -352,7 +360,7 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
 
     ws.on('close', () => {
       clearTimeout(startTimer);
-      clearInterval(heartbeat);
+      stopHeartbeat();
       const wasAdmitting = stage === 'admitting';
       stage = 'closed';
       if (session) session.onCallerHangup();

@@ -3,20 +3,28 @@
 // sentence is synthesised while the current one is still being sent and played; audio goes out strictly in
 // sentence order. A barge-in clears the line and aborts generation and synthesis, and the conversation keeps only
 // the sentences whose marks came back (what the caller heard).
+// While the caller is still talking, the runner can start the answer to what they have said so far (preemptive
+// generation, preemptive_reply.ts); the turn adopts it only if the caller's final words are the same. When the first
+// sentence is late all the same, a short acknowledgement plays first so the line is not silent.
 import { MULAW_SILENCE } from '../../core/src/mulaw.ts';
 import type { Service, UsageKind } from '../../core/src/pricing.ts';
 import { SentenceChunker } from '../../core/src/sentence_chunker.ts';
 import { AudioBuffer } from './audio_buffer.ts';
-import type { VoiceSettings } from './call_store.ts';
+import type { TurnLatency, VoiceSettings } from './call_store.ts';
 import { FIXED_LINES, type FixedLine } from './fixed_lines.ts';
 import type { LlmConversation } from './llm_conversation.ts';
 import type { RelayMetrics } from './metrics.ts';
+import { PreemptiveReply } from './preemptive_reply.ts';
 import { ProviderError, type LanguageModel, type Telephony, type TextToSpeech } from './provider_contracts.ts';
 import type { ReportProviderError } from './provider_error_report.ts';
 import type { TurnEvent } from './turn_taking.ts';
 
 const FRAME_BYTES = 160; // 20 ms of 8 kHz μ-law
 const GOODBYE = /\b(good ?bye|bye)\b/i;
+/** Preemptive replies one caller turn may start: each change of their words restarts it, and each costs tokens. */
+export const MAX_PREEMPTIVE_PER_TURN = 4;
+/** Said when the answer's first sentence is late; short, so the answer follows without a gap. */
+export const ACKNOWLEDGEMENT = 'Mm-hm.';
 
 export interface TurnRunnerDeps {
   llm: LanguageModel;
@@ -26,7 +34,11 @@ export interface TurnRunnerDeps {
   conversation: LlmConversation;
   /** Further attempts at a turn whose LLM request failed before its first word. */
   llmMaxRetries: number;
-  metrics: Pick<RelayMetrics, 'recordTurnLatency' | 'bargeIn'>;
+  metrics: Pick<RelayMetrics, 'recordTurnLatency' | 'bargeIn' | 'preemptive' | 'acknowledged'>;
+  /** With no LLM text this long after the caller's turn ended, an acknowledgement plays first (0 = never). */
+  ackAfterMs: number;
+  /** A reply to the caller has finished (played, or interrupted): its latencies. */
+  turnLatency: (row: Omit<TurnLatency, 'callId'>) => void;
   /** Call time: ms since the call started. */
   elapsed: () => number;
   /** What speaking tells turn-taking: audio of a turn went out, a reply is complete, the providers failed. */
@@ -45,13 +57,25 @@ interface SpokenChunk {
   heard: boolean;
 }
 
+/** When the caller's turn happened, in call time: their last loud frame, and when the turn was called over. */
+export interface CallerTiming {
+  speechEndMs: number;
+  turnEndMs: number;
+}
+
 interface ActiveTurn {
   turn: number;
   abort: AbortController;
   chunks: SpokenChunk[];
   /** Set when the caller's turn ended, to measure our response latency to the first frame. */
   callerEndedAt: number | null;
+  timing: CallerTiming | null;
   firstFrameAtMs: number | null;
+  firstTokenAtMs: number | null;
+  ttsFirstByteMs: number | null;
+  preemptive: boolean;
+  acknowledged: boolean;
+  wastedTokens: number;
   /** Every sentence of the reply has been sent (or skipped). */
   allSent: boolean;
   finished: boolean;
@@ -60,6 +84,10 @@ interface ActiveTurn {
 export class TurnRunner {
   private current: ActiveTurn | null = null;
   private stopped = false;
+  private preemptive: PreemptiveReply | null = null;
+  private preemptiveStarts = 0;
+  /** Tokens spent on discarded preemptive replies since the last answer to the caller. */
+  private wastedTokens = 0;
 
   private readonly d: TurnRunnerDeps;
 
@@ -67,15 +95,51 @@ export class TurnRunner {
     this.d = d;
   }
 
+  /**
+   * Starts answering what the caller has said so far, before their turn ends. Nothing of it is spoken unless the turn
+   * that follows adopts it; words that changed discard it and start again (a few times per turn at most).
+   */
+  speculate(callerText: string): void {
+    if (this.stopped) return;
+    const version = this.d.conversation.version;
+    if (this.preemptive?.answers(callerText, version)) return;
+    if (this.preemptiveStarts >= MAX_PREEMPTIVE_PER_TURN) return;
+    this.discardPreemptive();
+    this.preemptiveStarts++;
+    this.preemptive = new PreemptiveReply(this.d.llm, this.d.conversation.messagesWithCaller(callerText), callerText, version, this.d.elapsed);
+  }
+
   /** Answers the conversation so far; `callerText` is what the caller just said (null: the persona speaks first). */
-  respond(turn: number, callerText: string | null): void {
+  respond(turn: number, callerText: string | null, timing: CallerTiming | null = null): void {
     const callerEndedAt = callerText === null ? null : this.d.elapsed();
+    let adopted: PreemptiveReply | null = null;
+    if (callerText !== null && this.preemptive?.answers(callerText, this.d.conversation.version)) {
+      adopted = this.preemptive;
+      this.preemptive = null;
+    }
+    this.discardPreemptive();
+    this.preemptiveStarts = 0;
     if (callerText !== null) this.d.conversation.caller(callerText);
-    void this.run(turn, null, callerEndedAt);
+    const wasted = callerText === null ? 0 : this.wastedTokens;
+    if (callerText !== null) this.wastedTokens = 0;
+    void this.run(turn, null, callerEndedAt, { timing, adopted, wasted });
+  }
+
+  /** Drops the preemptive reply in progress (its tokens are counted and reported as usage): the caller's words changed. */
+  discardPreemptive(): void {
+    const p = this.preemptive;
+    if (!p) return;
+    this.preemptive = null;
+    const t = p.discard();
+    const { service, model } = this.d.llm.info;
+    this.d.usage(service, 'llm_input_tokens', t.promptTokens, model);
+    this.d.usage(service, 'llm_output_tokens', t.completionTokens, model);
+    this.wastedTokens += t.promptTokens + t.completionTokens;
+    this.d.metrics.preemptive('discarded', t.promptTokens + t.completionTokens);
   }
 
   say(turn: number, line: FixedLine): void {
-    void this.run(turn, FIXED_LINES[line], null);
+    void this.run(turn, FIXED_LINES[line], null, null);
   }
 
   /** Barge-in on `turn`: clears the line, stops generating and synthesising, keeps what was heard. */
@@ -106,14 +170,19 @@ export class TurnRunner {
   /** The call is over: the turn in progress stops and keeps what was heard; nothing more is spoken. */
   stop(): void {
     this.stopped = true;
+    this.discardPreemptive();
     if (this.current) {
       this.current.abort.abort();
       this.finishTurn(this.current, false);
     }
   }
 
-  private async run(turn: number, fixedLine: string | null, callerEndedAt: number | null): Promise<void> {
-    const t: ActiveTurn = { turn, abort: new AbortController(), chunks: [], callerEndedAt, firstFrameAtMs: null, allSent: false, finished: false };
+  private async run(turn: number, fixedLine: string | null, callerEndedAt: number | null, answer: { timing: CallerTiming | null; adopted: PreemptiveReply | null; wasted: number } | null): Promise<void> {
+    const t: ActiveTurn = {
+      turn, abort: new AbortController(), chunks: [], callerEndedAt, timing: answer?.timing ?? null, firstFrameAtMs: null, firstTokenAtMs: null,
+      ttsFirstByteMs: null, preemptive: answer?.adopted != null, acknowledged: false, wastedTokens: answer?.wasted ?? 0, allSent: false, finished: false
+    };
+    if (answer?.adopted) this.d.metrics.preemptive('adopted', 0);
     this.current = t;
     const signal = t.abort.signal;
     const jobs: { text: string; audio: AudioBuffer | null }[] = [];
@@ -122,15 +191,19 @@ export class TurnRunner {
     let producing = true;
     let synthFailures = 0;
 
+    let syntheses = 0;
     const startSynthesis = (text: string): AudioBuffer => {
       const audio = new AudioBuffer();
       const { tts } = this.d;
+      const first = syntheses++ === 0;
+      const askedAt = this.d.elapsed();
       void (async () => {
         for (let attempt = 0; attempt < 2; attempt++) {
           let gotAudio = false;
           try {
             for await (const ev of tts.synthesize(text, { voiceId: this.d.voice.voiceId, signal, ...(this.d.voice.voiceSettings ? { voiceSettings: this.d.voice.voiceSettings } : {}) })) {
               if (ev.type === 'audio') {
+                if (first && !gotAudio && t.ttsFirstByteMs === null) t.ttsFirstByteMs = this.d.elapsed() - askedAt;
                 gotAudio = true;
                 audio.push(ev.mulaw);
               } else this.d.usage('elevenlabs', 'tts_characters', ev.characters, tts.info.model);
@@ -155,6 +228,17 @@ export class TurnRunner {
       notify();
     };
 
+    // The acknowledgement: only for an answer to the caller, only when no word of it has come by the deadline.
+    let ackTimer: NodeJS.Timeout | null = null;
+    if (fixedLine === null && callerEndedAt !== null && this.d.ackAfterMs > 0) {
+      ackTimer = setTimeout(() => {
+        if (t.firstTokenAtMs !== null || jobs.length > 0 || signal.aborted) return;
+        t.acknowledged = true;
+        this.d.metrics.acknowledged();
+        addSentence(ACKNOWLEDGEMENT);
+      }, Math.max(0, callerEndedAt + this.d.ackAfterMs - this.d.elapsed()));
+    }
+
     // Producer: the LLM stream (or the fixed line) cut into sentences.
     let replyText = '';
     const produce = async () => {
@@ -168,9 +252,12 @@ export class TurnRunner {
       const { llm } = this.d;
       for (let attempt = 0; ; attempt++) {
         let gotText = false;
+        // The first attempt reads the preemptive reply when the turn adopted one; a retry asks afresh.
+        const source = attempt === 0 && answer?.adopted ? answer.adopted.adopt(signal) : llm.stream({ messages, signal });
         try {
-          for await (const ev of llm.stream({ messages, signal })) {
+          for await (const ev of source) {
             if (ev.type === 'text') {
+              if (t.firstTokenAtMs === null) t.firstTokenAtMs = attempt === 0 && answer?.adopted?.firstTokenAtMs != null ? answer.adopted.firstTokenAtMs : this.d.elapsed();
               gotText = true;
               replyText += ev.delta;
               for (const s of chunker.push(ev.delta)) addSentence(s);
@@ -247,6 +334,7 @@ export class TurnRunner {
       failed = true;
     } finally {
       producing = false;
+      if (ackTimer) clearTimeout(ackTimer);
       notify();
     }
     await sender;
@@ -275,16 +363,36 @@ export class TurnRunner {
     this.d.telephony.sendAudio(frame);
   }
 
+  private reportLatency(t: ActiveTurn, interrupted: boolean): void {
+    const turnEnd = t.timing?.turnEndMs ?? t.callerEndedAt!;
+    const speechEnd = t.timing?.speechEndMs ?? turnEnd;
+    this.d.turnLatency({
+      turn: t.turn,
+      sttFinalMs: msOrNull(t.timing ? turnEnd - speechEnd : null),
+      llmFirstTokenMs: msOrNull(t.firstTokenAtMs === null ? null : t.firstTokenAtMs - turnEnd),
+      ttsFirstByteMs: msOrNull(t.ttsFirstByteMs),
+      voiceToVoiceMs: msOrNull(t.firstFrameAtMs === null ? null : t.firstFrameAtMs - speechEnd),
+      interrupted,
+      preemptive: t.preemptive,
+      acknowledged: t.acknowledged,
+      wastedLlmTokens: t.wastedTokens
+    });
+  }
+
   /** Records the turn in the conversation: everything sent, or (interrupted) only the sentences that played. */
   private finishTurn(t: ActiveTurn, complete: boolean): void {
     if (t.finished) return;
     t.finished = true;
+    if (t.callerEndedAt !== null) this.reportLatency(t, !complete);
     const spoken = t.chunks.filter((c) => complete || c.heard).map((c) => c.text).join(' ').trim();
     if (!spoken) return;
     this.d.conversation.persona(spoken);
     this.d.spoken(spoken, t.firstFrameAtMs ?? this.d.elapsed(), this.d.elapsed(), !complete);
   }
 }
+
+/** Whole milliseconds, or null when the stage never happened in this turn. */
+const msOrNull = (ms: number | null) => (ms === null ? null : Math.max(0, Math.round(ms)));
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length + b.length);

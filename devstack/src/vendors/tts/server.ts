@@ -1,11 +1,13 @@
 // ElevenLabs-compatible text-to-speech stand-in: POST /v1/text-to-speech/{voice_id}[/stream]?output_format=…
-// with `xi-api-key`, body {text, model_id?}, and GET /v1/voices[/{voice_id}]. Knows ElevenLabs' premade voices
+// with `xi-api-key`, body {text, model_id?}, the WebSocket /v1/text-to-speech/{voice_id}/stream-input
+// (stream_input.ts), and GET /v1/voices[/{voice_id}]. Knows ElevenLabs' premade voices
 // (voice_catalogue.ts) and output formats; renders μ-law, A-law, PCM and WAV with espeak-ng + sox.
 // Stand-in only: not ElevenLabs voices.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { synthesizeMulaw } from '../speech/espeak.ts';
 import { canRender, CONTENT_TYPES, CONVERT_OUTPUT_FORMATS, DEFAULT_OUTPUT_FORMAT, STREAM_OUTPUT_FORMATS, transcode } from './audio_format.ts';
+import { streamInputHandler } from './stream_input.ts';
 import { espeakVoiceFor, PREMADE_VOICES, type Voice } from './voice_catalogue.ts';
 
 export interface TtsStandInOptions {
@@ -23,6 +25,8 @@ export interface TtsStandInOptions {
 
 export interface StandIn {
   url: string;
+  /** Stream-input WebSockets open right now (a client keeping warm sockets shows here). */
+  openStreamInputs: () => number;
   close: () => Promise<void>;
 }
 
@@ -141,6 +145,10 @@ export async function startTtsStandIn(opts: TtsStandInOptions = {}): Promise<Sta
     }
     res.end();
   });
+  const streamInput = streamInputHandler({ apiKey: opts.apiKey, latencyMs, chunkBytes, voices, log: opts.log });
+  server.on('upgrade', (req, socket, head) => {
+    if (!streamInput.upgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
@@ -148,7 +156,9 @@ export async function startTtsStandIn(opts: TtsStandInOptions = {}): Promise<Sta
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    openStreamInputs: streamInput.openSockets,
     close: () => new Promise<void>((resolve) => {
+      streamInput.close();
       server.closeAllConnections();
       server.close(() => resolve());
     })

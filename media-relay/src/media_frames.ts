@@ -1,0 +1,126 @@
+// The per-frame path of a Twilio Media Stream without per-frame garbage beyond the audio itself: 50 frames a second
+// each way on every call. Inbound, a `media` message is recognised by its prefix and its payload decoded from the
+// socket's bytes (no JSON.parse, no string of the payload); anything unusual falls back to the full parser.
+// Outbound, a frame is written as bytes into one buffer: a JSON envelope built once per stream around the base64 of
+// the audio, encoded straight from the μ-law bytes.
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const ENCODE = new Uint8Array(64);
+const DECODE = new Int16Array(256).fill(-1);
+for (let i = 0; i < 64; i++) {
+  ENCODE[i] = ALPHABET.charCodeAt(i);
+  DECODE[ALPHABET.charCodeAt(i)] = i;
+}
+const PAD = 0x3d; // '='
+
+export function base64Length(bytes: number): number {
+  return Math.ceil(bytes / 3) * 4;
+}
+
+/** Writes the base64 of `src` into `out` at `at`; returns where it ended. */
+export function encodeBase64Into(src: Uint8Array, out: Uint8Array, at: number): number {
+  let o = at;
+  let i = 0;
+  for (; i + 2 < src.length; i += 3) {
+    const n = (src[i]! << 16) | (src[i + 1]! << 8) | src[i + 2]!;
+    out[o++] = ENCODE[n >>> 18]!;
+    out[o++] = ENCODE[(n >>> 12) & 63]!;
+    out[o++] = ENCODE[(n >>> 6) & 63]!;
+    out[o++] = ENCODE[n & 63]!;
+  }
+  const rest = src.length - i;
+  if (rest > 0) {
+    const n = (src[i]! << 16) | (rest === 2 ? src[i + 1]! << 8 : 0);
+    out[o++] = ENCODE[n >>> 18]!;
+    out[o++] = ENCODE[(n >>> 12) & 63]!;
+    out[o++] = rest === 2 ? ENCODE[(n >>> 6) & 63]! : PAD;
+    out[o++] = PAD;
+  }
+  return o;
+}
+
+/** The bytes of the base64 text `src[start, end)`, or null when it is not valid base64. */
+export function decodeBase64Bytes(src: Uint8Array, start: number, end: number): Buffer | null {
+  const len = end - start;
+  if (len % 4 !== 0) return null;
+  let pad = 0;
+  if (len > 0 && src[end - 1] === PAD) pad = src[end - 2] === PAD ? 2 : 1;
+  const out = Buffer.allocUnsafe((len / 4) * 3 - pad);
+  let o = 0;
+  for (let i = start; i < end; i += 4) {
+    const a = DECODE[src[i]!]!;
+    const b = DECODE[src[i + 1]!]!;
+    const last = i + 4 === end;
+    const c = last && pad === 2 ? 0 : DECODE[src[i + 2]!]!;
+    const d = last && pad >= 1 ? 0 : DECODE[src[i + 3]!]!;
+    if ((a | b | c | d) < 0) return null;
+    const n = (a << 18) | (b << 12) | (c << 6) | d;
+    out[o++] = n >>> 16;
+    if (o < out.length) out[o++] = (n >>> 8) & 255;
+    if (o < out.length) out[o++] = n & 255;
+  }
+  return out;
+}
+
+/** Outbound `media` frames for one stream: `{"event":"media","streamSid":…,"media":{"payload":"<base64>"}}`. */
+export function mediaEnvelope(streamSid: string): (mulaw: Uint8Array) => Buffer {
+  const head = Buffer.from(`{"event":"media","streamSid":${JSON.stringify(streamSid)},"media":{"payload":"`);
+  const tail = Buffer.from('"}}');
+  return (mulaw) => {
+    const out = Buffer.allocUnsafe(head.length + base64Length(mulaw.length) + tail.length);
+    head.copy(out, 0);
+    const end = encodeBase64Into(mulaw, out, head.length);
+    tail.copy(out, end);
+    return out;
+  };
+}
+
+export interface InboundMedia {
+  track: 'inbound' | 'outbound';
+  /** ms since the stream started, as Twilio stamps it. */
+  timestamp: number;
+  mulaw: Buffer;
+}
+
+const MEDIA_PREFIX = Buffer.from('{"event":"media",');
+const REQUIRED = [Buffer.from('"sequenceNumber":"'), Buffer.from('"streamSid":"'), Buffer.from('"chunk":"')];
+const TRACK = Buffer.from('"track":"');
+const TIMESTAMP = Buffer.from('"timestamp":"');
+const PAYLOAD = Buffer.from('"payload":"');
+const QUOTE = 0x22;
+
+function valueAfter(buf: Buffer, key: Buffer, from: number): [number, number] | null {
+  const at = buf.indexOf(key, from);
+  if (at < 0) return null;
+  const start = at + key.length;
+  const end = buf.indexOf(QUOTE, start);
+  return end < 0 ? null : [start, end];
+}
+
+/**
+ * A Twilio `media` message read straight from its bytes, when it has Twilio's shape (event first; track, timestamp
+ * and payload as strings without escapes). Null for anything else, which then goes through the full parser.
+ */
+export function readMediaFrame(buf: Buffer): InboundMedia | null {
+  if (buf.length < MEDIA_PREFIX.length || buf.compare(MEDIA_PREFIX, 0, MEDIA_PREFIX.length, 0, MEDIA_PREFIX.length) !== 0) return null;
+  if (buf.indexOf(0x5c) >= 0) return null; // an escape somewhere: leave it to JSON.parse
+  const track = valueAfter(buf, TRACK, MEDIA_PREFIX.length);
+  const ts = valueAfter(buf, TIMESTAMP, MEDIA_PREFIX.length);
+  const payload = valueAfter(buf, PAYLOAD, MEDIA_PREFIX.length);
+  if (!track || !ts || !payload) return null;
+  for (const key of REQUIRED) if (buf.indexOf(key, MEDIA_PREFIX.length) < 0) return null;
+  const trackName = buf.toString('latin1', track[0], track[1]);
+  if (trackName !== 'inbound' && trackName !== 'outbound') return null;
+  let timestamp = 0;
+  if (ts[1] - ts[0] < 1 || ts[1] - ts[0] > 15) return null;
+  for (let i = ts[0]; i < ts[1]; i++) {
+    const d = buf[i]! - 0x30;
+    if (d < 0 || d > 9) return null;
+    timestamp = timestamp * 10 + d;
+  }
+  const mulaw = decodeBase64Bytes(buf, payload[0], payload[1]);
+  if (!mulaw || mulaw.length === 0) return null;
+  // The rest must close the message, as JSON would require.
+  if (buf[buf.length - 1] !== 0x7d) return null;
+  return { track: trackName, timestamp, mulaw };
+}
