@@ -17,6 +17,7 @@ import { UsageBudgetGuard } from '../../../media-relay/src/usage_budget_guard.ts
 import { stackStatus } from '../stack.ts';
 import { stack, uniqueEmail } from '../testing/stack_env.ts';
 import { postSigned } from '../vendors/twilio/callbacks.ts';
+import { freshNumber } from '../testing/fresh_number.ts';
 import { mulberry32 } from '../testing/prng.ts';
 
 const CLIENTS = 32;
@@ -83,8 +84,9 @@ describe('money under random concurrent calls', () => {
     // rows. Suites running beside it keep the seed's prices.
     for (const [key, from] of Object.entries(TEST_RATE_KEYS)) {
       await db.query(
-        `insert into public.service_rates (service, rate_key, unit, unit_price_usd, markup_percent, effective_from)
-         select service, $1, unit, unit_price_usd, markup_percent, now() - interval '1 minute' from public.service_rates
+        `insert into public.service_rates (service, rate_key, unit, unit_price_usd, markup_percent, effective_from, source_url, notes)
+         select service, $1, unit, unit_price_usd, markup_percent, now() - interval '1 minute', source_url,
+                'Test price of the random money test (' || rate_key || ')' from public.service_rates
           where rate_key = $2 and effective_to is null`, [key, from]);
     }
     const port = Number(new URL(String(status.RELAY_URL)).port);
@@ -95,6 +97,7 @@ describe('money under random concurrent calls', () => {
         if (msg.event === 'start' && msg.start) lines.set(msg.start.callSid, ws);
       });
     });
+    let numbers: Promise<void> = Promise.resolve();
     for (let i = 0; i < CLIENTS; i += 8) {
       await Promise.all(Array.from({ length: Math.min(8, CLIENTS - i) }, async (_, k) => {
         const index = i + k;
@@ -104,7 +107,11 @@ describe('money under random concurrent calls', () => {
         const userId = data.user!.id;
         const insert = (n: string) => db.query<{ id: string }>(
           `insert into public.user_phone_numbers (user_id, phone_number, country_code) values ($1, $2, 'US') returning id`, [userId, n]);
-        const answered = (await insert(`+1415555${String(2000 + index).padStart(4, '0')}`)).rows[0]!.id;
+        // A number that never earned the starting credits (a number earns them once, ever), taken one client at a
+        // time so two clients never draw the same one.
+        const taking = numbers.then(async () => (await insert(await freshNumber(db))).rows[0]!.id);
+        numbers = taking.then(() => undefined, () => undefined);
+        const answered = await taking;
         const fails = (await insert(FAILS)).rows[0]!.id;
         clients.push({ index, sb, userId, answered, fails });
       }));
@@ -140,15 +147,15 @@ describe('money under random concurrent calls', () => {
       const c = await db.connect();
       try {
         await c.query('begin');
-        const cur = await c.query<{ unit_price_usd: string; service: string; unit: string }>(
+        const cur = await c.query<{ unit_price_usd: string; service: string; unit: string; source_url: string; notes: string }>(
           `update public.service_rates set effective_to = now() where rate_key = $1 and effective_to is null and effective_from < now()
-           returning service, unit, unit_price_usd::text`, [key]);
+           returning service, unit, unit_price_usd::text, source_url, notes`, [key]);
         const old = cur.rows[0];
         if (old) {
           await c.query(
-            `insert into public.service_rates (service, rate_key, unit, unit_price_usd, markup_percent, effective_from)
-             values ($1, $2, $3, $4, $5, now())`,
-            [old.service, key, old.unit, (Number(old.unit_price_usd) * (0.6 + rand())).toFixed(12), Math.floor(rand() * 60)]);
+            `insert into public.service_rates (service, rate_key, unit, unit_price_usd, markup_percent, effective_from, source_url, notes)
+             values ($1, $2, $3, $4, $5, now(), $6, $7)`,
+            [old.service, key, old.unit, (Number(old.unit_price_usd) * (0.6 + rand())).toFixed(12), Math.floor(rand() * 60), old.source_url, old.notes]);
         }
         await c.query('commit');
         count('price_changed');
