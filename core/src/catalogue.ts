@@ -1,7 +1,8 @@
 // What users can buy: one list for the checkout function (which charges these prices) and the billing page (which
 // shows them). Prices are in US cents; 1 credit = 1 cent, larger packs carry a bonus. The webhook grants the pack
 // whose price was paid, from the same list in the database (private.credit_packs, compared by a test), never the
-// credits named in the Checkout Session's metadata; no two packs may share a price.
+// credits named in the Checkout Session's metadata; no two packs may share a price. Likewise a renewal grants the plan
+// whose price the invoice paid (private.subscription_plans, compared by the same test); no two plans share a price.
 
 export interface CreditPack {
   id: string;

@@ -1,11 +1,11 @@
-// Credit purchases are granted from what was paid, never from metadata alone: events signed with the stack's
-// webhook secret (the stripe SDK's generateTestHeaderString, as Stripe signs them) go through the real
-// stripe-webhook function behind the gateway, and the ledger gets the credits of the pack the amount paid for.
+// Credit purchases and plan renewals are granted from what was paid, never from metadata alone: events signed with
+// the stack's webhook secret (the stripe SDK's generateTestHeaderString, as Stripe signs them) go through the real
+// stripe-webhook function behind the gateway, and the ledger gets the credits of the pack or plan the amount paid for.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CREDIT_PACKS } from '../../../core/src/catalogue.ts';
+import { CREDIT_PACKS, PLANS } from '../../../core/src/catalogue.ts';
 import { stackStatus } from '../stack.ts';
 import { stack } from '../testing/stack_env.ts';
 
@@ -61,6 +61,31 @@ describe('credit grants from Stripe are checked against what was paid', () => {
     const rows = (await db.query('select id, credits, price_cents, currency from private.credit_packs order by price_cents')).rows;
     expect(rows.map((r) => ({ id: r.id, credits: Number(r.credits), priceCents: Number(r.price_cents), currency: r.currency })))
       .toEqual([...CREDIT_PACKS].sort((a, b) => a.priceCents - b.priceCents).map((p) => ({ id: p.id, credits: p.credits, priceCents: p.priceCents, currency: 'usd' })));
+  });
+
+  it('the database sells the same plans as the catalogue the checkout charges', async () => {
+    const rows = (await db.query('select id, monthly_credits, price_cents, currency from private.subscription_plans order by price_cents')).rows;
+    expect(rows.map((r) => ({ id: r.id, monthlyCredits: Number(r.monthly_credits), priceCents: Number(r.price_cents), currency: r.currency })))
+      .toEqual([...PLANS].sort((a, b) => a.priceCents - b.priceCents).map((p) => ({ id: p.id, monthlyCredits: p.monthlyCredits, priceCents: p.priceCents, currency: 'usd' })));
+  });
+
+  it('a renewal invoice whose metadata claims 100,000 monthly credits but paid the Plus price grants Plus\'s credits', async () => {
+    const before = await balance();
+    const plus = PLANS.find((p) => p.id === 'plus')!;
+    const invoiceId = `in_${randomUUID().replace(/-/g, '')}`;
+    const forged = { user_id: userId, plan: 'pro', monthly_credits: '100000' };
+    const res = await deliver({
+      id: invoiceId, object: 'invoice', billing_reason: 'subscription_cycle', status: 'paid', currency: 'usd',
+      amount_due: plus.priceCents, amount_paid: plus.priceCents,
+      parent: { type: 'subscription_details', subscription_details: { subscription: `sub_${randomUUID().replace(/-/g, '')}`, metadata: forged } },
+      lines: { object: 'list', data: [{ id: 'il_1', object: 'line_item', amount: plus.priceCents, currency: 'usd', metadata: forged }] }
+    }, 'invoice.paid');
+    expect(res.status).toBe(200);
+    expect(await grantOf(invoiceId)).toEqual([plus.monthlyCredits]);
+    expect(await balance()).toBe(before + plus.monthlyCredits);
+    expect(await anomaliesOf(invoiceId)).toEqual([
+      { kind: 'metadata_mismatch', claimed_credits: '100000', granted_credits: String(plus.monthlyCredits), amount_cents: String(plus.priceCents), currency: 'usd' }
+    ]);
   });
 
   it('a session whose metadata claims 10,000 credits but paid for the 500-credit pack grants 500 and records why', async () => {

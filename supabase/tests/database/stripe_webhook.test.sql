@@ -1,8 +1,9 @@
 -- Stripe webhook ingestion and checkout claims: duplicates and multi-event purchases credit once, subscription
--- events in any order end in the right state, refunds claw back once, failures change nothing.
+-- events in any order end in the right state, refunds claw back once, failures change nothing, and grants and
+-- clawbacks follow the amounts paid, never the metadata.
 begin;
 \ir _helpers.psql
-select plan(43);
+select plan(64);
 
 create function tests.ev(p_id text, p_type text, p_created bigint, p_obj jsonb)
 returns jsonb language sql as $$
@@ -43,11 +44,12 @@ select is((select status from public.stripe_events where id = 'evt_pi1'), 'proce
 -- Renewal ---------------------------------------------------------------------------------------------------------
 select is(tests.ingest(tests.ev('evt_inv1', 'invoice.paid', 2000, jsonb_build_object(
   'id', 'in_1', 'object', 'invoice', 'customer', 'cus_ada', 'billing_reason', 'subscription_cycle',
+  'amount_paid', 1500, 'currency', 'usd',
   'parent', jsonb_build_object('subscription_details', jsonb_build_object('subscription', 'sub_1',
     'metadata', jsonb_build_object('user_id', 'a1111111-1111-4111-8111-111111111111', 'plan', 'plus', 'monthly_credits', '2000')))))),
   'processed', 'A paid renewal invoice is processed');
 select is(tests.ingest(tests.ev('evt_inv1b', 'invoice.paid', 2001, jsonb_build_object(
-  'id', 'in_1', 'object', 'invoice', 'customer', 'cus_ada',
+  'id', 'in_1', 'object', 'invoice', 'customer', 'cus_ada', 'amount_paid', 1500, 'currency', 'usd',
   'parent', jsonb_build_object('subscription_details', jsonb_build_object('subscription', 'sub_1',
     'metadata', jsonb_build_object('monthly_credits', '2000')))))),
   'processed', 'The same invoice under another event id is processed');
@@ -170,6 +172,81 @@ update private.checkout_sessions set created_at = now() - interval '20 minutes' 
 set local role service_role;
 select is((select superseded_session_ids from private.begin_checkout(:ada, 'plan', 'plus', 2000, 1500)), array['cs_test_left'],
   'After 15 minutes it gives way to a new checkout, and is named so it can be expired at Stripe');
+
+-- Paid amounts, not metadata: a renewal grants the plan whose price its invoice paid, a refund claws back in
+-- proportion to the credits its payment granted -------------------------------------------------------------------
+reset role;
+-- A paid subscription invoice for sub_g whose subscription metadata claims p_plan / p_credits.
+create function tests.invoice(p_event text, p_invoice text, p_paid bigint, p_currency text, p_plan text, p_credits text)
+returns text language sql as $$
+  select private.ingest_stripe_event(tests.ev(p_event, 'invoice.paid', 1000, jsonb_build_object(
+    'id', p_invoice, 'object', 'invoice', 'customer', 'cus_grace', 'billing_reason', 'subscription_cycle',
+    'amount_paid', p_paid, 'currency', p_currency,
+    'parent', jsonb_build_object('subscription_details', jsonb_build_object('subscription', 'sub_g',
+      'metadata', jsonb_strip_nulls(jsonb_build_object('plan', p_plan, 'monthly_credits', p_credits))))))) ->> 'status'
+$$;
+create function tests.refund(p_event text, p_charge text, p_pi text, p_invoice text, p_paid bigint, p_refunded bigint, p_claim text)
+returns text language sql as $$
+  select private.ingest_stripe_event(tests.ev(p_event, 'charge.refunded', 2000, jsonb_strip_nulls(jsonb_build_object(
+    'id', p_charge, 'object', 'charge', 'amount', p_paid, 'amount_captured', p_paid, 'amount_refunded', p_refunded,
+    'customer', 'cus_grace', 'payment_intent', p_pi, 'invoice', p_invoice,
+    'metadata', jsonb_strip_nulls(jsonb_build_object('kind', 'credit_pack', 'credits', p_claim)))))) ->> 'status'
+$$;
+create function tests.granted(p_key text)
+returns bigint language sql as $$ select amount - owed_delta from public.credit_transactions where idempotency_key = p_key $$;
+grant execute on all functions in schema tests to service_role;
+
+\set grace '''b2222222-2222-4222-8222-222222222222'''
+select tests.create_onboarded_user(:grace, 'grace@example.com');
+update public.users set stripe_customer_id = 'cus_grace' where id = :grace;
+set local role service_role;
+select is(tests.available(:grace), 500::bigint, 'Grace starts with her starting credits');
+
+-- Renewals: the plan whose price was paid -------------------------------------------------------------------------
+select is(tests.invoice('evt_g1', 'in_g1', 1500, 'usd', 'pro', '100000'), 'processed',
+  'An invoice that paid the Plus price but whose metadata claims Pro and 100,000 credits is processed');
+select is(tests.granted('stripe:inv:in_g1'), 2000::bigint, 'and grants Plus''s 2,000 monthly credits');
+select results_eq(
+  $$ select kind, claimed_item, claimed_credits, granted_credits, amount_cents, currency
+     from private.payment_anomalies where stripe_object_id = 'in_g1' $$,
+  $$ values ('metadata_mismatch', 'pro', 100000::bigint, 2000::bigint, 1500::bigint, 'usd') $$,
+  'and records what the metadata claimed');
+select is(tests.invoice('evt_g1b', 'in_g1', 1500, 'usd', 'pro', '100000'), 'processed', 'The same invoice again');
+select is(tests.available(:grace), 2500::bigint, 'grants the period once');
+
+select is(tests.invoice('evt_g2', 'in_g2', 4000, 'usd', null, null), 'processed',
+  'An invoice that paid the Pro price without metadata is processed');
+select is(tests.granted('stripe:inv:in_g2'), 6000::bigint, 'and grants Pro''s 6,000 credits');
+select is((select count(*)::int from private.payment_anomalies where stripe_object_id = 'in_g2'), 0,
+  'with no anomaly: nothing was claimed');
+
+select is(tests.invoice('evt_g3', 'in_g3', 4000, 'usd', 'pro', '6000'), 'processed', 'A matching Pro invoice');
+select is((select count(*)::int from private.payment_anomalies where stripe_object_id = 'in_g3'), 0,
+  'records no anomaly');
+
+select is(tests.invoice('evt_g4', 'in_g4', 733, 'usd', 'plus', '2000'), 'processed',
+  'A prorated invoice whose amount buys no plan is still processed (the payment is not lost)');
+select is(tests.granted('stripe:inv:in_g4'), null, 'but grants nothing');
+select results_eq(
+  $$ select kind, stripe_event_id, claimed_item, granted_credits, amount_cents from private.payment_anomalies where stripe_object_id = 'in_g4' $$,
+  $$ values ('amount_unmatched', 'evt_g4', 'plus', 0::bigint, 733::bigint) $$,
+  'and keeps it for a person to resolve');
+select is(tests.invoice('evt_g5', 'in_g5', 1500, 'eur', 'plus', '2000'), 'processed', 'The Plus amount in another currency');
+select is(tests.granted('stripe:inv:in_g5'), null, 'buys no plan either');
+
+-- Refunds: in proportion to what the payment granted ------------------------------------------------------------
+select is(private.ingest_stripe_event(tests.ev('evt_gp', 'payment_intent.succeeded', 1500,
+  jsonb_build_object('id', 'pi_g500', 'object', 'payment_intent', 'amount_received', 500, 'currency', 'usd', 'customer', 'cus_grace',
+    'metadata', jsonb_build_object('kind', 'credit_pack', 'item', 'credits_500', 'credits', '500')))) ->> 'status', 'processed',
+  'A 500-credit pack is bought');
+select is(tests.refund('evt_gr1', 'ch_g500', 'pi_g500', null, 500, 500, '100000'), 'processed',
+  'A full refund of the 500-credit pack whose charge metadata claims 100,000 credits is processed');
+select is((select sum(-amount + owed_delta)::bigint from public.credit_transactions where type = 'refund' and stripe_object_id = 'ch_g500'),
+  500::bigint, 'and claws back the 500 credits the payment granted, not the metadata''s');
+select is(tests.refund('evt_gr2', 'ch_gin1', null, 'in_g1', 1500, 750, null), 'processed',
+  'Half of a Plus renewal refunded, with no credits in the charge metadata');
+select is((select sum(-amount + owed_delta)::bigint from public.credit_transactions where type = 'refund' and stripe_object_id = 'ch_gin1'),
+  1000::bigint, 'claws back half the 2,000 credits the invoice granted');
 
 select * from finish();
 rollback;
