@@ -27,7 +27,7 @@ async function newCall(status = 'queued'): Promise<string> {
   const user = await createUser(db, 'twiml');
   const r = await db.query<{ id: string }>(
     `insert into public.calls (user_id, persona_id, mode, phone_number, payment_method, max_duration_seconds, status, ended_at)
-     values ($1, 'a0000000-0000-4000-8000-000000000001', 'phone', '+14155550100', 'demo', 120, $2, case when $2 = 'completed' then now() end) returning id`,
+     values ($1, 'a0000000-0000-4000-8000-000000000001', 'phone', '+14155550100', 'demo', 120, $2::public.call_status, case when $2::public.call_status = 'completed' then now() end) returning id`,
     [user.id, status]);
   return r.rows[0]!.id;
 }
