@@ -243,10 +243,10 @@ export class CallSession {
 
   /** Writes what is pending, transcript first. Failures keep the rows for the next flush; nothing here can fail the call. */
   private flush(): Promise<void> {
+    // The three writes are independent; run together, the usage report (which the cut-off waits for) is not held
+    // behind the transcript's and the latencies' round trips.
     this.flushing = this.flushing.then(async () => {
-      await this.transcript.flush();
-      await this.latencies.flush();
-      await this.usage.flush(this.lineSeconds());
+      await Promise.all([this.transcript.flush(), this.latencies.flush(), this.usage.flush(this.lineSeconds())]);
     });
     return this.flushing;
   }
