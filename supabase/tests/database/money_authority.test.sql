@@ -3,7 +3,7 @@
 -- private.set_payment_status writes calls.payment_status. The seed's rates carry a 30 % markup.
 begin;
 \ir _helpers.psql
-select plan(37);
+select plan(40);
 
 -- The stable code of a money error ("quantity_invalid"), or the whole error when it is not one.
 create function tests.money_code(p_sql text)
@@ -163,6 +163,24 @@ select throws_ok(
   $$update public.calls set payment_status = 'released' where id = 'c1111111-1111-4111-8111-111111111111'$$,
   '42501', null, 'a signed-in user''s direct update of payment_status is refused');
 reset role;
+
+-- A placed demo call holds nothing; its cut-off when placed (estimated_cost_cents) stands in for the hold, so a limit
+-- raised during the call does not outrun the time limit fixed when it was placed; a limit lowered still ends it sooner.
+insert into public.calls (id, user_id, persona_id, mode, payment_method, payment_status, max_duration_seconds, estimated_cost_cents, status)
+values ('c3333333-3333-4333-8333-333333333333', 'a1111111-1111-4111-8111-111111111111', 'a0000000-0000-4000-8000-000000000001',
+        'browser', 'demo', 'pending', 178, 10, 'in_progress');
+update public.user_budget_settings set max_cost_per_call_cents = 34 where user_id = 'a1111111-1111-4111-8111-111111111111';
+select results_eq(
+  $$select hold_cents, cutoff_cents from private.call_allowance('a1111111-1111-4111-8111-111111111111', 'demo', false, 178, 'c3333333-3333-4333-8333-333333333333')$$,
+  $$values (0, 10)$$,
+  'a demo call placed with a 10 cent cut-off keeps it when the per-call limit is raised to 34 during the call, and holds nothing');
+update public.user_budget_settings set max_cost_per_call_cents = 6 where user_id = 'a1111111-1111-4111-8111-111111111111';
+select results_eq(
+  $$select cutoff_cents from private.call_allowance('a1111111-1111-4111-8111-111111111111', 'demo', false, 178, 'c3333333-3333-4333-8333-333333333333')$$,
+  $$values (6)$$,
+  'a per-call limit lowered to 6 cents during a demo call ends it sooner');
+select is((select cutoff_cents from private.record_usage('c3333333-3333-4333-8333-333333333333', '[]', 1)), 6,
+  'the relay reads the same cut-off back from record_usage');
 
 select * from finish();
 rollback;
