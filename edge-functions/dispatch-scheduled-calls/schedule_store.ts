@@ -1,25 +1,21 @@
 // The dispatcher's database side: the claim (private.claim_due_scheduled_calls) and the next occurrences it implies
 // commit together, so a run that dies half-way leaves every occurrence pending and no orphan next occurrence.
+import type { Tables } from '../../core/src/database.types.ts';
 import { inTransaction, type Db } from '../_shared/db.ts';
 import type { ClaimOptions, Occurrence, ScheduleStore } from './dispatcher.ts';
 
-interface Row {
-  id: string;
-  user_id: string;
-  persona_id: string;
-  scenario_template_id: string | null;
-  phone_number_id: string | null;
-  custom_instructions: string | null;
-  max_duration_seconds: number | null;
-  scheduled_time: Date;
-  timezone: string;
-  local_time: string;
-  recurrence: Occurrence['recurrence'];
+/**
+ * What the claim returns (setof public.scheduled_calls), typed from the generated database types; node-postgres gives
+ * timestamps as Dates, recurrence is text whose check constraint allows exactly Occurrence's values, and the claim
+ * returns only the rows it claimed or found missed.
+ */
+type Row = Pick<Tables<'scheduled_calls'>, 'id' | 'user_id' | 'persona_id' | 'scenario_template_id' | 'phone_number_id' |
+  'custom_instructions' | 'max_duration_seconds' | 'timezone' | 'local_time' | 'failure_reason'> & {
   status: Occurrence['status'];
-  failure_reason: string | null;
+  scheduled_time: Date;
   dial_at: Date | null;
-  [k: string]: unknown;
-}
+  recurrence: Occurrence['recurrence'];
+};
 
 export function postgresScheduleStore(db: Db): ScheduleStore {
   return {

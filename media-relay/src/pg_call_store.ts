@@ -5,6 +5,7 @@
 // completed here (private.start_browser_call / private.finish_browser_call); browser calls Twilio carries are not.
 import pg from 'pg';
 import type { CallSummary } from '../../core/src/call_summary.ts';
+import type { Tables } from '../../core/src/database.types.ts';
 import type { Log } from '../../core/src/log_line.ts';
 import type { CallContext, CallOwnership, CallStore, EndedCallsWatch, InterimText, RunningCharge, TranscriptSegment, TurnLatency, UsageReport } from './call_store.ts';
 import { composeSystemPrompt, type RememberedNotes } from './system_prompt.ts';
@@ -19,30 +20,29 @@ export const CALL_ENDED_CHANNEL = 'call_ended';
 const RELISTEN_FIRST_MS = 250;
 const RELISTEN_MAX_MS = 5000;
 
-interface CallRow {
-  id: string;
-  mode: 'phone' | 'browser';
-  max_duration_seconds: number;
-  custom_instructions: string | null;
-  persona_name: string;
-  voice_id: string;
-  system_prompt: string;
-  relationship_type: string | null;
-  nickname: string | null;
-  custom_prompt: string | null;
-  scenario_name: string | null;
-  scenario_prompt: string | null;
-  opening_line: string | null;
-  scenario_by_user: boolean;
-  cutoff_cents: number | null;
-  warn_cents: number | null;
-  user_first_name: string | null;
-  timezone: string | null;
-  stability: string;
-  similarity_boost: string;
-  style: string;
-  speed: string;
-}
+type Nullable<T> = { [K in keyof T]: T[K] | null };
+
+/**
+ * The row loadCall reads: the call, its persona, customisation and scenario (left joins, so nullable) and its user,
+ * typed from the generated database types. The rest are expressions: the allowance (private.call_allowance, a schema
+ * the generated types leave out), the first name, and the voice settings as exact decimal text.
+ */
+type CallRow = Pick<Tables<'calls'>, 'id' | 'max_duration_seconds' | 'custom_instructions'> & { mode: CallContext['mode'] }
+  & Pick<Tables<'personas'>, 'voice_id' | 'system_prompt'> & { persona_name: Tables<'personas'>['name'] }
+  & Nullable<Pick<Tables<'user_persona_relationships'>, 'relationship_type' | 'nickname' | 'custom_prompt'>>
+  & Nullable<Pick<Tables<'call_scenario_templates'>, 'opening_line'>> & {
+    scenario_name: Tables<'call_scenario_templates'>['name'] | null;
+    scenario_prompt: Tables<'call_scenario_templates'>['prompt'] | null;
+    scenario_by_user: boolean;
+    timezone: Tables<'users'>['timezone'] | null;
+    cutoff_cents: number | null;
+    warn_cents: number | null;
+    user_first_name: string | null;
+    stability: string;
+    similarity_boost: string;
+    style: string;
+    speed: string;
+  };
 
 export class PgCallStore implements CallStore {
   private readonly pool: pg.Pool;

@@ -5,7 +5,7 @@ import { explainCharge, formatMarkup, pricedLines, providerOf } from './priced_c
 const LINES = [
   { service: 'cerebras', markup_percent: 0, provider_cost_usd: 0.001, charged_usd: 0.001 },
   { service: 'deepgram', markup_percent: 30, provider_cost_usd: 0.0123456789, charged_usd: 0.01604938257 },
-  { service: 'elevenlabs', markup_percent: '30.00', provider_cost_usd: '0.01', charged_usd: '0.013' }
+  { service: 'elevenlabs', markup_percent: 30.0, provider_cost_usd: 0.01, charged_usd: 0.013 }
 ];
 const SETTLED = { payment_method: 'credits', charged_usd_exact: 0.03004938257, rounded_up_cents: 4, charged_cents: 4, held_cents: 100, released_cents: 96 };
 

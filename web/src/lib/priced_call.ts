@@ -4,26 +4,20 @@
 // The rule the database applies at settlement (private.settle_finished_call / private.charge_cents): every usage
 // event is charged its provider cost × (1 + markup ÷ 100), exactly; the call's sum is rounded UP to a whole cent
 // once (1 credit = 1 cent), and never more than was held for the call (credits) or authorised (card).
+import type { Database } from '../../../core/src/database.types.ts';
 import { PROVIDERS } from './cost_split.ts';
 import { formatCredits, formatUsd, formatUsdExact, toUsd } from './money.ts';
 
 type Num = string | number | null | undefined;
 
-export interface ChargeLineRow {
-  service: string | null;
-  markup_percent: Num;
-  provider_cost_usd: Num;
-  charged_usd: Num;
-}
+type View<Name extends keyof Database['public']['Views']> = Database['public']['Views'][Name]['Row'];
 
-export interface CallChargeRow {
-  payment_method: string | null;
-  charged_usd_exact: Num;
-  rounded_up_cents: Num;
-  charged_cents: Num;
-  held_cents: Num;
-  released_cents: Num;
-}
+/** A row of the call_charge_lines view, as generated from the database. */
+export type ChargeLineRow = Pick<View<'call_charge_lines'>, 'service' | 'markup_percent' | 'provider_cost_usd' | 'charged_usd'>;
+
+/** A row of the call_charges view, as generated from the database. */
+export type CallChargeRow = Pick<View<'call_charges'>,
+  'payment_method' | 'charged_usd_exact' | 'rounded_up_cents' | 'charged_cents' | 'held_cents' | 'released_cents'>;
 
 export interface PricedLine {
   name: string;

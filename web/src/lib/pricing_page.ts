@@ -1,16 +1,12 @@
 // The pricing page: the provider prices in effect (price_list view, which applies the markup in SQL) with the
 // markup on each, quoted the way providers quote them.
+import type { Database } from '../../../core/src/database.types.ts';
 import { formatMarkup, providerOf } from './priced_call.ts';
 import { formatUsdExact, toUsd } from './money.ts';
 
-export interface PriceRow {
-  service: string | null;
-  rate_key: string | null;
-  unit: string | null;
-  unit_price_usd: string | number | null;
-  markup_percent: string | number | null;
-  unit_price_charged_usd: string | number | null;
-}
+/** A row of the price_list view, as generated from the database. */
+export type PriceRow = Pick<Database['public']['Views']['price_list']['Row'],
+  'service' | 'rate_key' | 'unit' | 'unit_price_usd' | 'markup_percent' | 'unit_price_charged_usd'>;
 
 export interface PriceLine {
   provider: string;

@@ -1,19 +1,16 @@
 // Booking a call for later: a date and time on the user's wall clock in their time zone → the instant to ring.
 import { firstOccurrence, isRecurrence, isValidTimeZone, localToUtc, parseLocalTime, type Recurrence } from '../../../core/src/schedule.ts';
+import type { TablesInsert } from '../../../core/src/database.types.ts';
 import type { FieldErrors, Parsed } from './forms.ts';
 
 type Fields = { get(name: string): FormDataEntryValue | null };
 
-export interface ScheduleRow {
-  persona_id: string;
-  scenario_template_id: string | null;
+/** The scheduled_calls columns the form writes, typed from the generated database types. */
+export type ScheduleRow = Required<Pick<TablesInsert<'scheduled_calls'>,
+  'persona_id' | 'scenario_template_id' | 'custom_instructions' | 'scheduled_time' | 'timezone' | 'local_time'>> & {
   phone_number_id: string;
-  custom_instructions: string | null;
-  scheduled_time: string;
-  timezone: string;
-  local_time: string;
   recurrence: Recurrence;
-}
+};
 
 export const RECURRENCE_LABELS: Record<Recurrence, string> = {
   none: 'Just once',
