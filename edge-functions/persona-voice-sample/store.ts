@@ -1,20 +1,14 @@
 // The persona lookup, the sample cache and the synthesis allowance in Postgres (private schema, service access).
 import { Buffer } from 'node:buffer';
+import type { Tables } from '../../core/src/database.types.ts';
 import type { Queryable } from '../_shared/queryable.ts';
 import type { PersonaVoice, StoredSample, VoiceSampleStore } from './handler.ts';
 
-interface PersonaRow extends Record<string, unknown> {
-  name: string;
-  voice_id: string;
-  d_stability: number;
-  d_similarity_boost: number;
-  d_style: number;
-  d_speed: number;
-  stability: number | null;
-  similarity_boost: number | null;
-  style: number | null;
-  speed: number | null;
-}
+/** The persona's own columns typed from the generated database types; the voice settings read as float8 (a user's are null
+ * until they customise the persona). */
+type PersonaRow = Pick<Tables<'personas'>, 'name' | 'voice_id'>
+  & Record<'d_stability' | 'd_similarity_boost' | 'd_style' | 'd_speed', number>
+  & Record<'stability' | 'similarity_boost' | 'style' | 'speed', number | null>;
 
 export function pgVoiceSampleStore(db: Queryable): VoiceSampleStore {
   return {
