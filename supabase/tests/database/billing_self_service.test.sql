@@ -5,13 +5,6 @@ begin;
 \ir _helpers.psql
 select plan(30);
 
-create function tests.ev(p_id text, p_type text, p_created bigint, p_obj jsonb)
-returns jsonb language sql as $$
-  select jsonb_build_object('id', p_id, 'object', 'event', 'type', p_type, 'created', p_created, 'livemode', false,
-                            'data', jsonb_build_object('object', p_obj))
-$$;
-create function tests.ingest(p_event jsonb)
-returns text language sql as $$ select private.ingest_stripe_event(p_event) ->> 'status' $$;
 -- A succeeded SetupIntent of cus_ada whose payment method (expanded, as the webhook handler passes it) is p_pm.
 create function tests.seti(p_id text, p_pm text, p_last4 text, p_customer text default 'cus_ada')
 returns jsonb language sql as $$

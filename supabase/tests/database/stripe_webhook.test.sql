@@ -5,13 +5,6 @@ begin;
 \ir _helpers.psql
 select plan(65);
 
-create function tests.ev(p_id text, p_type text, p_created bigint, p_obj jsonb)
-returns jsonb language sql as $$
-  select jsonb_build_object('id', p_id, 'object', 'event', 'type', p_type, 'created', p_created, 'livemode', false,
-                            'data', jsonb_build_object('object', p_obj))
-$$;
-create function tests.ingest(p_event jsonb)
-returns text language sql as $$ select private.ingest_stripe_event(p_event) ->> 'status' $$;
 create function tests.available(p_user uuid)
 returns bigint language sql as $$ select available_credits from public.user_credits where user_id = p_user $$;
 grant execute on all functions in schema tests to service_role;
