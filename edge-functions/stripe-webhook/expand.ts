@@ -1,0 +1,28 @@
+// What an event needs from Stripe before it is ingested. A succeeded SetupIntent names its card only by id; the
+// card's brand, last digits and expiry are fetched (the SetupIntent with its payment method expanded, as it is now,
+// so a card detached since is seen as detached), and the card is made the customer's default payment method at
+// Stripe, where off-session holds for card-paid calls look for it. Both calls are safe to repeat on a retry.
+import type { VerifiedEvent } from './handler.ts';
+
+interface PaymentMethodShape {
+  id: string;
+  customer: string | { id: string } | null;
+  [key: string]: unknown;
+}
+
+/** The slice of the Stripe SDK used here; the real `Stripe` client satisfies it. */
+export interface ExpandStripe {
+  setupIntents: { retrieve(id: string, params: { expand: string[] }): Promise<unknown> };
+  customers: { update(id: string, params: { invoice_settings: { default_payment_method: string } }): Promise<unknown> };
+}
+
+export async function expandEvent(stripe: ExpandStripe, event: VerifiedEvent): Promise<VerifiedEvent> {
+  if (event.type !== 'setup_intent.succeeded') return event;
+  const seti = (event.data as { object?: { id?: unknown } } | undefined)?.object;
+  if (!seti || typeof seti.id !== 'string') return event;
+  const current = await stripe.setupIntents.retrieve(seti.id, { expand: ['payment_method'] }) as { payment_method: PaymentMethodShape | null };
+  const pm = current.payment_method;
+  const customer = typeof pm?.customer === 'string' ? pm.customer : pm?.customer?.id;
+  if (pm && customer) await stripe.customers.update(customer, { invoice_settings: { default_payment_method: pm.id } });
+  return { ...event, data: { ...(event.data as object), object: { ...seti, payment_method: pm } } };
+}
