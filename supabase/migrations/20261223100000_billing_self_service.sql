@@ -101,41 +101,80 @@ grant select, insert, update, delete on table public.payment_cards to service_ro
 -- The billing page shows a card as soon as the webhook saved it.
 alter publication supabase_realtime add table public.payment_cards;
 
--- Saves the payment method of a succeeded SetupIntent (expanded by the webhook handler: it fetches it from Stripe)
--- as the user's card. A card no longer attached to a customer (removed since) is not saved again.
+-- Keeps a card payment method (with its brand, last 4 digits and expiry) as the user's saved card. p_replace: a newer
+-- card replaces the saved one (an older event never does); otherwise it is kept only when none is saved. A card no
+-- longer attached to a customer (removed since) is not saved. Returns the effect, or null when p_pm is not a card.
+create or replace function private.keep_card(p_user uuid, p_pm jsonb, p_created timestamptz, p_replace boolean)
+returns jsonb
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_card jsonb := p_pm -> 'card';
+begin
+  if p_pm is null or jsonb_typeof(p_pm) <> 'object' or v_card is null or jsonb_typeof(v_card) <> 'object'
+     or coalesce(p_pm ->> 'id', '') !~ '^pm_[A-Za-z0-9]+$' or coalesce(v_card ->> 'last4', '') !~ '^[0-9]{4}$'
+     or coalesce(v_card ->> 'exp_month', '') !~ '^[0-9]{1,2}$' or coalesce(v_card ->> 'exp_year', '') !~ '^[0-9]{4}$' then
+    return null;
+  end if;
+  if p_pm ->> 'customer' is null then
+    return jsonb_build_object('card', 'detached since; not saved');
+  end if;
+  insert into public.payment_cards as c (user_id, stripe_payment_method_id, brand, last4, exp_month, exp_year, stripe_synced_at)
+  values (p_user, p_pm ->> 'id', pg_catalog.left(coalesce(nullif(pg_catalog.lower(v_card ->> 'brand'), ''), 'card'), 20),
+          v_card ->> 'last4', (v_card ->> 'exp_month')::smallint, (v_card ->> 'exp_year')::smallint, p_created)
+  on conflict (user_id) do update
+     set stripe_payment_method_id = excluded.stripe_payment_method_id, brand = excluded.brand, last4 = excluded.last4,
+         exp_month = excluded.exp_month, exp_year = excluded.exp_year, saved_at = pg_catalog.now(),
+         stripe_synced_at = excluded.stripe_synced_at
+   where p_replace and c.stripe_synced_at <= excluded.stripe_synced_at;
+  return jsonb_build_object('card', p_pm ->> 'id');
+end;
+$$;
+
+-- setup_intent.succeeded, its payment method expanded by the webhook handler (it fetches it from Stripe): the card
+-- becomes the user's saved card.
 create or replace function private.save_card_from_setup(p_event jsonb, p_seti jsonb, p_created timestamptz)
 returns jsonb
 language plpgsql
 set search_path = ''
 as $$
 declare
-  v_pm   jsonb := p_seti -> 'payment_method';
-  v_card jsonb := p_seti -> 'payment_method' -> 'card';
-  v_user uuid;
+  v_user   uuid := private.stripe_event_user(p_seti -> 'metadata' ->> 'user_id', p_seti ->> 'customer');
+  v_effect jsonb := private.keep_card(v_user, p_seti -> 'payment_method', p_created, true);
 begin
-  if v_pm is null or jsonb_typeof(v_pm) <> 'object' or v_card is null or jsonb_typeof(v_card) <> 'object'
-     or coalesce(v_pm ->> 'id', '') !~ '^pm_[A-Za-z0-9]+$' or coalesce(v_card ->> 'last4', '') !~ '^[0-9]{4}$'
-     or coalesce(v_card ->> 'exp_month', '') !~ '^[0-9]{1,2}$' or coalesce(v_card ->> 'exp_year', '') !~ '^[0-9]{4}$' then
+  if v_effect is null then
     perform private.money_error('event_invalid', 'The SetupIntent has no card payment method with brand, last 4 digits and expiry.');
   end if;
-  v_user := private.stripe_event_user(p_seti -> 'metadata' ->> 'user_id', p_seti ->> 'customer');
-  if v_pm ->> 'customer' is null then
-    return jsonb_build_object('card', 'detached since; not saved');
-  end if;
-  insert into public.payment_cards as c (user_id, stripe_payment_method_id, brand, last4, exp_month, exp_year, stripe_synced_at)
-  values (v_user, v_pm ->> 'id', pg_catalog.left(coalesce(nullif(pg_catalog.lower(v_card ->> 'brand'), ''), 'card'), 20),
-          v_card ->> 'last4', (v_card ->> 'exp_month')::smallint, (v_card ->> 'exp_year')::smallint, p_created)
-  on conflict (user_id) do update
-     set stripe_payment_method_id = excluded.stripe_payment_method_id, brand = excluded.brand, last4 = excluded.last4,
-         exp_month = excluded.exp_month, exp_year = excluded.exp_year, saved_at = pg_catalog.now(),
-         stripe_synced_at = excluded.stripe_synced_at
-   where c.stripe_synced_at <= excluded.stripe_synced_at;
-  return jsonb_build_object('card', v_pm ->> 'id');
+  return v_effect;
 end;
 $$;
 comment on function private.save_card_from_setup(jsonb, jsonb, timestamptz) is
   'setup_intent.succeeded (payment_method expanded): the card becomes the user''s saved card, unless a newer one '
   'was saved or the card was detached since. Service role only.';
+
+-- A card saved while buying credits (Checkout with setup_future_usage attaches it to the customer) is the user's
+-- saved card too when they have none yet: the billing page shows it and it can be removed, so no card stays on file
+-- that the user cannot see. The webhook handler re-reads the payment method from Stripe before ingesting, so a card
+-- detached since arrives detached and is not saved.
+create or replace function private.save_attached_card(p_pm jsonb, p_created timestamptz)
+returns jsonb
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_user uuid;
+begin
+  select u.id into v_user from public.users u where u.stripe_customer_id = p_pm ->> 'customer';
+  if v_user is null then
+    return jsonb_build_object('card', 'no user of ours');
+  end if;
+  return coalesce(private.keep_card(v_user, p_pm, p_created, false), jsonb_build_object('card', 'not a card'));
+end;
+$$;
+comment on function private.save_attached_card(jsonb, timestamptz) is
+  'payment_method.attached (re-read from Stripe): the card becomes the user''s saved card when they have none. '
+  'Service role only.';
 
 -- Forgets a card the user removed (after it was detached at Stripe), or that Stripe reports detached.
 create or replace function private.clear_saved_card(p_user_id uuid, p_payment_method_id text)
@@ -296,6 +335,7 @@ begin
   v_more := case
     when v_type in ('charge.succeeded', 'charge.captured', 'charge.refunded', 'charge.updated') then private.record_card_charge(v_obj)
     when v_type = 'setup_intent.succeeded' then private.save_card_from_setup(p_event, v_obj, v_created)
+    when v_type = 'payment_method.attached' then private.save_attached_card(v_obj, v_created)
     when v_type = 'payment_method.detached' then jsonb_build_object('card_cleared', private.clear_saved_card(null, v_obj ->> 'id'))
   end;
   if v_more is null then
@@ -308,15 +348,17 @@ $$;
 comment on function private.ingest_stripe_event(jsonb) is
   'Records a verified Stripe event and applies its effect in the same transaction: the money effects of '
   'private.ingest_stripe_money_event, then saved cards (setup_intent.succeeded with its payment method expanded, '
-  'payment_method.detached) and card charges for the billing history (charge.*). A duplicate returns status '
-  'duplicate and changes nothing; an error changes nothing.';
+  'payment_method.attached when none is saved, payment_method.detached) and card charges for the billing history '
+  '(charge.*). A duplicate returns status duplicate and changes nothing; an error changes nothing.';
 
 do $$
 declare
   f text;
 begin
   foreach f in array array[
-    'private.save_card_from_setup(jsonb, jsonb, timestamptz)', 'private.clear_saved_card(uuid, text)',
+    'private.keep_card(uuid, jsonb, timestamptz, boolean)',
+    'private.save_card_from_setup(jsonb, jsonb, timestamptz)', 'private.save_attached_card(jsonb, timestamptz)',
+    'private.clear_saved_card(uuid, text)',
     'private.require_saved_card(uuid)', 'private.record_card_charge(jsonb)', 'private.ingest_stripe_event(jsonb)'
   ] loop
     execute format('revoke all on function %s from public, anon, authenticated', f);

@@ -3,7 +3,7 @@
 -- reads their saved card and charges.
 begin;
 \ir _helpers.psql
-select plan(30);
+select plan(36);
 
 -- A succeeded SetupIntent of cus_ada whose payment method (expanded, as the webhook handler passes it) is p_pm.
 create function tests.seti(p_id text, p_pm text, p_last4 text, p_customer text default 'cus_ada')
@@ -85,9 +85,21 @@ select throws_ok($$ insert into public.card_charges (stripe_charge_id, user_id, 
 reset role;
 set local role service_role;
 
+select is(tests.ingest(tests.ev('evt_att', 'payment_method.attached', 5500, jsonb_build_object('id', 'pm_other', 'customer', 'cus_ada',
+    'card', jsonb_build_object('brand', 'mastercard', 'last4', '4444', 'exp_month', 1, 'exp_year', 2031)))), 'processed',
+  'A card attached with a purchase');
+select is((select stripe_payment_method_id from public.payment_cards where user_id = :ada), 'pm_second', 'does not replace the saved card');
 select is(tests.ingest(tests.ev('evt_det', 'payment_method.detached', 6000, '{"id": "pm_second", "customer": null}')), 'processed',
   'Stripe reporting the card detached');
 select is_empty($$ select 1 from public.payment_cards where user_id = 'b1111111-1111-4111-8111-111111111111' $$, 'clears the saved card');
+select is(tests.ingest(tests.ev('evt_att2', 'payment_method.attached', 6500, jsonb_build_object('id', 'pm_other', 'customer', 'cus_ada',
+    'card', jsonb_build_object('brand', 'mastercard', 'last4', '4444', 'exp_month', 1, 'exp_year', 2031)))), 'processed',
+  'A card attached with a purchase when none is saved');
+select is((select last4 from public.payment_cards where user_id = :ada), '4444', 'becomes the saved card');
+select is(tests.ingest(tests.ev('evt_att3', 'payment_method.attached', 6600, jsonb_build_object('id', 'pm_stranger', 'customer', 'cus_nobody',
+    'card', jsonb_build_object('brand', 'visa', 'last4', '1111', 'exp_month', 1, 'exp_year', 2031)))), 'processed',
+  'A card of a customer we do not know');
+select is((select count(*)::int from public.payment_cards where stripe_payment_method_id = 'pm_stranger'), 0, 'is saved for nobody');
 
 -- Card charges and refunds, in any order ------------------------------------------------------------------------
 -- A call held for 500 and captured for 180; the captured event arrives before the authorisation.

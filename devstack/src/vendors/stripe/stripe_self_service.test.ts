@@ -149,7 +149,7 @@ describe('Stripe stand-in: self-service billing through the SDK', () => {
     expect(cancelling.cancel_at).toBe(cancelling.items.data[0]!.current_period_end);
     const resumed = await stripe.subscriptions.update(sub.id, { cancel_at_period_end: false });
     expect(resumed).toMatchObject({ status: 'active', cancel_at_period_end: false, cancel_at: null });
-    expect(eventsOf('customer.subscription.updated', sub.id).slice(-2).map((e) => (e.data.object as Stripe.Subscription).cancel_at_period_end))
+    expect(eventsOf('customer.subscription.updated', sub.id).slice(-2).map((e) => (e.data.object as unknown as Stripe.Subscription).cancel_at_period_end))
       .toEqual([true, false]);
 
     await stripe.subscriptions.cancel(sub.id);
