@@ -77,3 +77,24 @@ test('a customer buys, saves a card and manages their plan on the billing page a
   await expect(plan.getByTestId('plan-period')).toContainText('renews on', { timeout: 20_000 });
   await nothingOverflows(page);
 });
+
+test('a refusal carrying an address shows it as a link that stays inside its card on a phone', async ({ page }) => {
+  await signUp(page, 'Cy', 'billing-link');
+  const address = `${String(stackStatus().STRIPE_API_BASE)}/checkout/cs_test_${'a1B2c3D4e5'.repeat(6)}`;
+  // The function's answer is replaced, so the page has to render whatever sentence a server sends.
+  await page.route('**/functions/v1/billing-checkout', (route) => route.fulfill({
+    status: 409, contentType: 'application/json',
+    body: JSON.stringify({ error: { code: 'checkout_in_progress', message: `Finish or cancel it (${address}) before starting another.` } })
+  }));
+  await page.goto('/billing');
+  await page.getByRole('button', { name: 'Buy 500 credits for $5.00' }).click();
+  const alert = page.getByRole('alert');
+  await expect(alert.getByRole('link', { name: address })).toHaveAttribute('href', address);
+  const fits = await alert.evaluate((el) => {
+    const card = el.closest('.card')!.getBoundingClientRect();
+    const box = el.getBoundingClientRect();
+    return box.left >= card.left && box.right <= card.right;
+  });
+  expect(fits).toBe(true);
+  await nothingOverflows(page);
+});
