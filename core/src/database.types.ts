@@ -497,6 +497,62 @@ export type Database = {
           },
         ]
       }
+      card_charges: {
+        Row: {
+          amount_cents: number
+          call_id: string | null
+          captured_cents: number
+          charged_at: string
+          currency: string
+          purpose: string
+          refund_cents: number | null
+          refunded_cents: number
+          status: string | null
+          stripe_charge_id: string
+          stripe_payment_intent_id: string | null
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          amount_cents: number
+          call_id?: string | null
+          captured_cents?: number
+          charged_at: string
+          currency: string
+          purpose: string
+          refund_cents?: never
+          refunded_cents?: number
+          status?: never
+          stripe_charge_id: string
+          stripe_payment_intent_id?: string | null
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          amount_cents?: number
+          call_id?: string | null
+          captured_cents?: number
+          charged_at?: string
+          currency?: string
+          purpose?: string
+          refund_cents?: never
+          refunded_cents?: number
+          status?: never
+          stripe_charge_id?: string
+          stripe_payment_intent_id?: string | null
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "card_charges_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "users"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       credit_transactions: {
         Row: {
           amount: number
@@ -568,6 +624,47 @@ export type Database = {
             foreignKeyName: "credit_transactions_user_id_fkey"
             columns: ["user_id"]
             isOneToOne: false
+            referencedRelation: "users"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      payment_cards: {
+        Row: {
+          brand: string
+          exp_month: number
+          exp_year: number
+          last4: string
+          saved_at: string
+          stripe_payment_method_id: string
+          stripe_synced_at: string
+          user_id: string
+        }
+        Insert: {
+          brand: string
+          exp_month: number
+          exp_year: number
+          last4: string
+          saved_at?: string
+          stripe_payment_method_id: string
+          stripe_synced_at: string
+          user_id: string
+        }
+        Update: {
+          brand?: string
+          exp_month?: number
+          exp_year?: number
+          last4?: string
+          saved_at?: string
+          stripe_payment_method_id?: string
+          stripe_synced_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "payment_cards_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: true
             referencedRelation: "users"
             referencedColumns: ["id"]
           },

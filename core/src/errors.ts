@@ -40,7 +40,7 @@ export const ERROR_CATALOGUE = {
   budget_exceeded_per_call: { status: 402, message: 'This call would cost more than your per-call limit. Raise the limit in Budget settings or choose a shorter call.' },
   budget_exceeded_monthly: { status: 402, message: 'This call would take you past your monthly spending limit. Raise the limit in Budget settings or wait until next month.' },
   insufficient_credits: { status: 402, message: 'You do not have enough credits for this call. Buy a credit pack or pay by card.' },
-  card_missing: { status: 402, message: 'Add a card first (buy credits once or save a card), or pay with credits.' },
+  card_missing: { status: 402, message: 'You have no saved card. Save one on the Billing page, or pay with credits.' },
   payment_failed: { status: 402, message: 'The payment did not go through. Try another card or pay with credits.' },
   rate_not_configured: { status: 500, message: 'Pricing is not set up for this service yet, so the call cannot be priced. Please try again later.' },
 

@@ -36,7 +36,7 @@ function recordingTwilio() {
 }
 
 /** A signed-in user with a verified number and, optionally, a saved default card at the Stripe stand-in. */
-async function caller(tag: string, testCard: string | null, twilioOverride?: Pick<TwilioClient, 'createCall'>) {
+async function caller(tag: string, testCard: string | null, twilioOverride?: Pick<TwilioClient, 'createCall'>, savedHere = true) {
   const user = await createUser(db, tag);
   const n = await addVerifiedNumber(db, user.id);
   if (testCard) {
@@ -44,6 +44,10 @@ async function caller(tag: string, testCard: string | null, twilioOverride?: Pic
     const pm = await stripe.paymentMethods.attach(testCard, { customer: customer.id });
     await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: pm.id } });
     await db.query('update public.users set stripe_customer_id = $2 where id = $1', [user.id, customer.id]);
+    // The saved card, as the webhook records it from a succeeded SetupIntent.
+    if (savedHere) await db.query(
+      `insert into public.payment_cards (user_id, stripe_payment_method_id, brand, last4, exp_month, exp_year, stripe_synced_at)
+       values ($1, $2, $3, $4, $5, $6, now())`, [user.id, pm.id, pm.card!.brand, pm.card!.last4, pm.card!.exp_month, pm.card!.exp_year]);
   }
   const s = sessionFor(user.id);
   const t = recordingTwilio();
@@ -205,6 +209,17 @@ Deno.test({ ...opts, name: 'without a saved card the hold is refused as card_mis
   const placed = await c.placeCardCall();
   assert.equal(placed.status, 402);
   assert.deepEqual(c.dialled, []);
+}});
+
+Deno.test({ ...opts, name: 'a card at Stripe that was never saved here pays for nothing: card_missing before any hold', fn: async () => {
+  const c = await caller('card-not-saved', 'pm_card_visa', undefined, false);
+  const placed = await c.placeCardCall();
+  assert.equal(placed.status, 402);
+  assert.equal(placed.body.error.code, 'card_missing');
+  assert.equal(placed.body.error.message, 'You have no saved card. Save one on the Billing page, or pay with credits.');
+  assert.deepEqual(c.dialled, []);
+  const calls = await db.query('select 1 from public.calls where user_id = $1', [c.user.id]);
+  assert.equal(calls.rowCount, 0, 'no call row, so nothing was held');
 }});
 
 Deno.test({ ...opts, name: 'when Twilio refuses the call, the hold is cancelled and recorded as released', fn: async () => {

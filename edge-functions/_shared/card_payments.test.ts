@@ -141,7 +141,7 @@ Deno.test('no Stripe customer, a deleted customer or no saved card: card_missing
     const r = await refusal(stripeCardPayments(s.stripe, fakeDb({ customer }).db).authorize('u', 'c', 300));
     assert.equal(r.error.code, 'card_missing');
     assert.equal(r.error.status, 402);
-    assert.match(r.error.message, /Add a card first \(buy credits once or save a card\)/);
+    assert.match(r.error.message, /You have no saved card\. Save one on the Billing page/);
     assert.ok(!s.methods().includes('paymentIntents.create'));
   }
 });

@@ -230,6 +230,11 @@ async function prepare(tx: Tx, req: PlaceCallRequest, deps: PlaceCallDeps): Prom
   }
 
   const dbMethod = req.paymentMethod === 'subscription' ? 'credits' : req.paymentMethod;
+  if (dbMethod === 'card') {
+    // Only a card the user saved pays for a call; refused (card_missing) before anything is held or dialled.
+    const saved = await tx.query<{ saved: boolean }>('select exists (select 1 from public.payment_cards where user_id = $1) as saved', [req.userId]);
+    if (!saved.rows[0]?.saved) refuse('card_missing');
+  }
   if (dbMethod === 'demo') {
     if (!deps.demoMode) refuse('invalid_input', 'Demo calls are only available in demo mode. Pay with credits or a card.');
     if (r.demo_today >= limits.demoCallsPerUserPerDay) refuse('rate_limited', 'You have used today\u2019s demo calls. Try again tomorrow.');

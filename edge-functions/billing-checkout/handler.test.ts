@@ -64,7 +64,7 @@ Deno.test('a credit pack starts a one-off Checkout carrying the credits in serve
   assertEquals(params.mode, 'payment');
   assertEquals(params.customer, 'cus_new');
   assertEquals(params.client_reference_id, USER);
-  assertEquals(params.line_items[0]!.price_data.unit_amount, 1000);
+  assertEquals(params.line_items![0]!.price_data.unit_amount, 1000);
   assertEquals(params.metadata, { user_id: USER, kind: 'credit_pack', item: 'credits_1000', credits: '1000' });
   assertEquals(params.payment_intent_data?.metadata.credits, '1000');
   assertMatch(params.success_url, /^http:\/\/app\.local\/billing\?checkout=success&session_id=\{CHECKOUT_SESSION_ID\}$/);
@@ -79,7 +79,7 @@ Deno.test('a plan starts a subscription Checkout for the existing customer', asy
   const { params } = calls.sessions[0]!;
   assertEquals(params.mode, 'subscription');
   assertEquals(params.customer, 'cus_existing');
-  assertEquals(params.line_items[0]!.price_data.recurring, { interval: 'month' });
+  assertEquals(params.line_items![0]!.price_data.recurring, { interval: 'month' });
   assertEquals(params.subscription_data?.metadata, { user_id: USER, plan: 'plus', monthly_credits: '2000' });
 });
 
@@ -140,4 +140,22 @@ Deno.test('the buyer returns to one of our app origins, never to an arbitrary on
   const theirs = setup();
   await theirs.send({ pack: 'credits_500' }, undefined, 'https://evil.example');
   assertMatch(theirs.calls.sessions[0]!.params.cancel_url, /^http:\/\/app\.local\/billing\?checkout=cancelled$/);
+});
+
+Deno.test('saving a card starts a setup-mode Checkout that charges nothing and returns to the billing page', async () => {
+  const { calls, send } = setup({ customer: 'cus_existing' });
+  const res = await send({ setup: true });
+  assertEquals(res.status, 200);
+  assertEquals((await res.json()).kind, 'setup');
+  assertEquals(calls.begin, [[USER, 'setup', 'card', 0, 0]]);
+  const { params, key } = calls.sessions[0]!;
+  assertEquals(key, 'checkout:chk-1');
+  assertEquals([params.mode, params.currency, params.customer, params.line_items], ['setup', 'usd', 'cus_existing', undefined]);
+  assertEquals(params.setup_intent_data, { metadata: { user_id: USER } });
+  assertMatch(params.success_url, /^http:\/\/app\.local\/billing\?checkout=card_saved&session_id=\{CHECKOUT_SESSION_ID\}$/);
+  for (const body of [{ setup: 'yes' }, { setup: true, pack: 'credits_500' }]) {
+    const refused = await send(body);
+    assertEquals([refused.status, (await refused.json()).error.code], [400, 'invalid_input']);
+  }
+  assertEquals(calls.begin.length, 1);
 });

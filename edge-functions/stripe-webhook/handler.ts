@@ -34,6 +34,8 @@ export interface StripeWebhookDeps {
   webhookSecret: string;
   /** stripe.webhooks.constructEventAsync(raw, header, secret, tolerance, cryptoProvider, receivedAtMs). */
   constructEvent: (raw: string, header: string, secret: string, toleranceSeconds: number, receivedAtMs: number) => Promise<VerifiedEvent>;
+  /** Fetches from Stripe what the event needs before it is ingested (see expand.ts); absent: nothing to fetch. */
+  expand?: (event: VerifiedEvent) => Promise<VerifiedEvent>;
   /** Records the event and applies its effect in one transaction: private.ingest_stripe_event. */
   ingest: (event: VerifiedEvent) => Promise<{ status: string }>;
   /** Keeps a permanently unusable event for a person to look at (outside the failed transaction). */
@@ -83,7 +85,8 @@ export async function handleStripeWebhook(req: Request, deps: StripeWebhookDeps)
   }
 
   try {
-    const result = await deps.ingest(event);
+    // A Stripe failure here is transient like a database one: nothing was applied, and Stripe retries.
+    const result = await deps.ingest(deps.expand ? await deps.expand(event) : event);
     return json(200, { received: true, status: result.status });
   } catch (err) {
     const permanent = permanentSqlError(err, TRANSIENT_REFUSALS);

@@ -2,6 +2,7 @@ import { database } from '../_shared/db.ts';
 import { functionSettings } from '../_shared/env.ts';
 import { functionLogger, withRequestLog } from '../_shared/logger.ts';
 import { stripeClient, webCrypto } from '../_shared/stripe_client.ts';
+import { expandEvent } from './expand.ts';
 import { handleStripeWebhook, type VerifiedEvent } from './handler.ts';
 
 // The secret's schema refuses inner whitespace: a pasted line break would make every signature fail.
@@ -14,6 +15,7 @@ Deno.serve(withRequestLog(log, (req) => handleStripeWebhook(req, {
   webhookSecret: env.STRIPE_WEBHOOK_SECRET,
   constructEvent: async (raw, header, secret, tolerance, receivedAt) =>
     (await stripe.webhooks.constructEventAsync(raw, header, secret, tolerance, webCrypto, receivedAt)) as unknown as VerifiedEvent,
+  expand: (event) => expandEvent(stripe, event),
   ingest: async (event) => {
     const r = await db.query<{ r: { status: string } }>('select private.ingest_stripe_event($1::jsonb) as r', [JSON.stringify(event)]);
     return r.rows[0]!.r;

@@ -165,7 +165,7 @@ function generate(rnd: () => number): FuzzRequest[] {
   // Requests any caller can send to the REST API and the functions.
   const tables = ['scheduled_calls', 'calls', 'users', 'personas', 'user_phone_numbers', 'call_scenario_templates', 'user_credits',
     'credit_transactions', 'budgets', 'call_transcript_segments', 'phone_verifications', 'stripe_events', `no_such_${hex(4)}`];
-  const slugs = ['calls-create', 'calls-cancel', 'billing-checkout', 'phone-verify-start', 'phone-verify-check', 'browser-call-token',
+  const slugs = ['calls-create', 'calls-cancel', 'billing-checkout', 'billing-manage', 'phone-verify-start', 'phone-verify-check', 'browser-call-token',
     'persona-voice-sample', 'health', 'dispatch-scheduled-calls', 'calls-reconcile'];
   const body = (): string => pick([
     () => JSON.stringify(value()),
@@ -173,7 +173,7 @@ function generate(rnd: () => number): FuzzRequest[] {
     () => JSON.stringify([{}]),
     () => JSON.stringify([{}, {}]),
     () => JSON.stringify(Object.fromEntries(['persona_id', 'phone_number_id', 'scheduled_time', 'timezone', 'local_time', 'mode', 'call_id',
-      'phone_number', 'code', 'pack', 'plan', 'max_duration_minutes', 'recurrence', 'status', 'name', 'id'].filter(() => chance(0.4)).map((k) => [k, value()]))),
+      'phone_number', 'code', 'pack', 'plan', 'setup', 'action', 'max_duration_minutes', 'recurrence', 'status', 'name', 'id'].filter(() => chance(0.4)).map((k) => [k, value()]))),
     () => pick(['{', '[', 'null', '"x"', '12', '', '{"a":1}{', '\u0000', '{"a":"\\u0000"}', '[' .repeat(200)])
   ])();
   const auth = (): Record<string, string> => pick([

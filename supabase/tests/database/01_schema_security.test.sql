@@ -135,7 +135,7 @@ select is_empty(
 -- Realtime --------------------------------------------------------------------------------------------------
 select set_eq(
   $$ select tablename::text from pg_publication_tables where pubname = 'supabase_realtime' and schemaname = 'public' $$,
-  array['calls', 'call_transcript_segments', 'call_cost_breakdowns', 'scheduled_calls', 'user_credits'],
+  array['calls', 'call_transcript_segments', 'call_cost_breakdowns', 'scheduled_calls', 'user_credits', 'payment_cards'],
   'The live view''s tables are published to realtime'
 );
 

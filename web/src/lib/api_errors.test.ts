@@ -10,7 +10,7 @@ describe('errorSentence', () => {
   it('prefers the server sentence, then the catalogue, then a generic one', () => {
     expect(errorSentence('budget_exceeded_monthly', 'Only 12 credits left.')).toBe('Only 12 credits left.');
     expect(errorSentence('insufficient_credits')).toMatch(/enough credits/);
-    expect(errorSentence('checkout_in_progress')).toMatch(/checkout is already open/);
+    expect(errorSentence('checkout_in_progress')).toMatch(/checkout is already being started/);
     expect(errorSentence('no_such_code')).toMatch(/Something went wrong/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bonusPercent, checkoutReturnMessage, CREDIT_PACKS, ledgerLabel, PLANS, startingCreditsSentence, subscriptionSentence } from './billing.ts';
+import { bonusPercent, cardLabel, chargedCents, chargePurpose, chargeStatus, checkoutReturnMessage, CREDIT_PACKS, ledgerLabel, PLANS, startingCreditsSentence, subscriptionSentence } from './billing.ts';
 
 describe('billing display', () => {
   it('computes the bonus of larger packs and none for plain ones', () => {
@@ -19,6 +19,16 @@ describe('billing display', () => {
     expect(checkoutReturnMessage('success')?.tone).toBe('success');
     expect(checkoutReturnMessage('cancelled')?.text).toMatch(/Nothing was charged/);
     expect(checkoutReturnMessage(null)).toBeNull();
+    expect(checkoutReturnMessage('card_saved')?.text).toMatch(/^Card saved\..*Nothing was charged\.$/);
+  });
+
+  it('names saved cards and card charges as the billing page shows them', () => {
+    expect(cardLabel({ brand: 'visa', last4: '4242', exp_month: 3, exp_year: 2030 })).toBe('Visa ending 4242, expires 03/2030');
+    expect(cardLabel({ brand: 'jcb', last4: '0001', exp_month: 11, exp_year: 2031 })).toBe('Jcb ending 0001, expires 11/2031');
+    expect([chargePurpose('call'), chargePurpose('credit_pack'), chargeStatus('partially_refunded'), chargeStatus('released')])
+      .toEqual(['Call', 'Credit pack', 'Partly refunded', 'Released, not charged']);
+    expect(chargedCents({ status: 'paid', amount_cents: 500, captured_cents: 180 })).toBe(180);
+    expect(chargedCents({ status: 'held', amount_cents: 500, captured_cents: 0 })).toBe(500);
   });
 
   it('says what unlocks the starting credits until they are granted', () => {

@@ -51,6 +51,7 @@ export function subscriptionSentence(status: string | null | undefined): string 
 /** The message for ?checkout=success|cancelled when Stripe sends the person back. */
 export function checkoutReturnMessage(param: string | null): { tone: 'success' | 'warn'; text: string } | null {
   if (param === 'success') return { tone: 'success', text: 'Payment received. Your credits appear here as soon as the payment is confirmed, usually within a few seconds.' };
+  if (param === 'card_saved') return { tone: 'success', text: 'Card saved. It appears here as soon as the payment provider confirms it, usually within a few seconds. Nothing was charged.' };
   if (param === 'cancelled') return { tone: 'warn', text: 'Checkout was cancelled. Nothing was charged.' };
   return null;
 }
@@ -78,4 +79,30 @@ export function startingCreditsSentence(s: StartingCredits): { text: string; pho
     text: 'Your phone number already earned the starting credits on another account (they come once per number), so buy a credit pack to call.',
     phone: false
   };
+}
+
+/** A saved card as the page names it: "Visa ending 4242, expires 12/2030". */
+export function cardLabel(card: { brand: string; last4: string; exp_month: number; exp_year: number }): string {
+  const brand = BRANDS[card.brand] ?? card.brand.charAt(0).toUpperCase() + card.brand.slice(1);
+  return `${brand} ending ${card.last4}, expires ${String(card.exp_month).padStart(2, '0')}/${card.exp_year}`;
+}
+
+const BRANDS: Record<string, string> = { visa: 'Visa', mastercard: 'Mastercard', amex: 'American Express', discover: 'Discover', unknown: 'Card' };
+
+const PURPOSES: Record<string, string> = { call: 'Call', credit_pack: 'Credit pack', subscription: 'Monthly plan', other: 'Card payment' };
+const CHARGE_STATUSES: Record<string, string> = {
+  held: 'Held', paid: 'Paid', partially_refunded: 'Partly refunded', refunded: 'Refunded', released: 'Released, not charged'
+};
+
+export function chargePurpose(purpose: string): string {
+  return PURPOSES[purpose] ?? purpose;
+}
+
+export function chargeStatus(status: string | null): string {
+  return status ? CHARGE_STATUSES[status] ?? status : 'Pending';
+}
+
+/** What a card charge took: what was captured, or the held amount while it is only held or was released. */
+export function chargedCents(c: { status: string | null; amount_cents: number; captured_cents: number }): number {
+  return c.status === 'held' || c.status === 'released' ? c.amount_cents : c.captured_cents;
 }

@@ -135,7 +135,8 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
     charges: new Map<string, Obj>(),
     refunds: new Map<string, Obj>(),
     subscriptions: new Map<string, Obj>(),
-    invoices: new Map<string, Obj>()
+    invoices: new Map<string, Obj>(),
+    setupIntents: new Map<string, Obj>()
   };
   const idempotency = new IdempotencyStore(opts.clock);
   const accountVersion = opts.apiVersion ?? STAND_IN_API_VERSION;
@@ -296,7 +297,8 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
     if (pi.capture_method === 'manual') {
       pi.status = 'requires_capture';
       pi.amount_capturable = pi.amount;
-      createCharge(pi, false);
+      // Stripe reports the authorised (not yet captured) charge as succeeded, with captured false.
+      emit('charge.succeeded', createCharge(pi, false));
       emit('payment_intent.amount_capturable_updated', pi);
     } else {
       pi.status = 'succeeded';
@@ -365,10 +367,17 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
       throw new ApiError(400, 'invalid_request_error',
         `You cannot cancel this PaymentIntent because it has a status of ${pi.status}.`, 'payment_intent_unexpected_state');
     }
+    const held = pi.status === 'requires_capture' ? store.charges.get(pi.latest_charge as string) : undefined;
     pi.status = 'canceled';
     pi.amount_capturable = 0;
     pi.canceled_at = now();
     pi.cancellation_reason = reason ?? null;
+    if (held) {
+      // Releasing an authorisation refunds the uncaptured charge in full, as Stripe reports it.
+      held.amount_refunded = held.amount;
+      held.refunded = true;
+      emit('charge.refunded', held);
+    }
     emit('payment_intent.canceled', pi);
     return pi;
   }
@@ -451,6 +460,66 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
     return sub;
   }
 
+  const PRORATION_BEHAVIORS = ['create_prorations', 'none', 'always_invoice'];
+
+  /**
+   * Subscription update: cancel_at_period_end (cancel at the end of the period, or resume), metadata, and a new price
+   * for an item. A canceled subscription takes only metadata (and cancellation details), as at Stripe. Prorations are
+   * not itemised here: with create_prorations or none the next renewal invoice charges the new price in full;
+   * always_invoice (an immediate proration invoice) is refused as not modelled.
+   */
+  function updateSubscription(sub: Obj, f: FormObject): Obj {
+    const touchesMoreThanMetadata = Object.keys(f).some((k) => !['metadata', 'cancellation_details', 'expand'].includes(k));
+    if (sub.status === 'canceled' && touchesMoreThanMetadata) {
+      throw new ApiError(400, 'invalid_request_error', 'A canceled subscription can only update its cancellation_details and metadata.');
+    }
+    const proration = str(f.proration_behavior);
+    if (proration !== undefined && !PRORATION_BEHAVIORS.includes(proration)) {
+      throw invalid('proration_behavior', `Invalid proration_behavior: must be one of ${PRORATION_BEHAVIORS.join(', ')}`);
+    }
+    if (proration === 'always_invoice') {
+      throw new ApiError(400, 'invalid_request_error', 'proration_behavior=always_invoice is not modelled by the devstack Stripe stand-in.', 'parameter_unsupported', 'proration_behavior');
+    }
+    const cape = bool(f.cancel_at_period_end);
+    if (f.cancel_at_period_end !== undefined && cape === undefined) throw invalid('cancel_at_period_end', 'Invalid boolean: cancel_at_period_end');
+    // Validate every item change before changing anything: a refused request changes nothing.
+    const items = (sub.items as { data: Obj[] }).data;
+    const changes = list(f.items).map((raw, i) => {
+      const o = obj(raw);
+      if (!o) throw invalid(`items[${i}]`, `Invalid items[${i}]: must be an object`);
+      const itemId = str(o.id);
+      const item = itemId ? items.find((it) => it.id === itemId) : undefined;
+      if (itemId && !item) throw new ApiError(400, 'invalid_request_error', `No such subscription item: '${itemId}'`, 'resource_missing', `items[${i}][id]`);
+      if (!item) throw invalid(`items[${i}][id]`, 'This stand-in changes existing subscription items only: pass items[][id].');
+      const priceId = str(o.price);
+      const data = obj(o.price_data);
+      if (data && !str(data.product)) throw missing(`items[${i}][price_data][product]`);
+      const price = priceId || data ? priceFrom(data, priceId, `items[${i}]`) : (item.price as Obj);
+      if (!price.recurring) {
+        throw invalid(`items[${i}][price]`, 'The price specified is set to `type=one_time` but this field only accepts prices with `type=recurring`.');
+      }
+      const quantity = o.quantity === undefined ? (item.quantity as number) : int(o.quantity);
+      if (quantity === undefined || quantity < 1) throw invalid(`items[${i}][quantity]`, 'Invalid integer: quantity must be at least 1.');
+      return { item, price, quantity };
+    });
+    const previous: Obj = {};
+    if (changes.length > 0) previous.items = structuredClone(sub.items);
+    for (const c of changes) {
+      c.item.price = c.price;
+      c.item.quantity = c.quantity;
+    }
+    if (cape !== undefined && cape !== sub.cancel_at_period_end) {
+      previous.cancel_at_period_end = sub.cancel_at_period_end;
+      previous.canceled_at = sub.canceled_at;
+      sub.cancel_at_period_end = cape;
+      sub.canceled_at = cape ? now() : null;
+      sub.cancel_at = cape ? sub.current_period_end : null;
+    }
+    if (f.metadata !== undefined) { previous.metadata = sub.metadata; sub.metadata = { ...(sub.metadata as Obj), ...metadata(f.metadata) }; }
+    if (Object.keys(previous).length > 0) emit('customer.subscription.updated', sub, previous);
+    return sub;
+  }
+
   function setPeriod(sub: Obj, start: number, end: number): void {
     sub.current_period_start = start;
     sub.current_period_end = end;
@@ -484,9 +553,10 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
   function newSession(f: FormObject): Obj {
     const mode = str(f.mode);
     if (!mode) throw missing('mode');
-    if (mode !== 'payment' && mode !== 'subscription') throw invalid('mode', `Invalid mode: must be one of payment, setup, or subscription`);
+    if (mode !== 'payment' && mode !== 'subscription' && mode !== 'setup') throw invalid('mode', `Invalid mode: must be one of payment, setup, or subscription`);
     const successUrl = str(f.success_url);
     if (!successUrl) throw missing('success_url');
+    if (mode === 'setup') return newSetupSession(f, successUrl);
     const items = list(f.line_items).map((li, i) => {
       const o = obj(li);
       if (!o) throw missing(`line_items[${i}]`);
@@ -514,6 +584,56 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
     return session;
   }
 
+  /** Checkout in setup mode: no line items, nothing charged; the card is saved on the customer through a SetupIntent. */
+  function newSetupSession(f: FormObject, successUrl: string): Obj {
+    if (f.line_items !== undefined) throw invalid('line_items', 'You cannot pass `line_items` in `setup` mode.');
+    if (f.payment_intent_data !== undefined) throw invalid('payment_intent_data', 'You can not pass `payment_intent_data` in `setup` mode.');
+    if (f.subscription_data !== undefined) throw invalid('subscription_data', 'You can not pass `subscription_data` in `setup` mode.');
+    const currency = str(f.currency);
+    const types = list(f.payment_method_types).map((t) => str(t));
+    // Without an explicit list of payment method types Checkout picks them by currency, so it needs one.
+    if (!currency && types.length === 0) throw missing('currency');
+    if (currency && !/^[a-z]{3}$/.test(currency)) throw invalid('currency', `Invalid currency: ${currency}`);
+    const customer = str(f.customer) ?? null;
+    if (customer) get(store.customers, 'customer', customer);
+    const id = newId('cs_test', 58);
+    const session: Obj = {
+      id, object: 'checkout.session', mode: 'setup', status: 'open', payment_status: 'no_payment_required',
+      amount_total: null, amount_subtotal: null, currency: currency ?? null, customer, customer_email: str(f.customer_email) ?? null,
+      client_reference_id: str(f.client_reference_id) ?? null, metadata: metadata(f.metadata),
+      success_url: successUrl, cancel_url: str(f.cancel_url) ?? null, payment_intent: null, subscription: null, invoice: null,
+      setup_intent: null, url: `${baseUrl}/checkout/${id}`, expires_at: now() + 24 * 3600, created: now(), livemode: false,
+      _items: [], _setup_intent_data: obj(f.setup_intent_data) ?? {}
+    };
+    store.sessions.set(id, session);
+    return session;
+  }
+
+  /** The SetupIntent a setup-mode Checkout completes: the card is attached to the customer for off-session use. */
+  function completeSetup(s: Obj): Obj {
+    const sd = s._setup_intent_data as FormObject;
+    const pm = s.customer ? attach('pm_card_visa', String(s.customer)) : paymentMethod('pm_card_visa');
+    const seti: Obj = {
+      id: newId('seti'), object: 'setup_intent', customer: s.customer ?? null, payment_method: pm.id, status: 'succeeded',
+      usage: 'off_session', metadata: metadata(sd.metadata), description: str(sd.description) ?? null,
+      client_secret: null, last_setup_error: null, next_action: null, cancellation_reason: null,
+      payment_method_types: ['card'], created: now(), livemode: false
+    };
+    seti.client_secret = `${seti.id}_secret_${newId('s', 16).slice(2)}`;
+    store.setupIntents.set(seti.id as string, seti);
+    emit('setup_intent.created', { ...seti, status: 'requires_payment_method', payment_method: null });
+    emit('setup_intent.succeeded', seti);
+    return seti;
+  }
+
+  /** `expand[]=payment_method` on a retrieve, as the SDK sends it. */
+  function expandPaymentMethod(o: Obj, query: URLSearchParams): Obj {
+    const expand = [...query.getAll('expand[]'), ...query.getAll('expand[0]'), ...query.getAll('expand')];
+    if (!expand.includes('payment_method') || typeof o.payment_method !== 'string') return o;
+    const pm = store.paymentMethods.get(o.payment_method);
+    return pm ? { ...o, payment_method: publicPm(pm) } : o;
+  }
+
   function publicSession(s: Obj): Obj {
     return Object.fromEntries(Object.entries(s).filter(([k]) => !k.startsWith('_')));
   }
@@ -521,7 +641,9 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
   function paySession(s: Obj): Obj {
     if (s.status !== 'open') throw new ApiError(400, 'invalid_request_error', `This Checkout Session is ${s.status}.`);
     const items = s._items as { price: Obj; quantity: number }[];
-    if (s.mode === 'payment') {
+    if (s.mode === 'setup') {
+      s.setup_intent = completeSetup(s).id;
+    } else if (s.mode === 'payment') {
       const pid = s._payment_intent_data as FormObject;
       const pi = newPaymentIntent({
         amount: String(s.amount_total), currency: String(s.currency), ...(s.customer ? { customer: String(s.customer) } : {}),
@@ -542,7 +664,7 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
       s.invoice = sub.latest_invoice;
     }
     s.status = 'complete';
-    s.payment_status = 'paid';
+    if (s.mode !== 'setup') s.payment_status = 'paid';
     emit('checkout.session.completed', publicSession(s));
     return s;
   }
@@ -641,15 +763,7 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
         return newSubscription(customer, priceFrom(obj(item.price_data), str(item.price), 'items[0]'), int(item.quantity) ?? 1, metadata(f.metadata));
       }
       case 'GET subscriptions/:id': return get(store.subscriptions, 'subscription', id!);
-      case 'POST subscriptions/:id': {
-        const sub = get(store.subscriptions, 'subscription', id!);
-        const previous: Obj = {};
-        const cape = bool(f.cancel_at_period_end);
-        if (cape !== undefined) { previous.cancel_at_period_end = sub.cancel_at_period_end; sub.cancel_at_period_end = cape; }
-        if (f.metadata !== undefined) { previous.metadata = sub.metadata; sub.metadata = { ...(sub.metadata as Obj), ...metadata(f.metadata) }; }
-        emit('customer.subscription.updated', sub, previous);
-        return sub;
-      }
+      case 'POST subscriptions/:id': return updateSubscription(get(store.subscriptions, 'subscription', id!), f);
       case 'DELETE subscriptions/:id': {
         const sub = get(store.subscriptions, 'subscription', id!);
         if (sub.status !== 'canceled') {
@@ -660,6 +774,7 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
         }
         return sub;
       }
+      case 'GET setup_intents/:id': return expandPaymentMethod(get(store.setupIntents, 'setup_intent', id!), query);
       case 'GET invoices/:id': return get(store.invoices, 'invoice', id!);
       // A test-mode account holds nothing.
       case 'GET balance': {
@@ -724,7 +839,9 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
         const s = store.sessions.get(page[1]!);
         if (!s) return void send(res, 404, closedPage('This checkout link is not valid.'), { 'content-type': 'text/html; charset=utf-8' });
         if (method === 'GET' && !page[2]) {
-          const html = s.status === 'open' ? checkoutPage(publicSession(s)) : closedPage(`This checkout is ${s.status}.`);
+          const items = (s._items as { price: Obj; quantity: number }[]).map(({ price, quantity }) => ({
+            name: String(price.nickname ?? 'Item'), amount: price.unit_amount as number, currency: String(price.currency), quantity }));
+          const html = s.status === 'open' ? checkoutPage(publicSession(s), items) : closedPage(`This checkout is ${s.status}.`);
           return void send(res, 200, html, { 'content-type': 'text/html; charset=utf-8' });
         }
         if (method === 'POST' && page[2] === 'pay') {

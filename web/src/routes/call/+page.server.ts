@@ -2,12 +2,13 @@ import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
-  const [personas, scenarios, numbers, budget, credits] = await Promise.all([
+  const [personas, scenarios, numbers, budget, credits, card] = await Promise.all([
     locals.supabase.from('personas').select('id, slug, name, description').order('sort_order').order('name'),
     locals.supabase.from('call_scenario_templates').select('id, name, description, user_id, default_max_duration_seconds').eq('is_active', true).order('user_id', { nullsFirst: true }).order('sort_order').order('name'),
     locals.supabase.from('user_phone_numbers').select('id, phone_number, label').order('verified_at', { ascending: false }),
     locals.supabase.rpc('budget_status').maybeSingle(),
-    locals.supabase.from('user_credits').select('available_credits, subscription_plan, subscription_status').maybeSingle()
+    locals.supabase.from('user_credits').select('available_credits, subscription_plan, subscription_status').maybeSingle(),
+    locals.supabase.from('payment_cards').select('brand, last4').maybeSingle()
   ]);
   if (personas.error) error(503, { message: 'The call options could not be loaded right now. Reload the page in a moment.' });
   const wanted = url.searchParams.get('persona');
@@ -18,6 +19,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     numbers: numbers.data ?? [],
     budget: budget.data,
     credits: credits.data,
+    card: card.data,
     preselected
   };
 };
