@@ -10,9 +10,10 @@
 -- The spend this month against the monthly cap is budget_status(), which the budget page already reads.
 --
 -- All are security invoker: they run as the signed-in user, so the tables' policies apply on top of the explicit
--- user_id = auth.uid() conditions (which are there for the indexes). They do not pin search_path (every name is
--- qualified) so that the planner can inline call_history into the query PostgREST wraps around it: its ORDER BY,
--- LIMIT and count then use the calls index instead of sorting every call the user ever made.
+-- user_id = auth.uid() conditions (which are there for the indexes). Transcript lines are the exception, read
+-- through search.transcript_lines (below) so that the text search index can be used. The functions do not pin
+-- search_path (every name is qualified) so that the planner can inline call_history into the query PostgREST wraps
+-- around it: its ORDER BY, LIMIT and count then use the calls index instead of sorting every call the user made.
 
 create extension if not exists btree_gin with schema extensions;
 
@@ -22,6 +23,28 @@ create extension if not exists btree_gin with schema extensions;
 -- walking other users' matches (btree_gin makes uuid indexable by GIN).
 create index call_transcript_segments_search_idx on public.call_transcript_segments
   using gin (user_id, (to_tsvector('english'::regconfig, text)));
+
+-- Row-level security and this index do not mix: the policy's condition is a security barrier, and a condition of the
+-- query may only be checked inside the index before it when its operator is leakproof, which text search's @@ is
+-- not. Under RLS Postgres reads every line of the user and runs to_tsvector on each (seconds at 100,000 lines). So
+-- the search reads the lines through this view instead: it runs with its owner's rights (no RLS) and applies the
+-- same rule itself, user_id = auth.uid(), so both conditions go into the index together. The view lives in a schema
+-- the REST API does not expose; only the functions below read it, and a caller still sees only their own lines.
+create schema if not exists search;
+comment on schema search is
+  'Owner-filtered read paths for text search, read by public.call_history and public.call_search_snippets; not '
+  'exposed through the REST API.';
+create view search.transcript_lines as
+select s.call_id, s.user_id, s.seq, s.speaker, s.text
+  from public.call_transcript_segments s
+ where s.user_id = (select auth.uid());
+comment on view search.transcript_lines is
+  'The signed-in user''s transcript lines, filtered by the view itself rather than by row-level security, so that a '
+  'text search condition can use call_transcript_segments_search_idx together with the owner.';
+revoke all on schema search from public, anon;
+revoke all on table search.transcript_lines from public, anon, authenticated;
+grant usage on schema search to authenticated, service_role;
+grant select on table search.transcript_lines to authenticated, service_role;
 
 -- Cost by provider over a span of days reads the user's cost events by time; the covering columns make it an
 -- index-only scan.
@@ -127,6 +150,15 @@ returns setof public.calls
 language sql
 stable
 as $$
+  -- The matching calls are gathered once, through the text search index. REST passes the arguments as columns of
+  -- a row beside the call (json_to_record ... lateral): written as a plain IN (subquery) the search would depend on
+  -- that row and run again for every call; as a materialised CTE it runs once and is probed as a hash.
+  with hits as materialized (
+    select s.call_id
+      from search.transcript_lines s
+     where coalesce(pg_catalog.btrim(p_query), '') <> ''
+       and to_tsvector('english'::regconfig, s.text) @@ pg_catalog.websearch_to_tsquery('english'::regconfig, p_query)
+  )
   select c.*
     from public.calls c
    where c.user_id = (select auth.uid())
@@ -136,12 +168,7 @@ as $$
             (select u.timezone from public.users u where u.id = (select auth.uid())), p_from::timestamp))
      and (p_to is null or c.created_at < pg_catalog.timezone(
             (select u.timezone from public.users u where u.id = (select auth.uid())), (p_to + 1)::timestamp))
-     and (coalesce(pg_catalog.btrim(p_query), '') = ''
-          or c.id in (select s.call_id
-                        from public.call_transcript_segments s
-                       where s.user_id = (select auth.uid())
-                         and to_tsvector('english'::regconfig, s.text)
-                             @@ pg_catalog.websearch_to_tsquery('english'::regconfig, p_query)))
+     and (coalesce(pg_catalog.btrim(p_query), '') = '' or c.id in (select h.call_id from hits h))
 $$;
 comment on function public.call_history(text, uuid, public.call_status[], date, date) is
   'The signed-in user''s calls, filtered: by persona, by statuses, by the days they were placed (p_from to p_to '
@@ -160,10 +187,9 @@ as $$
                                 case when pg_catalog.char_length(s.text) <= 200
                                      then 'StartSel=<mark>, StopSel=</mark>, HighlightAll=true'
                                      else 'StartSel=<mark>, StopSel=</mark>, MaxWords=24, MinWords=8, MaxFragments=1' end)
-    from public.call_transcript_segments s,
+    from search.transcript_lines s,
          (select pg_catalog.websearch_to_tsquery('english'::regconfig, p_query) as q) q
-   where s.user_id = (select auth.uid())
-     and s.call_id = any (p_call_ids[1:100])
+   where s.call_id = any (p_call_ids[1:100])
      and to_tsvector('english'::regconfig, s.text) @@ q.q
    order by s.call_id, s.seq
 $$;
