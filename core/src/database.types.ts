@@ -1457,6 +1457,10 @@ export type Database = {
           speaker: string
         }[]
       }
+      dashboard: {
+        Args: { p_days?: number; p_latency_calls?: number }
+        Returns: Json
+      }
       dashboard_activity: {
         Args: { p_days?: number }
         Returns: {

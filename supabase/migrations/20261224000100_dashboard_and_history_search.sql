@@ -4,6 +4,7 @@
 --   dashboard_activity(p_days)         calls and minutes per day over the last p_days days (the user's time zone)
 --   dashboard_provider_costs(p_days)   what each provider's part of those days' calls cost and was charged
 --   dashboard_call_latencies(p_limit)  voice-to-voice latency of the most recent calls that have answer times
+--   dashboard(p_days, p_limit)         all of the above and budget_status() in one JSON answer, for the page
 --   call_history(...)                  the user's calls filtered by persona, statuses, days and transcript words
 --   call_search_snippets(q, ids)       for a page of calls, the transcript line that matched, words highlighted
 --
@@ -143,6 +144,27 @@ comment on function public.dashboard_call_latencies(integer) is
   'percentile and slowest, in milliseconds. Newest first.';
 
 
+create function public.dashboard(p_days integer default 30, p_latency_calls integer default 20)
+returns jsonb
+language sql
+stable
+as $$
+  select jsonb_build_object(
+    'budget', (select to_jsonb(b) from public.budget_status() b),
+    'activity', coalesce((select jsonb_agg(to_jsonb(a) order by a.day) from public.dashboard_activity(p_days) a), '[]'),
+    'providers', coalesce((select jsonb_agg(to_jsonb(p) order by p.charged_usd desc, p.service)
+                             from public.dashboard_provider_costs(p_days) p), '[]'),
+    'latencies', coalesce((select jsonb_agg(to_jsonb(l) order by l.created_at desc)
+                             from public.dashboard_call_latencies(p_latency_calls) l), '[]'),
+    'has_calls', exists (select 1 from public.calls c where c.user_id = (select auth.uid()))
+  )
+$$;
+comment on function public.dashboard(integer, integer) is
+  'Everything the signed-in home shows, in one answer: budget_status() (this month''s spend against the cap), '
+  'dashboard_activity, dashboard_provider_costs and dashboard_call_latencies, and whether the user has any call. '
+  'One request instead of five: the page waits for the slowest, and each request has its own fixed cost.';
+
+
 create function public.call_history(p_query text default null, p_persona_id uuid default null,
                                     p_statuses public.call_status[] default null, p_from date default null,
                                     p_to date default null)
@@ -200,10 +222,10 @@ comment on function public.call_search_snippets(text, uuid[]) is
 
 
 revoke all on function public.dashboard_days(integer), public.dashboard_activity(integer),
-  public.dashboard_provider_costs(integer), public.dashboard_call_latencies(integer),
+  public.dashboard_provider_costs(integer), public.dashboard_call_latencies(integer), public.dashboard(integer, integer),
   public.call_history(text, uuid, public.call_status[], date, date), public.call_search_snippets(text, uuid[])
   from public, anon;
 grant execute on function public.dashboard_days(integer), public.dashboard_activity(integer),
-  public.dashboard_provider_costs(integer), public.dashboard_call_latencies(integer),
+  public.dashboard_provider_costs(integer), public.dashboard_call_latencies(integer), public.dashboard(integer, integer),
   public.call_history(text, uuid, public.call_status[], date, date), public.call_search_snippets(text, uuid[])
   to authenticated, service_role;

@@ -3,7 +3,7 @@
 -- visitor cannot call them at all.
 begin;
 \ir _helpers.psql
-select plan(26);
+select plan(29);
 
 \set ada '''a1111111-1111-4111-8111-111111111111'''
 \set bob '''b2222222-2222-4222-8222-222222222222'''
@@ -169,6 +169,16 @@ select is(
   'The search view holds only the signed-in user''s own lines'
 );
 
+select is(
+  (select jsonb_build_object('calls', (select sum((a ->> 'calls')::int) from jsonb_array_elements(d -> 'activity') a),
+                             'providers', jsonb_array_length(d -> 'providers'),
+                             'latest', d -> 'latencies' -> 0 ->> 'call_id', 'has_calls', d -> 'has_calls',
+                             'cap', d -> 'budget' -> 'max_monthly_spend_cents')
+     from public.dashboard(30, 20) d),
+  '{"calls": 3, "providers": 2, "latest": "ca000000-0000-4000-8000-0000000000a1", "has_calls": true, "cap": 10000}'::jsonb,
+  'The dashboard''s one answer holds the activity, providers, latencies and budget of the signed-in user'
+);
+
 -- Bob -----------------------------------------------------------------------------------------------------------
 reset role;
 select tests.authenticate_as(:bob);
@@ -192,6 +202,11 @@ select results_eq(
   $$ values ('cb000000-0000-4000-8000-0000000000b1'::uuid) $$,
   'Another user''s search for the same word finds only their own call'
 );
+select is(
+  (select sum((a ->> 'calls')::int)::int from public.dashboard(30, 20) d, jsonb_array_elements(d -> 'activity') a),
+  1,
+  'Another user''s dashboard counts only their own calls'
+);
 select is_empty(
   $$ select 1 from public.call_search_snippets('marathon', array['ca000000-0000-4000-8000-0000000000a1']::uuid[]) $$,
   'A snippet of someone else''s call is never shown, even when its id is known'
@@ -207,12 +222,13 @@ reset role;
 select tests.authenticate_as_anon();
 select throws_ok($$ select * from public.dashboard_activity(30) $$, '42501', null, 'A visitor cannot read the activity');
 select throws_ok($$ select * from public.call_history(p_query => 'marathon') $$, '42501', null, 'A visitor cannot search');
+select throws_ok($$ select public.dashboard(30, 20) $$, '42501', null, 'A visitor cannot read a dashboard');
 reset role;
 
 select ok(
   (select count(*) = 0 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
     where n.nspname = 'public' and p.prosecdef
-      and p.proname in ('dashboard_days', 'dashboard_activity', 'dashboard_provider_costs', 'dashboard_call_latencies',
+      and p.proname in ('dashboard', 'dashboard_days', 'dashboard_activity', 'dashboard_provider_costs', 'dashboard_call_latencies',
                         'call_history', 'call_search_snippets')),
   'The dashboard and history functions run as the caller, under the tables'' row-level security'
 );
