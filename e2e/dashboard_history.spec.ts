@@ -4,7 +4,8 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { formatProviderUsd } from '../web/src/lib/money.ts';
-import { signUp, userIdByEmail, withDb } from './app_helpers.ts';
+import { signUp, snapPhone, userIdByEmail, withDb } from './app_helpers.ts';
+import { snap } from './screens.ts';
 
 interface SeedCall {
   persona: 'brad' | 'sarah';
@@ -130,11 +131,13 @@ test('the dashboard is the signed-in home: first an invitation to call, then the
   await expect(latencyRows.nth(0).locator('td')).toHaveText(['1.50 s', '1.50 s']);
   await expect(latencyRows.nth(1).locator('td')).toHaveText(['0.80 s', '1.00 s']);
 
+  await snap(page, 'dashboard');
   // A phone's width: nothing runs off the side.
   await page.setViewportSize({ width: 390, height: 844 });
   await page.reload();
   await expect(callsChart).toBeVisible();
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await snap(page, 'dashboard-phone');
 });
 
 test('history filters, transcript search, paging and the CSV export keep the same query', async ({ page }) => {
@@ -183,6 +186,7 @@ test('history filters, transcript search, paging and the CSV export keep the sam
   const firstRow = page.getByRole('list', { name: 'Calls' }).getByRole('listitem').first();
   await expect(firstRow.locator('.snippet')).toHaveText(/Brad:\s+Morning! How is the marathon training going\?/);
   await expect(firstRow.locator('mark')).toHaveText('marathon');
+  await snapPhone(page, 'calls-search');
 
   // Paging keeps the search.
   await page.getByRole('link', { name: 'Older →' }).click();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bars, niceMax, ticks, yOf } from './chart';
+import { bars, niceMax, niceTop, ticks, yOf } from './chart';
 
 describe('niceMax', () => {
   it('rounds up to 1, 2, 2.5 or 5 times a power of ten', () => {
@@ -13,6 +13,16 @@ describe('niceMax', () => {
   it('never goes below the floor, even with no data', () => {
     expect(niceMax(0)).toBe(1);
     expect(niceMax(Number.NaN, 5)).toBe(5);
+  });
+});
+
+describe('niceTop', () => {
+  it('makes every gridline step a round number', () => {
+    expect(niceTop(3)).toBe(4);
+    expect(ticks(niceTop(3), 4)).toEqual([0, 1, 2, 3, 4]);
+    expect(niceTop(1500, 1000)).toBe(2000);
+    expect(niceTop(13)).toBe(20);
+    expect(niceTop(0)).toBe(1);
   });
 });
 

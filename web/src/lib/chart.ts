@@ -9,6 +9,11 @@ export function niceMax(max: number, floor = 1): number {
   return 10 * pow;
 }
 
+/** The top of an axis with `steps` gridline steps, each step a round number (so a count never reads "1.3"). */
+export function niceTop(max: number, floor = 1, steps = 4): number {
+  return niceMax((Number.isFinite(max) ? max : 0) / steps, floor / steps) * steps;
+}
+
 /** Gridline values from 0 to top in `count` equal steps. */
 export function ticks(top: number, count = 4): number[] {
   return Array.from({ length: count + 1 }, (_, i) => (top * i) / count);
