@@ -21,3 +21,13 @@ export async function timeEach(n: number, fn: (i: number) => Promise<unknown>): 
 }
 
 export const ms = (x: number) => `${x.toFixed(2)} ms`;
+
+/** The median of per-round figures and their spread (lowest and highest round), for "median of runs". */
+export function medianOfRuns(values: number[]): { median: number; min: number; max: number } {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  return { median: mid, min: s[0] ?? NaN, max: s.at(-1) ?? NaN };
+}
+
+/** "12.30 ms (runs 11.90–13.10 ms)". */
+export const msSpread = (r: { median: number; min: number; max: number }) => `${ms(r.median)} (runs ${r.min.toFixed(2)}–${r.max.toFixed(2)} ms)`;

@@ -165,3 +165,44 @@ export async function signIn(page: Page, baseUrl: string, user: BenchUser): Prom
   const cookies = await page.context().cookies(baseUrl);
   if (!cookies.some((c) => c.name.includes('auth-token'))) throw new Error('Signing in through /login set no session cookie.');
 }
+
+declare global {
+  interface Window { __benchVisible?: { dom: number; frame: number } }
+}
+
+export interface Visible { dom: number; frame: number; ttfb: number }
+
+/**
+ * A page in a fresh context of `browser` that times each full navigation inside Chromium from its start
+ * (performance.timeOrigin): a MutationObserver notes when the awaited elements of the path exist (`awaited`: path →
+ * selector and how many matches), and the next animation frame (rendering is held back until the stylesheet is in)
+ * is taken as the moment they are visible. `visit` navigates and returns those times and the first byte.
+ */
+export async function visibleTimer(browser: Browser, baseUrl: string, awaited: Record<string, [string, number]>) {
+  const context = await browser.newContext();
+  await context.addInitScript((want: Record<string, [string, number]>) => {
+    const entry = want[location.pathname];
+    if (!entry) return;
+    const [selector, count] = entry;
+    const check = () => {
+      if (window.__benchVisible || document.querySelectorAll(selector).length < count) return false;
+      const dom = performance.now();
+      window.__benchVisible = { dom, frame: NaN };
+      requestAnimationFrame(() => (window.__benchVisible!.frame = performance.now()));
+      return true;
+    };
+    const mo = new MutationObserver(() => check() && mo.disconnect());
+    mo.observe(document, { childList: true, subtree: true });
+  }, awaited);
+  const page = await context.newPage();
+  const visit = async (path: string): Promise<Visible> => {
+    const res = await page.goto(`${baseUrl}${path}`, { waitUntil: 'load' });
+    if (res?.status() !== 200 || new URL(page.url()).pathname !== path) throw new Error(`GET ${path} ended at ${page.url()} (${res?.status()})`);
+    await page.waitForFunction(() => Number.isFinite(window.__benchVisible?.frame), undefined, { timeout: 10_000 });
+    return page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+      return { ...window.__benchVisible!, ttfb: nav.responseStart };
+    });
+  };
+  return { page, visit };
+}

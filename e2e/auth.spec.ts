@@ -28,7 +28,8 @@ test('a new user signs up, sees the personas, signs out and signs back in', asyn
   await expect(page.getByRole('alert')).toContainText('do not match');
   await page.getByLabel('Password').fill('a-good-password');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/personas/);
+  // The signed-in home is the dashboard.
+  await expect(page).toHaveURL(/\/dashboard$/);
 });
 
 // A link to our sign-in page that carries someone else's site in `next` must land on one of our pages, whether the

@@ -1489,6 +1489,113 @@ export type Database = {
           warn_reached: boolean
         }[]
       }
+      call_history: {
+        Args: {
+          p_from?: string
+          p_persona_id?: string
+          p_query?: string
+          p_statuses?: Database["public"]["Enums"]["call_status"][]
+          p_to?: string
+        }
+        Returns: {
+          actual_cost_cents: number | null
+          answered_at: string | null
+          answered_by: string | null
+          client_ip: string | null
+          created_at: string
+          credits_used: number
+          custom_instructions: string | null
+          dialed_at: string | null
+          duration_seconds: number | null
+          end_reason: Database["public"]["Enums"]["call_end_reason"] | null
+          ended_at: string | null
+          error_message: string | null
+          estimated_cost_cents: number
+          id: string
+          idempotency_key: string | null
+          last_callback_sequence: number | null
+          max_duration_seconds: number
+          media_end_reason:
+            | Database["public"]["Enums"]["call_end_reason"]
+            | null
+          media_ended_at: string | null
+          mode: string
+          payment_intent_id: string | null
+          payment_method: string
+          payment_status: string
+          persona_id: string
+          phone_number: string | null
+          phone_number_id: string | null
+          relationship_id: string | null
+          reserved_credits: number
+          scenario_template_id: string | null
+          scheduled_call_id: string | null
+          status: Database["public"]["Enums"]["call_status"]
+          summary: string | null
+          twilio_call_sid: string | null
+          updated_at: string
+          user_feedback: string | null
+          user_id: string
+          user_rating: number | null
+        }[]
+        SetofOptions: {
+          from: "*"
+          to: "calls"
+          isOneToOne: false
+          isSetofReturn: true
+        }
+      }
+      call_search_snippets: {
+        Args: { p_call_ids: string[]; p_query: string }
+        Returns: {
+          call_id: string
+          seq: number
+          snippet: string
+          speaker: string
+        }[]
+      }
+      dashboard: {
+        Args: { p_days?: number; p_latency_calls?: number }
+        Returns: Json
+      }
+      dashboard_activity: {
+        Args: { p_days?: number }
+        Returns: {
+          calls: number
+          connected_calls: number
+          day: string
+          minutes: number
+        }[]
+      }
+      dashboard_call_latencies: {
+        Args: { p_limit?: number }
+        Returns: {
+          answers: number
+          call_id: string
+          created_at: string
+          max_ms: number
+          median_ms: number
+          p90_ms: number
+          persona_name: string
+        }[]
+      }
+      dashboard_days: {
+        Args: { p_days?: number }
+        Returns: {
+          day: string
+          day_end: string
+          day_start: string
+        }[]
+      }
+      dashboard_provider_costs: {
+        Args: { p_days?: number }
+        Returns: {
+          calls: number
+          charged_usd: number
+          provider_cost_usd: number
+          service: string
+        }[]
+      }
     }
     Enums: {
       call_end_reason:

@@ -1,3 +1,4 @@
+import { redirect } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { publicConfig } from '$lib/public_config';
 import { DEFAULT_ALLOWED_COUNTRIES, regionName } from '../../../core/src/phone.ts';
@@ -12,7 +13,14 @@ export interface ShowcasePersona {
 
 // The landing page is for visitors, who cannot read the tables: the personas come from the personas-showcase
 // function. Without it the page still works, without the voices section.
-export const load: PageServerLoad = async ({ fetch }) => {
+//
+// A signed-in user's home is the dashboard; `/?about` still shows them this page (the footer's questions and
+// pricing links use it).
+export const load: PageServerLoad = async ({ fetch, locals, url }) => {
+  if (!url.searchParams.has('about')) {
+    const { user } = await locals.safeGetSession();
+    if (user) redirect(303, '/dashboard');
+  }
   const cfg = publicConfig();
   let personas: ShowcasePersona[] = [];
   try {

@@ -1,36 +1,28 @@
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
+import { historyArgs, parseCallFilters } from '$lib/call_filters';
 import { pageCount, pageRange, parsePage } from '$lib/forms';
-import { ACTIVE_CALL_STATUSES, type CallStatus } from '../../../../core/src/call_status.ts';
 
 const PAGE_SIZE = 10;
-
-// Filter groups rather than every raw status: what people ask is "which calls worked / are running / failed".
-const STATUS_FILTERS: Record<string, readonly CallStatus[]> = {
-  completed: ['completed'],
-  active: ACTIVE_CALL_STATUSES,
-  unanswered: ['busy', 'no_answer'],
-  failed: ['failed', 'canceled']
-};
 
 // PostgREST answers a range that starts past the last row with this code (HTTP 416).
 const RANGE_PAST_END = 'PGRST103';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   const asked = parsePage(url.searchParams.get('page'));
-  const status = url.searchParams.get('status') ?? '';
-  const persona = url.searchParams.get('persona') ?? '';
+  const { filters, problems } = parseCallFilters(url.searchParams);
+  const args = historyArgs(filters);
 
+  // Filtering, transcript search, order, page and count all happen in Postgres (call_history, inlined into the
+  // query, so the page reads ten rows off the index however many calls there are).
   const pageOfCalls = (page: number) => {
     const { from, to } = pageRange(page, PAGE_SIZE);
-    let query = locals.supabase
-      .from('calls')
-      .select('id, persona_id, scenario_template_id, status, mode, phone_number, created_at, duration_seconds, estimated_cost_cents, actual_cost_cents, payment_method, end_reason, summary', { count: 'exact' })
+    return locals.supabase
+      .rpc('call_history', args, { count: 'exact' })
+      .select('id, persona_id, scenario_template_id, status, mode, phone_number, created_at, duration_seconds, estimated_cost_cents, actual_cost_cents, payment_method, end_reason, summary')
       .order('created_at', { ascending: false })
+      .order('id', { ascending: false })
       .range(from, to);
-    if (STATUS_FILTERS[status]) query = query.in('status', STATUS_FILTERS[status]!);
-    if (/^[0-9a-f-]{36}$/i.test(persona)) query = query.eq('persona_id', persona);
-    return query;
   };
 
   let page = asked;
@@ -46,15 +38,18 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   }
   if (calls.error) error(503, { message: 'Your calls could not be loaded right now. Reload the page in a moment.' });
   const ids = (calls.data ?? []).map((c) => c.id);
-  const breakdowns = ids.length
-    ? await locals.supabase.from('call_cost_breakdowns').select('*').in('call_id', ids)
-    : { data: [] as Record<string, unknown>[] };
+  const [breakdowns, snippets] = await Promise.all([
+    ids.length ? locals.supabase.from('call_cost_breakdowns').select('*').in('call_id', ids) : { data: [] as Record<string, unknown>[] },
+    ids.length && filters.q ? locals.supabase.rpc('call_search_snippets', { p_query: filters.q, p_call_ids: ids }) : { data: [] }
+  ]);
   return {
     calls: calls.data ?? [],
     total: calls.count ?? 0,
     breakdowns: breakdowns.data ?? [],
+    snippets: (snippets.data ?? []) as { call_id: string; speaker: string; snippet: string }[],
     personas: personas.data ?? [],
-    filters: { status, persona },
+    filters,
+    problems,
     page,
     /** The page the link asked for, when it was past the last one. */
     askedPage: asked !== page ? asked : null,

@@ -12,7 +12,7 @@ const NOTICES: Record<string, string> = {
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   const { user } = await locals.safeGetSession();
-  if (user) redirect(303, safeNext(url.searchParams.get('next')));
+  if (user) redirect(303, safeNext(url.searchParams.get('next'), '/dashboard'));
   return { notice: NOTICES[url.searchParams.get('notice') ?? ''] ?? null };
 };
 
@@ -26,6 +26,6 @@ export const actions: Actions = {
     guard ??= new SignInGuard(signInFailuresPerAddress(privateEnv));
     const outcome = await guard.signIn(locals.supabase, getClientAddress(), email, password);
     if (!outcome.ok) return fail(outcome.status, { email, code: outcome.code, message: outcome.message });
-    redirect(303, safeNext(url.searchParams.get('next')));
+    redirect(303, safeNext(url.searchParams.get('next'), '/dashboard'));
   }
 };
