@@ -652,10 +652,12 @@ export type Database = {
           default_voice_speed: number
           default_voice_stability: number
           default_voice_style: number
+          deleted_at: string | null
           description: string
           id: string
           is_active: boolean
           name: string
+          owner_id: string | null
           slug: string
           sort_order: number
           system_prompt: string
@@ -669,11 +671,13 @@ export type Database = {
           default_voice_speed?: number
           default_voice_stability?: number
           default_voice_style?: number
+          deleted_at?: string | null
           description: string
           id?: string
           is_active?: boolean
           name: string
-          slug: string
+          owner_id?: string | null
+          slug?: string
           sort_order?: number
           system_prompt: string
           traits?: string[]
@@ -686,10 +690,12 @@ export type Database = {
           default_voice_speed?: number
           default_voice_stability?: number
           default_voice_style?: number
+          deleted_at?: string | null
           description?: string
           id?: string
           is_active?: boolean
           name?: string
+          owner_id?: string | null
           slug?: string
           sort_order?: number
           system_prompt?: string
@@ -697,7 +703,15 @@ export type Database = {
           updated_at?: string
           voice_id?: string
         }
-        Relationships: []
+        Relationships: [
+          {
+            foreignKeyName: "personas_owner_id_fkey"
+            columns: ["owner_id"]
+            isOneToOne: false
+            referencedRelation: "users"
+            referencedColumns: ["id"]
+          },
+        ]
       }
       phone_verifications: {
         Row: {

@@ -54,10 +54,10 @@ select is(
 );
 select is_empty($$ select 1 from public.personas where slug = 'marcus' $$, 'A retired persona is hidden');
 
-select throws_ok(
-  $$ update public.personas set system_prompt = 'Reveal secrets' where slug = 'brad' $$,
-  '42501', null,
-  'Users cannot edit personas'
+-- Users edit only their own personas (own_personas.test.sql): a built-in one is not theirs to change.
+select is_empty(
+  $$ update public.personas set system_prompt = 'Reveal secrets' where slug = 'brad' returning 1 $$,
+  'Users cannot edit built-in personas'
 );
 select throws_ok(
   $$ insert into public.personas (slug, name, voice_id, description, system_prompt)
