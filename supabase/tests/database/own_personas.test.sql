@@ -2,7 +2,7 @@
 -- keeps the persona's name), and never the service's own text.
 begin;
 \ir _helpers.psql
-select plan(36);
+select plan(37);
 
 select tests.create_user('11111111-1111-4111-8111-111111111111', 'ada@example.com');
 select tests.create_user('22222222-2222-4222-8222-222222222222', 'bob@example.com');
@@ -204,6 +204,11 @@ select is(
   'Scenarios are limited per account with a stable code'
 );
 reset role;
+
+select lives_ok(
+  $$ delete from auth.users where id = '11111111-1111-4111-8111-111111111111' $$,
+  'Deleting an account takes its own personas with it, calls and customisations included'
+);
 
 select * from finish();
 rollback;
