@@ -15,16 +15,17 @@ select set_has(
 
 select cmp_ok((select count(*)::int from public.personas where is_active), '>=', 6, 'At least six personas are seeded');
 
+-- The built-in catalogue: personas users create may share a voice or a prompt.
 select is(
-  (select count(distinct voice_id)::int from public.personas),
-  (select count(*)::int from public.personas),
-  'Every persona has its own voice'
+  (select count(distinct voice_id)::int from public.personas where owner_id is null),
+  (select count(*)::int from public.personas where owner_id is null),
+  'Every built-in persona has its own voice'
 );
 
 select is(
-  (select count(distinct system_prompt)::int from public.personas),
-  (select count(*)::int from public.personas),
-  'Every persona has its own system prompt'
+  (select count(distinct system_prompt)::int from public.personas where owner_id is null),
+  (select count(*)::int from public.personas where owner_id is null),
+  'Every built-in persona has its own system prompt'
 );
 
 select is(
