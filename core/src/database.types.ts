@@ -749,10 +749,12 @@ export type Database = {
           default_voice_speed: number
           default_voice_stability: number
           default_voice_style: number
+          deleted_at: string | null
           description: string
           id: string
           is_active: boolean
           name: string
+          owner_id: string | null
           slug: string
           sort_order: number
           system_prompt: string
@@ -766,11 +768,13 @@ export type Database = {
           default_voice_speed?: number
           default_voice_stability?: number
           default_voice_style?: number
+          deleted_at?: string | null
           description: string
           id?: string
           is_active?: boolean
           name: string
-          slug: string
+          owner_id?: string | null
+          slug?: string
           sort_order?: number
           system_prompt: string
           traits?: string[]
@@ -783,10 +787,12 @@ export type Database = {
           default_voice_speed?: number
           default_voice_stability?: number
           default_voice_style?: number
+          deleted_at?: string | null
           description?: string
           id?: string
           is_active?: boolean
           name?: string
+          owner_id?: string | null
           slug?: string
           sort_order?: number
           system_prompt?: string
@@ -794,7 +800,15 @@ export type Database = {
           updated_at?: string
           voice_id?: string
         }
-        Relationships: []
+        Relationships: [
+          {
+            foreignKeyName: "personas_owner_id_fkey"
+            columns: ["owner_id"]
+            isOneToOne: false
+            referencedRelation: "users"
+            referencedColumns: ["id"]
+          },
+        ]
       }
       phone_verifications: {
         Row: {

@@ -183,7 +183,8 @@ async function prepare(tx: Tx, req: PlaceCallRequest, deps: PlaceCallDeps): Prom
     }
   }
 
-  const persona = await tx.query('select 1 from public.personas where id = $1 and is_active', [req.personaId]);
+  // A built-in persona, or one the caller created: another user's persona is as unknown as a missing one.
+  const persona = await tx.query('select 1 from public.personas where id = $1 and is_active and (owner_id is null or owner_id = $2)', [req.personaId, req.userId]);
   if (!persona.rowCount) refuse('persona_not_found');
   if (req.scenarioTemplateId) {
     const s = await tx.query('select 1 from public.call_scenario_templates where id = $1 and (user_id is null or user_id = $2)', [req.scenarioTemplateId, req.userId]);

@@ -114,6 +114,22 @@ Deno.test({ ...opts, name: 'refusals say which rule refused and change nothing',
   assert.deepEqual([after.available_credits, after.reserved_credits, after.ledger], [before.available_credits, before.reserved_credits, before.ledger]);
 }});
 
+Deno.test({ ...opts, name: 'a persona of one\'s own is called like a built-in one; another user\'s or a deleted one is not found', fn: async () => {
+  const c = await caller('own-persona');
+  const other = await caller('own-persona-other');
+  const own = async (ownerId: string) => (await db.query<{ id: string }>(
+    `insert into public.personas (owner_id, name, voice_id, description, system_prompt)
+     values ($1, 'Nova', '21m00Tcm4TlvDq8ikWAM', 'calm', 'A calm astronaut.') returning id`, [ownerId])).rows[0]!.id;
+  const mine = await own(c.user.id);
+  const theirs = await own(other.user.id);
+  const estimate = (persona_id: string) => c.call({ persona_id, mode: 'phone', phone_number_id: c.phoneId, payment_method: 'credits', dry_run: true });
+  assert.equal((await estimate(mine)).status, 200);
+  assert.equal(await errorCode(await estimate(theirs)), 'persona_not_found');
+  await db.query('update public.personas set deleted_at = now() where id = $1', [mine]);
+  assert.equal(await errorCode(await estimate(mine)), 'persona_not_found');
+  assert.equal((await state(c.user.id)).calls, 0);
+}});
+
 Deno.test({ ...opts, name: 'when Twilio refuses, the reservation is released and the call is marked failed', fn: async () => {
   const c = await caller('twilio-down');
   const before = await state(c.user.id);

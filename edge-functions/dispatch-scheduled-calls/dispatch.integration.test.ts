@@ -280,3 +280,37 @@ Deno.test({ ...opts, name: 'the function accepts the stack\'s secret key and ref
 Deno.test({ ...opts, name: 'close the pools', fn: async () => {
   await Promise.all(pools.map((p) => p.end()));
 }});
+
+Deno.test({ ...opts, name: 'a booking with a persona of the user\'s own is dialled with it; once the persona is deleted it is not', fn: async () => {
+  const ids = await users(2, 'sched-own');
+  try {
+    const persona = async (owner: string) => (await db.query<{ id: string }>(
+      `insert into public.personas (owner_id, name, voice_id, description, system_prompt)
+       values ($1, 'Nova', '21m00Tcm4TlvDq8ikWAM', 'calm', 'A calm astronaut.') returning id`, [owner])).rows[0]!.id;
+    const kept = await persona(ids[0]!);
+    const deleted = await persona(ids[1]!);
+    const due = farMinute(2033);
+    await db.query(
+      `insert into public.scheduled_calls (user_id, persona_id, phone_number_id, scheduled_time, timezone, local_time)
+       select u, p, (select id from public.user_phone_numbers n where n.user_id = u), $3, 'UTC', '07:00'
+         from unnest($1::uuid[], $2::uuid[]) as b(u, p)`, [ids, [kept, deleted], due]);
+    await db.query('update public.personas set deleted_at = now() where id = $1', [deleted]);
+    const twilio = countingTwilio();
+    const run = await dispatchDueCalls({
+      store: postgresScheduleStore(db), clock: clockAt(new Date(due.getTime() - 1000)), config: config(ids),
+      placeCall: (req) => placeCall(req, placeDeps(db, twilio))
+    });
+    await run.dials;
+    const rows = await db.query<{ persona_id: string; status: string; call_persona: string | null }>(
+      `select s.persona_id, s.status, c.persona_id as call_persona
+         from public.scheduled_calls s left join public.calls c on c.scheduled_call_id = s.id
+        where s.user_id = any($1::uuid[]) order by s.persona_id = $2 desc`, [ids, kept]);
+    assert.deepEqual(rows.rows.map((r) => [r.persona_id, r.status, r.call_persona]), [
+      [kept, 'dispatched', kept],
+      [deleted, 'failed', null]
+    ]);
+    assert.equal(twilio.dials.size, 1);
+  } finally {
+    await cleanUp(ids);
+  }
+}});

@@ -13,7 +13,7 @@ type PersonaRow = Pick<Tables<'personas'>, 'name' | 'voice_id'>
 export function pgVoiceSampleStore(db: Queryable): VoiceSampleStore {
   return {
     async persona(personaId, userId): Promise<PersonaVoice | null> {
-      // Only active personas are offered to users (the same rule as the personas read policy).
+      // Only active personas are offered to users, and an own persona only to its owner (the personas read policy).
       const r = await db.query<PersonaRow>(
         `select p.name, p.voice_id,
                 p.default_voice_stability::float8 as d_stability, p.default_voice_similarity_boost::float8 as d_similarity_boost,
@@ -22,7 +22,7 @@ export function pgVoiceSampleStore(db: Queryable): VoiceSampleStore {
                 r.voice_style::float8 as style, r.voice_speed::float8 as speed
            from public.personas p
            left join public.user_persona_relationships r on r.persona_id = p.id and r.user_id = $2::uuid
-          where p.id = $1 and p.is_active`,
+          where p.id = $1 and p.is_active and (p.owner_id is null or p.owner_id = $2::uuid)`,
         [personaId, userId]
       );
       const row = r.rows[0];

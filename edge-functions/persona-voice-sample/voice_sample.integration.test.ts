@@ -87,6 +87,21 @@ Deno.test({ ...opts, name: 'unknown personas, bad settings and the hourly limit 
   assertEquals(await syntheses(u.userId), DEFAULT_SAMPLE_LIMITS.perUserPerWindow, 'the refusal was not counted');
 }});
 
+Deno.test({ ...opts, name: 'a persona a user created is heard by its owner only, not by other users or visitors', fn: async () => {
+  const owner = await signUp('voice-sample-own');
+  const other = await signUp('voice-sample-other');
+  const id = (await db.query<{ id: string }>(
+    `insert into public.personas (owner_id, name, voice_id, description, system_prompt)
+     values ($1, 'Nova', 'EXAVITQu4vr4xnSDxMaL', 'calm', 'A calm astronaut.') returning id`, [owner.userId])).rows[0]!.id;
+  assertEquals((await sample(owner.token, { persona_id: id })).status, 200);
+  const theirs = await sample(other.token, { persona_id: id });
+  assertEquals(theirs.status, 404);
+  assertEquals(await codeOf(theirs), 'persona_not_found');
+  const visitor = await fetch(`${FN}?persona_id=${id}`, { headers: { apikey: ANON } });
+  assertEquals(visitor.status, 404);
+  assertEquals(await codeOf(visitor), 'persona_not_found');
+}});
+
 Deno.test({ ...opts, name: 'a visitor with only the publishable key hears a persona\'s default voice, and nothing else', fn: async () => {
   const heard = await fetch(`${FN}?persona_id=${BRAD}`, { headers: { apikey: ANON } });
   assertEquals(heard.status, 200);

@@ -19,7 +19,7 @@ export async function handlePersonasShowcase(req: Request, db: Queryable, log?: 
   try {
     const r = await db.query<ShowcasePersona>(
       `select id, slug, name, description, traits
-         from public.personas where is_active order by sort_order, name`);
+         from public.personas where is_active and owner_id is null order by sort_order, name`);
     // The same for everyone and rarely changed: shared caches may keep it for a few minutes.
     return jsonResponse({ personas: r.rows }, 200, { 'Cache-Control': 'public, max-age=300' });
   } catch (err) {

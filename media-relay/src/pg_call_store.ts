@@ -28,7 +28,7 @@ type Nullable<T> = { [K in keyof T]: T[K] | null };
  * the generated types leave out), the first name, and the voice settings as exact decimal text.
  */
 type CallRow = Pick<Tables<'calls'>, 'id' | 'max_duration_seconds' | 'custom_instructions'> & { mode: CallContext['mode'] }
-  & Pick<Tables<'personas'>, 'voice_id' | 'system_prompt'> & { persona_name: Tables<'personas'>['name'] }
+  & Pick<Tables<'personas'>, 'voice_id' | 'system_prompt' | 'traits'> & { persona_name: Tables<'personas'>['name']; persona_by_user: boolean }
   & Nullable<Pick<Tables<'user_persona_relationships'>, 'relationship_type' | 'nickname' | 'custom_prompt'>>
   & Nullable<Pick<Tables<'call_scenario_templates'>, 'opening_line'>> & {
     scenario_name: Tables<'call_scenario_templates'>['name'] | null;
@@ -60,7 +60,7 @@ export class PgCallStore implements CallStore {
     if (!UUID.test(callId)) return null;
     const r = await this.pool.query<CallRow>(
       `select c.id, c.mode, c.max_duration_seconds, c.custom_instructions,
-              p.name as persona_name, p.voice_id, p.system_prompt,
+              p.name as persona_name, p.voice_id, p.system_prompt, (p.owner_id is not null) as persona_by_user, p.traits,
               rel.relationship_type, rel.nickname, rel.custom_prompt,
               s.name as scenario_name, s.prompt as scenario_prompt, s.opening_line, (s.user_id is not null) as scenario_by_user,
               a.cutoff_cents, a.warn_cents,
@@ -86,7 +86,8 @@ export class PgCallStore implements CallStore {
       callId: row.id,
       personaName: row.persona_name,
       systemPrompt: composeSystemPrompt({
-        personaPrompt: row.system_prompt, personaName: row.persona_name, relationshipType: row.relationship_type,
+        personaPrompt: row.system_prompt, personaName: row.persona_name,
+        personaByUser: row.persona_by_user, personaTraits: row.traits, relationshipType: row.relationship_type,
         nickname: row.nickname, customPrompt: row.custom_prompt, scenarioName: row.scenario_name,
         scenarioPrompt: row.scenario_prompt, openingLine: row.opening_line, scenarioByUser: row.scenario_by_user,
         callInstructions: row.custom_instructions, userFirstName: row.user_first_name, timezone: row.timezone, now: new Date(),

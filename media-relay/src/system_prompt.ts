@@ -1,10 +1,12 @@
 // The persona's system prompt for one call. Order and trust are fixed:
 //   1. the safety rules (constant, always first);
-//   2. the persona's own prompt and a built-in scenario (written by us);
+//   2. the persona's own prompt and a built-in scenario (written by us); for a persona the user created, only its
+//      name (as one line) stands here, and its traits and prompt are quoted in section 4;
 //   3. facts about this call (the user's first name, their local time, the relationship);
 //   3b. what the persona remembers from earlier calls (summaries and facts an LLM wrote from what the callee said),
 //      quoted as notes inside their own tagged markers, one line each: data the persona may refer to, never orders;
-//   4. what the user typed (custom prompt, one-off instructions, their own scenario), quoted as their
+//   4. what the user typed (their own persona's traits and prompt, custom prompt, one-off instructions, their own
+//      scenario), quoted as their
 //      preferences inside markers that carry a random per-call tag, every line indented, so nothing the user
 //      writes can end the quote, pose as a system or assistant line, or start a new section;
 //   5. a closing reminder that the quoted preferences never override section 1.
@@ -31,6 +33,10 @@ export interface PromptInput {
   /** The persona's base prompt (admin-authored). */
   personaPrompt: string;
   personaName: string;
+  /** True when the user created the persona: its name, traits and prompt are theirs, quoted, not trusted. */
+  personaByUser?: boolean;
+  /** The persona's personality tags (user-edited when personaByUser). */
+  personaTraits?: readonly string[];
   relationshipType: string | null;
   /** What the persona calls the user (user-edited). */
   nickname: string | null;
@@ -119,7 +125,9 @@ export function composeSystemPrompt(p: PromptInput): string {
   const tag = p.tag ?? randomBytes(6).toString('hex');
   const sections: string[] = [SAFETY_PREAMBLE];
 
-  const persona = [`Persona: ${p.personaName}.`, p.personaPrompt.trim()];
+  const persona = p.personaByUser
+    ? [`Persona: ${oneLine(p.personaName).replace(/\./g, '') || 'Persona'}.`, 'The user created this persona; who it is comes from their description, quoted below.']
+    : [`Persona: ${p.personaName}.`, p.personaPrompt.trim()];
   if (p.scenarioName && !p.scenarioByUser) {
     persona.push(`Scenario: ${p.scenarioName}. ${p.scenarioPrompt?.trim() ?? ''}`.trim());
     if (p.openingLine) persona.push(`Open the call with something like: "${p.openingLine.trim()}"`);
@@ -145,6 +153,11 @@ export function composeSystemPrompt(p: PromptInput): string {
   }
 
   const quoted: string[] = [];
+  if (p.personaByUser) {
+    const traits = (p.personaTraits ?? []).map((t) => oneLine(t, 30)).filter(Boolean);
+    const text = [traits.length > 0 ? `Traits: ${traits.join(', ')}` : '', p.personaPrompt].filter(Boolean).join('\n');
+    if (text.trim()) quoted.push(quoteUserText('the persona they created', text, tag));
+  }
   if (p.customPrompt?.trim()) quoted.push(quoteUserText('how they want this persona to be', p.customPrompt, tag));
   if (p.scenarioByUser && p.scenarioName) {
     const text = [`Scenario: ${p.scenarioName}`, p.scenarioPrompt ?? '', p.openingLine ? `Opening: ${p.openingLine}` : ''].filter(Boolean).join('\n');

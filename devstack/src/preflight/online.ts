@@ -75,7 +75,7 @@ export async function onlineChecks(env: Env, deps: OnlineDeps): Promise<OnlineRe
     }
     const secret = str('SUPABASE_SECRET_KEY');
     if (!secret) return [];
-    const r = await ask(`${project}/rest/v1/personas?select=name,voice_id`, { apikey: secret });
+    const r = await ask(`${project}/rest/v1/personas?select=name,voice_id&owner_id=is.null`, { apikey: secret });
     if (!r.ok) {
       fail('SUPABASE_URL', `SUPABASE_URL does not answer at ${project}/rest/v1 (${r.error}): check the project's URL.`);
       return [];

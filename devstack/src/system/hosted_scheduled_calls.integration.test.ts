@@ -58,7 +58,7 @@ async function overdueScheduledCall(): Promise<string> {
   const [row] = await query<{ id: string }>(
     `insert into public.scheduled_calls (user_id, persona_id, scheduled_time, timezone, local_time)
      select $1, p.id, now() - interval '20 minutes', 'UTC', (now() - interval '20 minutes')::time
-       from public.personas p where p.is_active order by p.name limit 1
+       from public.personas p where p.is_active and p.owner_id is null order by p.name limit 1
      returning id`, [user!.id]);
   return row!.id;
 }

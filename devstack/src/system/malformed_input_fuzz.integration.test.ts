@@ -166,7 +166,7 @@ function generate(rnd: () => number): FuzzRequest[] {
   const tables = ['scheduled_calls', 'calls', 'users', 'personas', 'user_phone_numbers', 'call_scenario_templates', 'user_credits',
     'credit_transactions', 'budgets', 'call_transcript_segments', 'phone_verifications', 'stripe_events', `no_such_${hex(4)}`];
   const slugs = ['calls-create', 'calls-cancel', 'billing-checkout', 'billing-manage', 'phone-verify-start', 'phone-verify-check', 'browser-call-token',
-    'persona-voice-sample', 'health', 'dispatch-scheduled-calls', 'calls-reconcile'];
+    'persona-voice-sample', 'tts-voices', 'health', 'dispatch-scheduled-calls', 'calls-reconcile'];
   const body = (): string => pick([
     () => JSON.stringify(value()),
     () => JSON.stringify({}),

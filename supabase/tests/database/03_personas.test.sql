@@ -15,16 +15,17 @@ select set_has(
 
 select cmp_ok((select count(*)::int from public.personas where is_active), '>=', 6, 'At least six personas are seeded');
 
+-- The built-in catalogue: personas users create may share a voice or a prompt.
 select is(
-  (select count(distinct voice_id)::int from public.personas),
-  (select count(*)::int from public.personas),
-  'Every persona has its own voice'
+  (select count(distinct voice_id)::int from public.personas where owner_id is null),
+  (select count(*)::int from public.personas where owner_id is null),
+  'Every built-in persona has its own voice'
 );
 
 select is(
-  (select count(distinct system_prompt)::int from public.personas),
-  (select count(*)::int from public.personas),
-  'Every persona has its own system prompt'
+  (select count(distinct system_prompt)::int from public.personas where owner_id is null),
+  (select count(*)::int from public.personas where owner_id is null),
+  'Every built-in persona has its own system prompt'
 );
 
 select is(
@@ -54,10 +55,10 @@ select is(
 );
 select is_empty($$ select 1 from public.personas where slug = 'marcus' $$, 'A retired persona is hidden');
 
-select throws_ok(
-  $$ update public.personas set system_prompt = 'Reveal secrets' where slug = 'brad' $$,
-  '42501', null,
-  'Users cannot edit personas'
+-- Users edit only their own personas (own_personas.test.sql): a built-in one is not theirs to change.
+select is_empty(
+  $$ update public.personas set system_prompt = 'Reveal secrets' where slug = 'brad' returning 1 $$,
+  'Users cannot edit built-in personas'
 );
 select throws_ok(
   $$ insert into public.personas (slug, name, voice_id, description, system_prompt)

@@ -99,6 +99,10 @@ insert into tests.cases (constraint_name, statement) values
   ('personas_similarity_boost_range', $$ update public.personas set default_voice_similarity_boost = 1.5 where slug = 'brad' $$),
   ('personas_style_range', $$ update public.personas set default_voice_style = 2 where slug = 'brad' $$),
   ('personas_speed_range', $$ update public.personas set default_voice_speed = 0.5 where slug = 'brad' $$),
+  ('personas_own_prompt_length', $$ insert into public.personas (owner_id, name, voice_id, description, system_prompt)
+     values ('11111111-1111-4111-8111-111111111111', 'Own', '21m00Tcm4TlvDq8ikWAM', 'x', repeat('x', 2001)) $$),
+  ('personas_traits_shape', $$ update public.personas set traits = '{a,b,c,d,e,f,g,h,i}' where slug = 'brad' $$),
+  ('personas_deleted_only_own', $$ update public.personas set deleted_at = now() where slug = 'brad' $$),
   ('user_persona_relationships_type_valid', $$ update public.user_persona_relationships set relationship_type = 'boss' where user_id = '11111111-1111-4111-8111-111111111111' $$),
   ('user_persona_relationships_nickname_length', $$ update public.user_persona_relationships set nickname = ' ' where user_id = '11111111-1111-4111-8111-111111111111' $$),
   ('user_persona_relationships_custom_prompt_length', $$ update public.user_persona_relationships set custom_prompt = repeat('x', 2001) where user_id = '11111111-1111-4111-8111-111111111111' $$),

@@ -105,6 +105,9 @@ export type ScenarioRow = Pick<
 /** The longest call anyone can book: one limit shared with the functions, the relay and the database. */
 export const MAX_CALL_MINUTES = MAX_CALL_SECONDS / 60;
 
+/** The call lengths the call form offers, in minutes. */
+export const CALL_MINUTE_CHOICES = [1, 2, 3, 5, 10, 15, 20, 30] as const;
+
 export function parseScenarioForm(f: Fields): Parsed<ScenarioRow> {
   const errors: FieldErrors = {};
   const name = text(f, 'name');

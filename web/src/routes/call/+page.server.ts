@@ -1,9 +1,10 @@
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
+import { CALL_MINUTE_CHOICES } from '$lib/forms';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   const [personas, scenarios, numbers, budget, credits, card] = await Promise.all([
-    locals.supabase.from('personas').select('id, slug, name, description').order('sort_order').order('name'),
+    locals.supabase.from('personas').select('id, slug, name, description').eq('is_active', true).order('sort_order').order('name'),
     locals.supabase.from('call_scenario_templates').select('id, name, description, user_id, default_max_duration_seconds').eq('is_active', true).order('user_id', { nullsFirst: true }).order('sort_order').order('name'),
     locals.supabase.from('user_phone_numbers').select('id, phone_number, label').order('verified_at', { ascending: false }),
     locals.supabase.rpc('budget_status').maybeSingle(),
@@ -13,6 +14,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   if (personas.error) error(503, { message: 'The call options could not be loaded right now. Reload the page in a moment.' });
   const wanted = url.searchParams.get('persona');
   const preselected = personas.data?.find((p) => p.slug === wanted)?.id ?? personas.data?.[0]?.id ?? null;
+  // "Use" on a scenario card opens this page with ?scenario=<id>: a scenario the user may pick, else none.
+  const scenario = scenarios.data?.find((s) => s.id === url.searchParams.get('scenario')) ?? null;
   return {
     personas: personas.data ?? [],
     scenarios: scenarios.data ?? [],
@@ -20,6 +23,9 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     budget: budget.data,
     credits: credits.data,
     card: card.data,
-    preselected
+    preselected,
+    preselectedScenario: scenario?.id ?? null,
+    // The scenario's usual length, as the nearest offered choice at or under it.
+    preselectedMinutes: scenario ? CALL_MINUTE_CHOICES.filter((m) => m <= scenario.default_max_duration_seconds / 60).at(-1) ?? CALL_MINUTE_CHOICES[0] : null
   };
 };

@@ -7,7 +7,7 @@ export const load: PageServerLoad = async ({ locals }) => {
   const [upcoming, past, personas, scenarios, numbers, profile] = await Promise.all([
     locals.supabase.from('scheduled_calls').select('*').in('status', ['pending', 'claimed', 'dispatched']).order('scheduled_time').limit(50),
     locals.supabase.from('scheduled_calls').select('*').in('status', ['completed', 'missed', 'failed', 'canceled']).order('scheduled_time', { ascending: false }).limit(20),
-    locals.supabase.from('personas').select('id, name').order('sort_order').order('name'),
+    locals.supabase.from('personas').select('id, name').eq('is_active', true).order('sort_order').order('name'),
     locals.supabase.from('call_scenario_templates').select('id, name, user_id').eq('is_active', true).order('sort_order').order('name'),
     locals.supabase.from('user_phone_numbers').select('id, phone_number').order('verified_at', { ascending: false }),
     locals.supabase.from('users').select('timezone').maybeSingle()
