@@ -5,12 +5,12 @@ begin;
 \ir _helpers.psql
 select plan(28);
 
-select tests.create_onboarded_user('0e000000-0000-4000-8000-000000000001', 'op-user@example.test', '{"name":"Ursula"}', '+13035550191');
+select tests.create_onboarded_user('0e000000-0000-4000-8000-000000000001', 'op-user@example.test', '{"name":"Ursula"}');
 select tests.create_user('0e000000-0000-4000-8000-000000000002', 'op-operator@example.test', '{"name":"Otto"}');
 insert into public.calls (id, user_id, persona_id, mode, phone_number, status, payment_method, max_duration_seconds,
                           estimated_cost_cents, dialed_at)
 values ('0e000000-0000-4000-8000-0000000000c1', '0e000000-0000-4000-8000-000000000001',
-        'a0000000-0000-4000-8000-000000000001', 'phone', '+13035550191', 'in_progress', 'demo', 300, 45, now());
+        'a0000000-0000-4000-8000-000000000001', 'phone', '+13035550100', 'in_progress', 'demo', 300, 45, now());
 insert into public.call_cost_events (call_id, user_id, service, event_type, duration_seconds, cost_usd, idempotency_key)
 values ('0e000000-0000-4000-8000-0000000000c1', '0e000000-0000-4000-8000-000000000001', 'deepgram', 'stt_audio',
         12.5, 0.0016041667, 'op-test:deepgram:0-12');
@@ -18,6 +18,9 @@ insert into private.payment_anomalies (kind, stripe_event_id, stripe_object_id, 
                                        granted_credits, amount_cents, currency)
 values ('amount_unmatched', 'evt_optest', 'pi_optest', '0e000000-0000-4000-8000-000000000001', 'pack_small', 500, 0, 123, 'usd');
 select private.record_webhook_anomaly('twilio', 'CAoptest', 'status', 'call_unknown', 'No call has this sid.', '{}');
+
+select set_config('tests.op_user_phone',
+  (select phone_number from public.user_phone_numbers where user_id = '0e000000-0000-4000-8000-000000000001'), true);
 
 -- Granting ---------------------------------------------------------------------------------------------------------
 select is(private.grant_operator(' OP-Operator@example.test'), '0e000000-0000-4000-8000-000000000002'::uuid,
@@ -51,13 +54,13 @@ select results_eq(
   'An operator sees another user''s call, with its owner, status and charge');
 select results_eq(
   $$ select name, verified_numbers, available_credits, calls from public.operator_users where user_id = '0e000000-0000-4000-8000-000000000001' $$,
-  $$ values ('Ursula', array['+13035550191'], 500::bigint, 1::bigint) $$,
+  $$ values ('Ursula', array[current_setting('tests.op_user_phone')], 500::bigint, 1::bigint) $$,
   'every account, with its verified numbers, balance and calls');
 select ok((select count(*) >= 2 from public.operator_users), 'including accounts other than their own');
-select results_eq(
-  $$ select provider, calls, events, cost_usd from public.operator_spend_by_day
-      where day = (now() at time zone 'UTC')::date and provider = 'deepgram' $$,
-  $$ values ('deepgram'::text, 1::bigint, 1::bigint, 0.0016041667::numeric) $$,
+-- Other usage of the same day may be on a used database: today's deepgram row includes this call's at least.
+select ok(
+  (select calls >= 1 and events >= 1 and cost_usd >= 0.0016041667 from public.operator_spend_by_day
+    where day = (now() at time zone 'UTC')::date and provider = 'deepgram'),
   'provider spend by day');
 select results_eq(
   $$ select source, code, email, reference from public.operator_anomalies where source in ('payment', 'webhook') order by source $$,

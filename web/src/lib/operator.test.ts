@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isOperator, tokenCarriesOperator } from './operator';
+import { when } from './operator_format';
 
 const token = (claims: object) => `h.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.s`;
 
@@ -18,5 +19,13 @@ describe('tokenCarriesOperator', () => {
     expect(tokenCarriesOperator(token({ user_metadata: { role: 'operator' } }))).toBe(false);
     expect(tokenCarriesOperator('not-a-token')).toBe(false);
     expect(tokenCarriesOperator(undefined)).toBe(false);
+  });
+});
+
+describe('when', () => {
+  it('reads a timestamp as UTC to the minute, and nothing as a dash', () => {
+    expect(when('2026-12-05T15:08:42.123+00:00')).toBe('2026-12-05 15:08 UTC');
+    expect(when('2026-12-05T16:08:42+01:00')).toBe('2026-12-05 15:08 UTC');
+    expect(when(null)).toBe('—');
   });
 });
