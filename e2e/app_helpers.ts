@@ -108,6 +108,11 @@ export async function withDb<T>(fn: (db: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
+/** Makes the account an operator, as the README's SQL does (app_metadata.role, which only the service can set). */
+export async function grantOperator(email: string): Promise<void> {
+  await withDb((db) => db.query('select private.grant_operator($1)', [email]));
+}
+
 export async function userIdByEmail(email: string): Promise<string> {
   return withDb(async (db) => {
     const r = await db.query<{ id: string }>('select id from public.users where email = $1', [email]);

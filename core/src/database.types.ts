@@ -70,6 +70,13 @@ export type Database = {
             referencedRelation: "calls"
             referencedColumns: ["id", "user_id"]
           },
+          {
+            foreignKeyName: "call_cost_breakdowns_call_fkey"
+            columns: ["call_id", "user_id"]
+            isOneToOne: false
+            referencedRelation: "operator_calls"
+            referencedColumns: ["call_id", "user_id"]
+          },
         ]
       }
       call_cost_events: {
@@ -153,6 +160,13 @@ export type Database = {
             referencedColumns: ["id", "user_id"]
           },
           {
+            foreignKeyName: "call_cost_events_call_fkey"
+            columns: ["call_id", "user_id"]
+            isOneToOne: false
+            referencedRelation: "operator_calls"
+            referencedColumns: ["call_id", "user_id"]
+          },
+          {
             foreignKeyName: "call_cost_events_rate_id_fkey"
             columns: ["rate_id"]
             isOneToOne: false
@@ -205,6 +219,13 @@ export type Database = {
           user_id?: string | null
         }
         Relationships: [
+          {
+            foreignKeyName: "call_scenario_templates_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "operator_users"
+            referencedColumns: ["user_id"]
+          },
           {
             foreignKeyName: "call_scenario_templates_user_id_fkey"
             columns: ["user_id"]
@@ -266,6 +287,13 @@ export type Database = {
             referencedRelation: "calls"
             referencedColumns: ["id", "user_id"]
           },
+          {
+            foreignKeyName: "call_transcript_segments_call_fkey"
+            columns: ["call_id", "user_id"]
+            isOneToOne: false
+            referencedRelation: "operator_calls"
+            referencedColumns: ["call_id", "user_id"]
+          },
         ]
       }
       call_turn_latencies: {
@@ -325,6 +353,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "calls"
             referencedColumns: ["id", "user_id"]
+          },
+          {
+            foreignKeyName: "call_turn_latencies_call_fkey"
+            columns: ["call_id", "user_id"]
+            isOneToOne: false
+            referencedRelation: "operator_calls"
+            referencedColumns: ["call_id", "user_id"]
           },
         ]
       }
@@ -492,6 +527,13 @@ export type Database = {
             foreignKeyName: "calls_user_id_fkey"
             columns: ["user_id"]
             isOneToOne: false
+            referencedRelation: "operator_users"
+            referencedColumns: ["user_id"]
+          },
+          {
+            foreignKeyName: "calls_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
             referencedRelation: "users"
             referencedColumns: ["id"]
           },
@@ -621,6 +663,20 @@ export type Database = {
             referencedColumns: ["id"]
           },
           {
+            foreignKeyName: "credit_transactions_call_id_fkey"
+            columns: ["call_id"]
+            isOneToOne: false
+            referencedRelation: "operator_calls"
+            referencedColumns: ["call_id"]
+          },
+          {
+            foreignKeyName: "credit_transactions_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "operator_users"
+            referencedColumns: ["user_id"]
+          },
+          {
             foreignKeyName: "credit_transactions_user_id_fkey"
             columns: ["user_id"]
             isOneToOne: false
@@ -720,6 +776,13 @@ export type Database = {
             referencedColumns: ["id", "user_id"]
           },
           {
+            foreignKeyName: "persona_memories_call_fkey"
+            columns: ["call_id", "user_id"]
+            isOneToOne: false
+            referencedRelation: "operator_calls"
+            referencedColumns: ["call_id", "user_id"]
+          },
+          {
             foreignKeyName: "persona_memories_persona_id_fkey"
             columns: ["persona_id"]
             isOneToOne: false
@@ -732,6 +795,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "user_persona_relationships"
             referencedColumns: ["id", "user_id"]
+          },
+          {
+            foreignKeyName: "persona_memories_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "operator_users"
+            referencedColumns: ["user_id"]
           },
           {
             foreignKeyName: "persona_memories_user_id_fkey"
@@ -861,6 +931,13 @@ export type Database = {
             foreignKeyName: "phone_verifications_user_id_fkey"
             columns: ["user_id"]
             isOneToOne: false
+            referencedRelation: "operator_users"
+            referencedColumns: ["user_id"]
+          },
+          {
+            foreignKeyName: "phone_verifications_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
             referencedRelation: "users"
             referencedColumns: ["id"]
           },
@@ -961,6 +1038,13 @@ export type Database = {
             referencedColumns: ["id", "user_id"]
           },
           {
+            foreignKeyName: "scheduled_calls_call_fkey"
+            columns: ["call_id", "user_id"]
+            isOneToOne: false
+            referencedRelation: "operator_calls"
+            referencedColumns: ["call_id", "user_id"]
+          },
+          {
             foreignKeyName: "scheduled_calls_persona_id_fkey"
             columns: ["persona_id"]
             isOneToOne: false
@@ -987,6 +1071,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "call_scenario_templates"
             referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "scheduled_calls_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "operator_users"
+            referencedColumns: ["user_id"]
           },
           {
             foreignKeyName: "scheduled_calls_user_id_fkey"
@@ -1171,6 +1262,13 @@ export type Database = {
             foreignKeyName: "user_budget_settings_user_id_fkey"
             columns: ["user_id"]
             isOneToOne: true
+            referencedRelation: "operator_users"
+            referencedColumns: ["user_id"]
+          },
+          {
+            foreignKeyName: "user_budget_settings_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: true
             referencedRelation: "users"
             referencedColumns: ["id"]
           },
@@ -1226,6 +1324,13 @@ export type Database = {
           user_id?: string
         }
         Relationships: [
+          {
+            foreignKeyName: "user_credits_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: true
+            referencedRelation: "operator_users"
+            referencedColumns: ["user_id"]
+          },
           {
             foreignKeyName: "user_credits_user_id_fkey"
             columns: ["user_id"]
@@ -1293,6 +1398,13 @@ export type Database = {
             foreignKeyName: "user_persona_relationships_user_id_fkey"
             columns: ["user_id"]
             isOneToOne: false
+            referencedRelation: "operator_users"
+            referencedColumns: ["user_id"]
+          },
+          {
+            foreignKeyName: "user_persona_relationships_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
             referencedRelation: "users"
             referencedColumns: ["id"]
           },
@@ -1327,6 +1439,13 @@ export type Database = {
           verified_at?: string
         }
         Relationships: [
+          {
+            foreignKeyName: "user_phone_numbers_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "operator_users"
+            referencedColumns: ["user_id"]
+          },
           {
             foreignKeyName: "user_phone_numbers_user_id_fkey"
             columns: ["user_id"]
@@ -1396,6 +1515,13 @@ export type Database = {
             referencedRelation: "calls"
             referencedColumns: ["id", "user_id"]
           },
+          {
+            foreignKeyName: "call_cost_events_call_fkey"
+            columns: ["call_id", "user_id"]
+            isOneToOne: false
+            referencedRelation: "operator_calls"
+            referencedColumns: ["call_id", "user_id"]
+          },
         ]
       }
       call_charges: {
@@ -1412,6 +1538,13 @@ export type Database = {
           user_id: string | null
         }
         Relationships: [
+          {
+            foreignKeyName: "calls_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "operator_users"
+            referencedColumns: ["user_id"]
+          },
           {
             foreignKeyName: "calls_user_id_fkey"
             columns: ["user_id"]
@@ -1444,10 +1577,120 @@ export type Database = {
             foreignKeyName: "credit_transactions_user_id_fkey"
             columns: ["user_id"]
             isOneToOne: false
+            referencedRelation: "operator_users"
+            referencedColumns: ["user_id"]
+          },
+          {
+            foreignKeyName: "credit_transactions_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
             referencedRelation: "users"
             referencedColumns: ["id"]
           },
         ]
+      }
+      operator_anomalies: {
+        Row: {
+          code: string | null
+          detail: string | null
+          email: string | null
+          occurred_at: string | null
+          reference: string | null
+          resolved_at: string | null
+          source: string | null
+          user_id: string | null
+        }
+        Relationships: []
+      }
+      operator_calls: {
+        Row: {
+          call_id: string | null
+          charge_cents: number | null
+          created_at: string | null
+          duration_seconds: number | null
+          email: string | null
+          end_reason: Database["public"]["Enums"]["call_end_reason"] | null
+          error_message: string | null
+          mode: string | null
+          payment_method: string | null
+          payment_status: string | null
+          persona: string | null
+          provider_cost_usd: number | null
+          status: Database["public"]["Enums"]["call_status"] | null
+          user_id: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "calls_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "operator_users"
+            referencedColumns: ["user_id"]
+          },
+          {
+            foreignKeyName: "calls_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "users"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      operator_refunds: {
+        Row: {
+          created_at: string | null
+          credits_owed: number | null
+          credits_taken: number | null
+          description: string | null
+          email: string | null
+          id: number | null
+          stripe_charge: string | null
+          stripe_event_id: string | null
+          user_id: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "credit_transactions_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "operator_users"
+            referencedColumns: ["user_id"]
+          },
+          {
+            foreignKeyName: "credit_transactions_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "users"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      operator_spend_by_day: {
+        Row: {
+          calls: number | null
+          cost_usd: number | null
+          day: string | null
+          events: number | null
+          priced_cents: number | null
+          provider: string | null
+        }
+        Relationships: []
+      }
+      operator_users: {
+        Row: {
+          available_credits: number | null
+          calls: number | null
+          email: string | null
+          last_call_at: string | null
+          name: string | null
+          owed_credits: number | null
+          reserved_credits: number | null
+          signed_up_at: string | null
+          spent_cents: number | null
+          user_id: string | null
+          verified_numbers: string[] | null
+        }
+        Relationships: []
       }
       price_list: {
         Row: {

@@ -6,7 +6,7 @@ import { publicConfig } from '$lib/public_config';
 import { webServerProblems } from '$lib/public_settings';
 
 // Pages under these prefixes need a signed-in user; everything else is public.
-const PROTECTED = ['/dashboard', '/personas', '/call', '/calls', '/schedule', '/billing', '/budget', '/scenarios', '/onboarding', '/account', '/pricing'];
+const PROTECTED = ['/dashboard', '/personas', '/call', '/calls', '/schedule', '/billing', '/budget', '/scenarios', '/onboarding', '/account', '/pricing', '/operator'];
 
 // Settings are checked when the server starts, not on the first request: a bad one stops it with one line each.
 export const init: ServerInit = () => {
