@@ -769,6 +769,7 @@ export type Database = {
           id: string
           local_time: string
           max_duration_seconds: number | null
+          payment_method: string | null
           persona_id: string
           phone_number: string | null
           phone_number_id: string | null
@@ -795,6 +796,7 @@ export type Database = {
           id?: string
           local_time: string
           max_duration_seconds?: number | null
+          payment_method?: string | null
           persona_id: string
           phone_number?: string | null
           phone_number_id?: string | null
@@ -821,6 +823,7 @@ export type Database = {
           id?: string
           local_time?: string
           max_duration_seconds?: number | null
+          payment_method?: string | null
           persona_id?: string
           phone_number?: string | null
           phone_number_id?: string | null
