@@ -20,3 +20,6 @@ revoke all on function private.inherit_scheduled_call_payment() from public, ano
 create trigger scheduled_calls_inherit_payment
   before insert on public.scheduled_calls
   for each row execute function private.inherit_scheduled_call_payment();
+
+-- Users choose it when they book (inserts are granted column by column).
+grant insert (payment_method) on table public.scheduled_calls to authenticated;
