@@ -18,7 +18,7 @@ export interface SendLimits {
   /** Codes one number may receive in an hour, whoever asks. */
   perNumberPerHour: number;
   perIpPerHour: number;
-  /** The wait before the next code to the same number, after the 1st, 2nd, … code in the hour (the last repeats). */
+  /** The wait before this account's next code to the same number, after its 1st, 2nd, … unused code in the hour (the last repeats). */
   resendBackoffSeconds: readonly number[];
 }
 
@@ -26,12 +26,14 @@ export interface SendLimits {
 // codes at a number backs off (30 s, 1 min, 2 min, 5 min between sends) and stops at five an hour.
 export const DEFAULT_SEND_LIMITS: SendLimits = { perUserPerHour: 10, perNumberPerHour: 5, perIpPerHour: 10, resendBackoffSeconds: [30, 60, 120, 300] };
 
-interface SentCode {
+type SentCode = {
   at: Date;
   mine: boolean;
   same_number: boolean;
   same_ip: boolean;
-}
+  /** The code was used: a later code to the number is a new verification (another account), not a resend. */
+  approved: boolean;
+};
 
 /** Which send limit refuses the next code and when it lifts (the latest of the limits hit); null when one may be sent. */
 export function sendRefusal(sent: readonly SentCode[], limits: SendLimits, now: Date): { reason: string; at: Date } | null {
@@ -42,7 +44,8 @@ export function sendRefusal(sent: readonly SentCode[], limits: SendLimits, now: 
   add(`This number has been sent ${limits.perNumberPerHour} codes in the last hour.`, windowResetAt(times((c) => c.same_number), limits.perNumberPerHour, HOUR, now));
   add(`Your account has asked for ${limits.perUserPerHour} codes in the last hour.`, windowResetAt(times((c) => c.mine), limits.perUserPerHour, HOUR, now));
   add('Many codes have been requested from your network in the last hour.', windowResetAt(times((c) => c.same_ip), limits.perIpPerHour, HOUR, now));
-  const toNumber = times((c) => c.same_number).sort((a, b) => b.getTime() - a.getTime());
+  // Resends: this account's unused codes to this number.
+  const toNumber = times((c) => c.mine && c.same_number && !c.approved).sort((a, b) => b.getTime() - a.getTime());
   if (toNumber.length > 0 && limits.resendBackoffSeconds.length > 0) {
     const wait = limits.resendBackoffSeconds[Math.min(toNumber.length, limits.resendBackoffSeconds.length) - 1]!;
     add('A code was just sent to this number: check your messages, or ask for a new one shortly.', new Date(toNumber[0]!.getTime() + wait * 1000));
@@ -80,8 +83,9 @@ export async function handleVerifyStart(req: Request, deps: VerifyStartDeps): Pr
   const limits = deps.limits ?? DEFAULT_SEND_LIMITS;
   // Every request counts against an address; those without one share the "unknown" bucket.
   const ip = clientAddressNoting(req, deps.proxyTrust, deps.log);
-  const sent = await deps.db.query<{ at: Date; mine: boolean; same_number: boolean; same_ip: boolean; now: Date; timezone: string | null }>(
+  const sent = await deps.db.query<SentCode & { now: Date; timezone: string | null }>(
     `select v.created_at as at, v.user_id = $1 as mine, v.phone_number = $2 as same_number, v.client_ip = $3 as same_ip,
+            v.status = 'approved' as approved,
             now() as now, (select u.timezone from public.users u where u.id = $1) as timezone
        from public.phone_verifications v
       where v.created_at > now() - interval '1 hour' and (v.user_id = $1 or v.phone_number = $2 or v.client_ip = $3)`,
