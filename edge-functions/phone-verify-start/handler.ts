@@ -23,8 +23,9 @@ export interface SendLimits {
 }
 
 // A person who mistypes a number, waits for a slow text or tries a second number gets through; a loop that sprays
-// codes at a number backs off (30 s, 1 min, 2 min, 5 min between sends) and stops at five an hour.
-export const DEFAULT_SEND_LIMITS: SendLimits = { perUserPerHour: 10, perNumberPerHour: 5, perIpPerHour: 10, resendBackoffSeconds: [30, 60, 120, 300] };
+// codes at a number backs off (the first resend at once, then 30 s, 1 min, 2 min, 5 min between sends) and stops at
+// five an hour.
+export const DEFAULT_SEND_LIMITS: SendLimits = { perUserPerHour: 10, perNumberPerHour: 5, perIpPerHour: 10, resendBackoffSeconds: [0, 30, 60, 120, 300] };
 
 type SentCode = {
   at: Date;
