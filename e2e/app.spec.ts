@@ -158,8 +158,10 @@ test('scenarios, schedule and billing pages work for a new user', async ({ page 
   await page.goto('/schedule');
   await page.getByLabel('About').selectOption({ label: 'Gym nudge (yours)' });
   await page.getByLabel('Time zone').selectOption('Europe/London');
-  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-  await page.getByLabel('Date').fill(tomorrow);
+  // The next weekday after today (a weekday series starts on a weekday).
+  let day = new Date(Date.now() + 86_400_000);
+  while (day.getUTCDay() === 0 || day.getUTCDay() === 6) day = new Date(day.getTime() + 86_400_000);
+  await page.getByLabel('Date').fill(day.toISOString().slice(0, 10));
   await page.getByLabel('Time', { exact: true }).fill('07:15');
   await page.getByLabel('Repeat').selectOption('weekdays');
   await page.getByRole('button', { name: 'Book the call' }).click();

@@ -957,6 +957,7 @@ export type Database = {
           id: string
           local_time: string
           max_duration_seconds: number | null
+          payment_method: string | null
           persona_id: string
           phone_number: string | null
           phone_number_id: string | null
@@ -983,6 +984,7 @@ export type Database = {
           id?: string
           local_time: string
           max_duration_seconds?: number | null
+          payment_method?: string | null
           persona_id: string
           phone_number?: string | null
           phone_number_id?: string | null
@@ -1009,6 +1011,7 @@ export type Database = {
           id?: string
           local_time?: string
           max_duration_seconds?: number | null
+          payment_method?: string | null
           persona_id?: string
           phone_number?: string | null
           phone_number_id?: string | null

@@ -7,6 +7,8 @@ export interface AppError {
   readonly message: string;
   /** HTTP status to answer with when the error crosses an HTTP boundary. */
   readonly status?: number;
+  /** For a rate-limit refusal: when (ISO 8601) the same request will be allowed again; sent as Retry-After. */
+  readonly retryAt?: string;
 }
 
 interface CatalogueEntry {

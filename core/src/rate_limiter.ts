@@ -22,6 +22,12 @@ export class RateLimiter {
     return !!entry && nowMs - entry.windowStart < this.windowMs && entry.count >= this.limit;
   }
 
+  /** When the key's window ends and it may try again (ms since the epoch); null when it is not over its limit. */
+  resetsAt(key: string, nowMs: number = Date.now()): number | null {
+    if (!this.exhausted(key, nowMs)) return null;
+    return this.hits.get(key)!.windowStart + this.windowMs;
+  }
+
   /** Counts one event (e.g. a failed sign-in) and answers the count in the current window. */
   record(key: string, nowMs: number = Date.now()): number {
     const entry = this.hits.get(key);

@@ -2,7 +2,9 @@
 export const corsHeaders: Record<string, string> = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Headers': 'authorization, x-client-info, apikey, content-type, x-retry-count, x-region',
-  'Access-Control-Allow-Methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS'
+  'Access-Control-Allow-Methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS',
+  // A rate-limit refusal says when it lifts; the browser may read that header.
+  'Access-Control-Expose-Headers': 'Retry-After'
 };
 
 /** The answer to a CORS preflight, or null when the request is not one. */

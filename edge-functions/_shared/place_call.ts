@@ -3,6 +3,7 @@
 // undoes what came before it (no reservation or hold is left behind) and says which rule refused the call.
 import { ACTIVE_CALL_STATUSES } from '../../core/src/call_status.ts';
 import { appError, isAppError, type AppError } from '../../core/src/errors.ts';
+import { rateLimited, windowResetAt } from '../../core/src/rate_limit_reset.ts';
 import { isUuid } from './ids.ts';
 import { normalizePhone } from '../../core/src/phone.ts';
 import { MAX_CALL_SECONDS } from '../../core/src/pricing.ts';
@@ -42,7 +43,11 @@ export interface PlacedCall {
 }
 
 export interface CallLimits {
+  /** Calls that connected (or may still) per user per hour; attempts nobody answered do not count. */
   callsPerUserPerHour: number;
+  /** Every attempt per user per hour, answered or not: the backstop against redialling a busy line in a loop. */
+  attemptsPerUserPerHour: number;
+  /** Calls that connected (or may still) to one number per hour. */
   callsPerNumberPerHour: number;
   /** Across every account, from one address (call now only). */
   callsPerIpPerHour: number;
@@ -56,6 +61,7 @@ export interface CallLimits {
 
 export const DEFAULT_CALL_LIMITS: CallLimits = {
   callsPerUserPerHour: 10,
+  attemptsPerUserPerHour: 30,
   callsPerNumberPerHour: 6,
   callsPerIpPerHour: 30,
   demoCallsPerUserPerDay: 20,
@@ -88,6 +94,8 @@ export interface PlaceCallDeps {
 
 export type PlaceCallResult = { ok: true; call: PlacedCall } | { ok: false; error: AppError };
 
+const HOUR_MS = 3600_000;
+const DAY_MS = 24 * HOUR_MS;
 const ACTIVE = `(${ACTIVE_CALL_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
 class Refusal extends Error {
@@ -208,26 +216,45 @@ async function prepare(tx: Tx, req: PlaceCallRequest, deps: PlaceCallDeps): Prom
     toNumber = checked.value.e164;
   }
 
-  // A finished call whose media still runs (cancelled, the relay not yet done) is still the call in progress.
+  // A finished call whose media still runs (cancelled, the relay not yet done) is still the call in progress; a
+  // browser call whose microphone never connected within its deadline is not (the reconciler releases it).
   const active = await tx.query(
-    `select 1 from public.calls c where c.user_id = $1 and (c.status in ${ACTIVE} or private.call_media_live(c)) and c.created_at > now() - interval '4 hours'`,
+    `select 1 from public.calls c
+      where c.user_id = $1 and c.created_at > now() - interval '4 hours'
+        and ((c.status in ${ACTIVE} and not private.browser_call_unconnected(c)) or private.call_media_live(c))`,
     [req.userId]);
   if (active.rowCount) refuse('conflict', 'You already have a call in progress. Wait for it to end, or hang it up first.');
-  const recent = await tx.query<{ by_user: number; by_number: number; demo_today: number }>(
-    `select count(*) filter (where created_at > now() - interval '1 hour')::int as by_user,
-            count(*) filter (where created_at > now() - interval '1 hour' and phone_number = $2)::int as by_number,
-            count(*) filter (where created_at > now() - interval '1 day' and payment_method = 'demo')::int as demo_today
-       from public.calls where user_id = $1 and created_at > now() - interval '1 day'`, [req.userId, toNumber]);
-  const r = recent.rows[0]!;
-  if (r.by_user >= limits.callsPerUserPerHour) refuse('rate_limited', 'You have placed a lot of calls in the last hour. Try again a little later.');
-  if (toNumber && r.by_number >= limits.callsPerNumberPerHour) refuse('rate_limited', 'This number has been called a lot in the last hour. Try again a little later.');
+  // The hourly limits count calls that connected or may still connect: a busy line, no answer, a failed dial or a
+  // call cancelled before it connected cost nothing and do not count, up to a separate allowance of attempts.
+  // Every refusal says when the limit lets the next call through (the oldest counted call leaving the window).
+  const recent = await tx.query<{ at: Date; counted: boolean; same_number: boolean; demo: boolean }>(
+    `select c.created_at as at,
+            (c.status in ${ACTIVE} or c.answered_at is not null or coalesce(c.duration_seconds, 0) > 0) as counted,
+            coalesce(c.phone_number = $2, false) as same_number,
+            c.payment_method = 'demo' as demo
+       from public.calls c where c.user_id = $1 and c.created_at > now() - interval '1 day'`, [req.userId, toNumber]);
+  const now = new Date((await tx.query<{ now: Date }>('select now() as now')).rows[0]!.now);
+  const zone = user.rows[0]!.timezone;
+  const rows = recent.rows;
+  const limitHit = (times: Date[], limit: number, windowMs: number, reason: string): void => {
+    const at = windowResetAt(times, limit, windowMs, now);
+    if (at) throw new Refusal(rateLimited(reason, at, now, zone));
+  };
+  const lastHour = rows.filter((c) => c.at.getTime() > now.getTime() - HOUR_MS);
+  limitHit(lastHour.filter((c) => c.counted).map((c) => c.at), limits.callsPerUserPerHour, HOUR_MS,
+    `You have had ${limits.callsPerUserPerHour} calls in the last hour.`);
+  limitHit(lastHour.map((c) => c.at), limits.attemptsPerUserPerHour, HOUR_MS,
+    `You have tried ${limits.attemptsPerUserPerHour} calls in the last hour, counting the ones nobody answered.`);
+  if (toNumber) {
+    limitHit(lastHour.filter((c) => c.counted && c.same_number).map((c) => c.at), limits.callsPerNumberPerHour, HOUR_MS,
+      `This number has had ${limits.callsPerNumberPerHour} calls in the last hour.`);
+  }
   // Call-now requests without an address share the "unknown" bucket; only scheduled calls (null) are exempt.
   if (req.clientIp && !req.dryRun) {
-    const byIp = await tx.query<{ n: number }>(
-      `select count(*)::int as n from public.calls where client_ip = $1 and created_at > now() - interval '1 hour'`, [req.clientIp]);
-    if (byIp.rows[0]!.n >= limits.callsPerIpPerHour) {
-      refuse('rate_limited', 'Many calls have been placed from your network in the last hour. Try again a little later.');
-    }
+    const byIp = await tx.query<{ at: Date }>(
+      `select created_at as at from public.calls where client_ip = $1 and created_at > now() - interval '1 hour'`, [req.clientIp]);
+    limitHit(byIp.rows.map((r) => new Date(r.at)), limits.callsPerIpPerHour, HOUR_MS,
+      'Many calls have been placed from your network in the last hour.');
   }
 
   const dbMethod = req.paymentMethod === 'subscription' ? 'credits' : req.paymentMethod;
@@ -238,7 +265,8 @@ async function prepare(tx: Tx, req: PlaceCallRequest, deps: PlaceCallDeps): Prom
   }
   if (dbMethod === 'demo') {
     if (!deps.demoMode) refuse('invalid_input', 'Demo calls are only available in demo mode. Pay with credits or a card.');
-    if (r.demo_today >= limits.demoCallsPerUserPerDay) refuse('rate_limited', 'You have used today\u2019s demo calls. Try again tomorrow.');
+    limitHit(rows.filter((c) => c.demo).map((c) => c.at), limits.demoCallsPerUserPerDay, DAY_MS,
+      `You have used today\u2019s ${limits.demoCallsPerUserPerDay} demo calls.`);
   }
 
   // The allowance (private.call_allowance): the hold, the time limit and, when not even a one-minute call fits, which
@@ -344,7 +372,8 @@ export async function placeCall(req: PlaceCallRequest, deps: PlaceCallDeps): Pro
         const message = 'Lots of calls are starting right now. Nothing was charged; try again in a few seconds.';
         await undo(deps, p.callId, message, 'provider_error');
         if (p.dbMethod === 'card') await cancelCardHold(deps, p.callId);
-        return { ok: false, error: appError('rate_limited', message) };
+        const now = new Date();
+        return { ok: false, error: rateLimited('Lots of calls are starting right now. Nothing was charged.', new Date(now.getTime() + limits.maxDialWaitMs), now) };
       }
       if (wait > 0) await (deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))))(wait);
     }

@@ -157,7 +157,7 @@ export const FUNCTION_SETTINGS = {
     int(60, 3600)
   ),
   SCHEDULED_CALLS_PAYMENT_METHOD: defaultedSetting(
-    { name: 'SCHEDULED_CALLS_PAYMENT_METHOD', production: 'optional', default: 'credits', readBy: ['functions'], meaning: 'how scheduled calls are paid: credits, subscription or demo' },
+    { name: 'SCHEDULED_CALLS_PAYMENT_METHOD', production: 'optional', default: 'credits', readBy: ['functions'], meaning: 'how a scheduled call booked without a payment method (before the booking form asked for one) is paid: credits, subscription or demo' },
     oneOf(['credits', 'subscription', 'demo'] as const)
   ),
   RECONCILE_MARGIN_SECONDS: defaultedSetting(

@@ -15,9 +15,14 @@ export function twimlResponse(body: string): Response {
 }
 
 /** One short sentence for an answering machine, then the call ends: no conversation with a recording. */
-export function voicemailMessage(personaName: string, firstName: string | null): string {
+/** What the persona says to a voicemail, as text (kept in the call's transcript). */
+export function voicemailText(personaName: string, firstName: string | null): string {
   const who = firstName ? `, ${firstName}` : '';
-  return `<Say>${xmlEscape(`Hi${who}, it's ${personaName} from Call Me Back. Sorry I missed you, talk soon!`)}</Say><Hangup/>`;
+  return `Hi${who}, it's ${personaName} from Call Me Back. Sorry I missed you, talk soon!`;
+}
+
+export function voicemailMessage(personaName: string, firstName: string | null): string {
+  return `<Say>${xmlEscape(voicemailText(personaName, firstName))}</Say><Hangup/>`;
 }
 
 /** Twilio's AnsweredBy values. machine_* and fax mean nobody will talk with the persona. */

@@ -24,11 +24,18 @@ export async function handleCallsCancel(req: Request, deps: CallsCancelDeps): Pr
   if (!body.ok) return failWith(body.error);
   const callId = String(body.value.call_id ?? '');
   if (!isUuid(callId)) return failWith(appError('call_not_found'));
-  const r = await deps.db.query<{ status: string; twilio_call_sid: string | null; mode: string }>(
-    'select status, twilio_call_sid, mode from public.calls where id = $1 and user_id = $2', [callId, session.userId]);
+  // A page left before its browser call's microphone connected asks with unconnected_only: a call that connected
+  // meanwhile (another tab took it) is not ended by a late request from the tab that was closed.
+  const unconnectedOnly = body.value.unconnected_only === true;
+  const r = await deps.db.query<{ status: string; twilio_call_sid: string | null; mode: string; answered_at: string | null }>(
+    'select status, twilio_call_sid, mode, answered_at from public.calls where id = $1 and user_id = $2', [callId, session.userId]);
   const call = r.rows[0];
   if (!call) return failWith(appError('call_not_found'));
   if (isTerminalCallStatus(call.status as CallStatus)) return failWith(appError('call_not_cancellable'));
+  const waiting = ['created', 'queued'];
+  if (unconnectedOnly && (call.mode !== 'browser' || !waiting.includes(call.status) || call.answered_at || call.twilio_call_sid)) {
+    return failWith(appError('call_not_cancellable', 'This call has connected, so it was left running. Hang it up from its page.'));
+  }
   if (call.twilio_call_sid) {
     try {
       await deps.twilio.hangUp(call.twilio_call_sid);
@@ -40,7 +47,8 @@ export async function handleCallsCancel(req: Request, deps: CallsCancelDeps): Pr
   // Never reached Twilio (or a browser call): end it here and release what was held.
   const ended = await deps.db.query<{ status: string }>(
     `update public.calls set status = 'canceled', end_reason = 'canceled'
-      where id = $1 and status in ('created', 'queued', 'initiated', 'ringing', 'in_progress') returning status`, [callId]);
+      where id = $1 and status = any($2::public.call_status[]) returning status`,
+    [callId, unconnectedOnly ? waiting : ['created', 'queued', 'initiated', 'ringing', 'in_progress']]);
   await deps.db.query('select private.settle_finished_call($1)', [callId]);
   return json(200, { call_id: callId, status: ended.rows[0]?.status ?? call.status, hanging_up: false });
 }

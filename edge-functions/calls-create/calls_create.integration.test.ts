@@ -190,6 +190,42 @@ Deno.test({ ...opts, name: 'one address cannot place more than its hourly calls 
   assert.match(stored.rows[0]!.client_ip, /^198\.18\./);
 }});
 
+Deno.test({ ...opts, name: 'busy and unanswered attempts do not count towards the hourly calls; a refusal says when it resets', fn: async () => {
+  const c = await caller('hourly');
+  const tz = await db.query(`update public.users set timezone = 'UTC' where id = $1`, [c.user.id]);
+  assert.equal(tz.rowCount, 1);
+  // Ten attempts in the last hour that cost nothing: a busy line, no answer, failed dials, one cancelled before it rang.
+  const attempt = (status: string, minutesAgo: number, answered = false) => db.query(
+    `insert into public.calls (user_id, persona_id, mode, phone_number, status, payment_method, max_duration_seconds,
+                               estimated_cost_cents, created_at, answered_at, duration_seconds, media_ended_at)
+     values ($1, $2, 'phone', '+14155550100', $3, 'demo', 300, 45, now() - make_interval(mins => $4),
+             case when $5 then now() - make_interval(mins => $4) end, case when $5 then 60 end,
+             case when $5 then now() - make_interval(mins => $4 - 1) end)
+     returning id`,
+    [c.user.id, BRAD, status, minutesAgo, answered]);
+  for (let i = 0; i < 10; i++) await attempt(['busy', 'no_answer', 'failed', 'canceled'][i % 4]!, 5 + i);
+  const tight = c.deps({ twilio: fakeTwilio(), limits: limits({ callsPerSecond: 1000 }) });
+  const placed = await c.call({ persona_id: BRAD, mode: 'phone', phone_number_id: c.phoneId, payment_method: 'demo' }, tight);
+  assert.equal(placed.status, 201, await placed.clone().text());
+  await db.query(`update public.calls set status = 'completed', answered_at = now(), duration_seconds = 30, media_ended_at = now() where id = $1`,
+    [((await placed.json()) as { call_id: string }).call_id]);
+
+  // Nine answered calls more make ten that connected: the next one is refused until the oldest leaves the hour.
+  for (let i = 0; i < 9; i++) await attempt('completed', 20 + i * 4, true);
+  const before = await state(c.user.id);
+  const refused = await c.call({ persona_id: BRAD, mode: 'phone', phone_number_id: c.phoneId, payment_method: 'demo' }, tight);
+  assert.equal(refused.status, 429);
+  const retryAfter = Number(refused.headers.get('retry-after'));
+  const body = (await refused.json()) as { error: { code: string; message: string; retry_at: string } };
+  assert.equal(body.error.code, 'rate_limited');
+  // The oldest answered call was 52 minutes ago: it leaves the hour in about 8 minutes.
+  assert.ok(retryAfter > 6 * 60 && retryAfter <= 8 * 60, `Retry-After ${retryAfter}`);
+  const at = new Date(body.error.retry_at);
+  const clock = at.toISOString().slice(11, 16);
+  assert.match(body.error.message, new RegExp(`^You have had 10 calls in the last hour\\. Try again at ${clock} UTC \\(in [78] minutes\\)\\.$`));
+  assert.deepEqual(await state(c.user.id), before, 'a refusal changes nothing');
+}});
+
 Deno.test({ ...opts, name: 'a forged X-Forwarded-For neither escapes the address limit nor charges another address', fn: async () => {
   const ip = randomIp();
   const tight = { twilio: fakeTwilio(), limits: limits({ callsPerIpPerHour: 1, callsPerSecond: 1000 }) };

@@ -59,7 +59,7 @@ Deno.test('an answered call Twilio reports completed is recorded as answered, th
   assert.deepEqual(recorded, [[SID, 'in-progress', 3, null], [SID, 'completed', 4, 75]]);
   const params = log.find((q) => q.sql.includes('record_twilio_status'))!.args[5] as Record<string, string>;
   assert.equal(params.CallbackSource, 'reconciler');
-  assert.deepEqual(report, { applied: 0, finished: 1, hung_up: 0, unreachable: 0, settled: { settled: 1 }, scheduled: { missed: 2 } });
+  assert.deepEqual(report, { applied: 0, finished: 1, unconnected: 0, hung_up: 0, unreachable: 0, settled: { settled: 1 }, scheduled: { missed: 2 } });
 });
 
 Deno.test('a busy call is finished with its own status only; an already answered call is not answered again', async () => {

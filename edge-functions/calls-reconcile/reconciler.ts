@@ -1,7 +1,8 @@
 // The reconciler, run every minute by pg_cron: Twilio does not retry a status callback that failed, so a call can
 // stay "ringing" or "in progress" in our database after it ended. Calls open well past the longest they could last
 // are looked up at Twilio (GET /Calls/{sid}) and finished through the same SQL as a status callback; ended calls
-// whose media usage never arrived are settled after the grace period; and scheduled calls a stopped dispatcher left
+// whose media usage never arrived are settled after the grace period; browser calls whose microphone never
+// connected are cancelled and released after their connect deadline; and scheduled calls a stopped dispatcher left
 // behind are tidied up.
 import type { Log } from '../../core/src/log_line.ts';
 import { settleFinishedCall, type CardPaymentsService } from '../_shared/card_payments.ts';
@@ -43,6 +44,8 @@ export interface ReconcileReport {
   /** Calls moved on by status callbacks that were stored but never applied. */
   applied: number;
   finished: number;
+  /** Browser calls cancelled because their microphone never connected in time. */
+  unconnected: number;
   hung_up: number;
   unreachable: number;
   settled: Record<string, number>;
@@ -67,7 +70,7 @@ export async function reconcileCalls(deps: ReconcileDeps): Promise<ReconcileRepo
   const { db, config } = deps;
   const log = deps.log ?? (() => undefined);
   const now = deps.now?.() ?? null;
-  const report: ReconcileReport = { applied: 0, finished: 0, hung_up: 0, unreachable: 0, settled: {}, scheduled: {} };
+  const report: ReconcileReport = { applied: 0, finished: 0, unconnected: 0, hung_up: 0, unreachable: 0, settled: {}, scheduled: {} };
   const toSettle = new Set<string>();
 
   // Callbacks Twilio was told were received (stored, answered early) but whose application never finished.
@@ -75,6 +78,11 @@ export async function reconcileCalls(deps: ReconcileDeps): Promise<ReconcileRepo
     [config.storedEventAgeSeconds]);
   for (const r of stored.rows) toSettle.add(r.call_id);
   report.applied = stored.rows.length;
+
+  // Browser calls whose microphone never connected by their deadline (the page was left): cancelled and released.
+  const unconnected = await db.query<{ id: string }>('select id from private.cancel_unconnected_browser_calls($1, $2) as id', [now, config.limit]);
+  for (const r of unconnected.rows) toSettle.add(r.id);
+  report.unconnected = unconnected.rows.length;
 
   const candidates = (await db.query<Candidate>(
     `select * from private.calls_to_reconcile($1, make_interval(secs => $2), $3, make_interval(secs => $4), $5)`,

@@ -15,6 +15,8 @@ export interface Occurrence {
   phone_number_id: string | null;
   custom_instructions: string | null;
   max_duration_seconds: number | null;
+  /** How the booking is paid; null uses the SCHEDULED_CALLS_PAYMENT_METHOD setting. */
+  payment_method?: PaymentMethod | null;
   scheduled_time: Date;
   timezone: string;
   local_time: string;
@@ -118,7 +120,7 @@ export function placeRequestFor(o: Occurrence, paymentMethod: PaymentMethod): Pl
     scenarioTemplateId: o.scenario_template_id,
     customInstructions: o.custom_instructions,
     maxDurationMinutes: o.max_duration_seconds === null ? null : Math.max(1, Math.round(o.max_duration_seconds / 60)),
-    paymentMethod,
+    paymentMethod: o.payment_method ?? paymentMethod,
     scheduledCallId: o.id
   };
 }

@@ -11,6 +11,7 @@ import type { ClaimOptions, Occurrence, ScheduleStore } from './dispatcher.ts';
  */
 type Row = Pick<Tables<'scheduled_calls'>, 'id' | 'user_id' | 'persona_id' | 'scenario_template_id' | 'phone_number_id' |
   'custom_instructions' | 'max_duration_seconds' | 'timezone' | 'local_time' | 'failure_reason'> & {
+  payment_method: Occurrence['payment_method'];
   status: Occurrence['status'];
   scheduled_time: Date;
   dial_at: Date | null;
@@ -22,12 +23,14 @@ export function postgresScheduleStore(db: Db): ScheduleStore {
     claim: (opts: ClaimOptions, nextAt) =>
       inTransaction(db, async (tx) => {
         const r = await tx.query<Row>(
-          `select id, user_id, persona_id, scenario_template_id, phone_number_id, custom_instructions, max_duration_seconds,
-                  scheduled_time, timezone, local_time::text as local_time, recurrence, status, failure_reason, dial_at
+          `select f.id, f.user_id, f.persona_id, f.scenario_template_id, f.phone_number_id, f.custom_instructions,
+                  f.max_duration_seconds, s.payment_method, f.scheduled_time, f.timezone, f.local_time::text as local_time,
+                  f.recurrence, f.status, f.failure_reason, f.dial_at
              from private.claim_due_scheduled_calls(
                p_limit => $1, p_calls_per_second => $2, p_now => $3,
                p_lookahead => make_interval(secs => $4), p_missed_after => make_interval(secs => $5),
-               p_horizon => make_interval(secs => $6), p_user_ids => $7::uuid[])`,
+               p_horizon => make_interval(secs => $6), p_user_ids => $7::uuid[]) f
+             join public.scheduled_calls s on s.id = f.id`,
           [opts.limit, opts.callsPerSecond, opts.now, opts.lookaheadSeconds, opts.missedAfterSeconds, opts.horizonSeconds,
            opts.onlyUserIds ?? null]
         );

@@ -8,7 +8,7 @@ import { fail, json } from '../_shared/responses.ts';
 import type { TwilioClient } from '../_shared/twilio_client.ts';
 import { checkTwilioSignature, param, signedUrl } from '../_shared/twilio_signature.ts';
 import { CALL_SID, invalidCallback } from '../_shared/twilio_params.ts';
-import { isAnsweredBy, twimlDocument, voicemailMessage } from '../_shared/twiml.ts';
+import { isAnsweredBy, twimlDocument, voicemailMessage, voicemailText } from '../_shared/twiml.ts';
 
 export interface AmdDeps {
   db: Queryable;
@@ -45,6 +45,7 @@ export async function handleTwilioAmd(req: Request, deps: AmdDeps): Promise<Resp
   }
 
   let body = '<Hangup/>';
+  let message: string | null = null;
   if (answeredBy !== 'fax') {
     const who = await deps.db.query<{ persona_name: string; first_name: string | null }>(
       `select p.name as persona_name, nullif(split_part(coalesce(u.name, ''), ' ', 1), '') as first_name
@@ -52,6 +53,7 @@ export async function handleTwilioAmd(req: Request, deps: AmdDeps): Promise<Resp
         where c.id = $1`, [callId]);
     const row = who.rows[0];
     body = voicemailMessage(row?.persona_name ?? 'your caller', row?.first_name ?? null);
+    message = voicemailText(row?.persona_name ?? 'your caller', row?.first_name ?? null);
   }
   try {
     await deps.twilio.redirectCall(callSid, twimlDocument(body));
@@ -60,5 +62,7 @@ export async function handleTwilioAmd(req: Request, deps: AmdDeps): Promise<Resp
     deps.log?.(`twilio-amd: could not redirect ${callSid} after verdict ${answeredBy}: ${(err as Error).message}`);
     return json(200, { outcome, answered_by: answeredBy, action: 'redirect_failed' });
   }
+  // The message is part of what was said on the call: it is kept in the transcript, after anything said live.
+  if (message) await deps.db.query('select private.record_voicemail_message($1, $2)', [callId, message]);
   return json(200, { outcome, answered_by: answeredBy, action: answeredBy === 'fax' ? 'hang_up' : 'voicemail_message' });
 }

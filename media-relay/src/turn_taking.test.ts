@@ -89,6 +89,19 @@ describe('turn-taking policy', () => {
     expect(decideTurn(cap.state, { type: 'tick', nowMs: 7000 }, P).actions).toEqual([{ type: 'hangup', reason: 'budget_exhausted' }]);
   });
 
+  it('says once that about a minute is left, when the persona is not talking', () => {
+    const listening = run([{ type: 'call_started', nowMs: 0 }, { type: 'reply_done', turn: 1, nowMs: 0, endsCall: false }]).state;
+    expect(listening.phase).toBe('listening');
+    const said = decideTurn(listening, { type: 'closing_soon', nowMs: 1000 }, P);
+    expect(said.actions).toEqual([{ type: 'say', turn: 2, line: 'closing_soon' }]);
+    // Said, heard, back to listening: never again.
+    const heard = run([{ type: 'audio_sent', turn: 2 }, { type: 'reply_done', turn: 2, nowMs: 1500, endsCall: false }, { type: 'mark', turn: 2, nowMs: 3000 }], said.state);
+    expect(heard.state.phase).toBe('listening');
+    expect(decideTurn(heard.state, { type: 'closing_soon', nowMs: 4000 }, P).actions).toEqual([]);
+    // While the persona talks it waits for the next check.
+    expect(decideTurn(speaking(), { type: 'closing_soon', nowMs: 1000 }, P).actions).toEqual([]);
+  });
+
   it('apologises and ends the call when a provider fails, ignoring caller turns while closing', () => {
     const r = decideTurn(speaking(), { type: 'provider_failed', nowMs: 100 }, P);
     expect(r.actions).toEqual([{ type: 'interrupt', turn: 1 }, { type: 'say', turn: 2, line: 'apology' }]);

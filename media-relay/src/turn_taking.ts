@@ -36,6 +36,8 @@ export interface TurnState {
   lastActivityMs: number;
   reprompts: number;
   wrapUpSent: boolean;
+  /** The persona has said the call is nearly over (the guard's closing_soon). */
+  closingNoticeSaid?: boolean;
   endReason: EndReason | null;
   closingDeadlineMs: number | null;
 }
@@ -49,6 +51,8 @@ export type TurnEvent =
   | { type: 'reply_done'; turn: number; nowMs: number; endsCall: boolean }
   | { type: 'tick'; nowMs: number }
   | { type: 'budget_warning' }
+  /** About a minute is left (time limit or budget): said once, when the persona is not talking. */
+  | { type: 'closing_soon'; nowMs: number }
   | { type: 'budget_exhausted'; nowMs: number }
   | { type: 'provider_failed'; nowMs: number }
   | { type: 'caller_hung_up' };
@@ -57,7 +61,7 @@ export type TurnAction =
   | { type: 'respond'; turn: number; userText: string | null }
   /** Stop the turn in progress: clear queued audio, abort generation and synthesis, keep only what was heard. */
   | { type: 'interrupt'; turn: number }
-  | { type: 'say'; turn: number; line: 'reprompt' | 'goodbye_silence' | 'goodbye_time' | 'goodbye_budget' | 'apology' }
+  | { type: 'say'; turn: number; line: 'reprompt' | 'closing_soon' | 'goodbye_silence' | 'goodbye_time' | 'goodbye_budget' | 'apology' }
   | { type: 'instruct_wrap_up' }
   | { type: 'hangup'; reason: EndReason };
 
@@ -156,6 +160,11 @@ export function decideTurn(s: TurnState, e: TurnEvent, p: TurnPolicy): TurnResul
     case 'budget_warning':
       if (s.wrapUpSent || s.phase === 'closing') return { state: s, actions: [] };
       return { state: { ...s, wrapUpSent: true }, actions: [{ type: 'instruct_wrap_up' }] };
+    case 'closing_soon': {
+      if (s.closingNoticeSaid || s.phase !== 'listening') return { state: s, actions: [] };
+      const next = { ...nextTurn(s, 'responding'), closingNoticeSaid: true, lastActivityMs: e.nowMs };
+      return { state: next, actions: [{ type: 'say', turn: next.turn, line: 'closing_soon' }] };
+    }
     case 'budget_exhausted':
       if (s.phase === 'closing' && s.endReason === 'budget_exhausted') return { state: s, actions: [] };
       return close(s, 'budget_exhausted', 'goodbye_budget', e.nowMs, p.budgetHangupMs);

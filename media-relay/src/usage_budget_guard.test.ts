@@ -5,9 +5,9 @@ import { UsageBudgetGuard } from './usage_budget_guard.ts';
 // The store answers the running charge; here each TTS character charges 0.015 cents and the line nothing.
 const perCharacter = (r: UsageReport) => (r.usage === 'tts_characters' ? r.quantity * 0.015 : 0);
 
-function guard(opts: { cutoffCents: number | null; warnCents?: number | null; store?: InMemoryCallStore }) {
+function guard(opts: { cutoffCents: number | null; warnCents?: number | null; store?: InMemoryCallStore; maxDurationSeconds?: number }) {
   const store = opts.store ?? new InMemoryCallStore({ chargeOf: perCharacter });
-  const call = { callId: 'c1', cutoffCents: opts.cutoffCents, warnCents: opts.warnCents ?? null };
+  const call = { callId: 'c1', cutoffCents: opts.cutoffCents, warnCents: opts.warnCents ?? null, maxDurationSeconds: opts.maxDurationSeconds };
   store.calls.set('c1', { ...call, personaName: 'P', systemPrompt: '', voiceId: 'v', maxDurationSeconds: 600 });
   const logs: string[] = [];
   const g = new UsageBudgetGuard({ call, streamSid: 'MZ1', store, metrics: { error: () => undefined }, log: (msg) => logs.push(msg) });
@@ -39,6 +39,32 @@ describe('usage and budget guard', () => {
     expect(g.running.chargeCents).toBeCloseTo(10.5);
     expect(g.check(500)).toEqual({ type: 'budget_exhausted', nowMs: 500 });
     expect(g.check(600)).toBeNull();
+  });
+
+  it('says about a minute is left before the time limit, at every check until the call ends', async () => {
+    const { g } = guard({ cutoffCents: null, maxDurationSeconds: 120 });
+    expect(g.check(50_000)).toBeNull();
+    // The call ends 5 s before Twilio's limit, so a minute before that is 55 s in.
+    expect(g.check(55_000)).toEqual({ type: 'closing_soon', nowMs: 55_000 });
+    expect(g.check(56_000)).toEqual({ type: 'closing_soon', nowMs: 56_000 });
+  });
+
+  it('says about a minute is left when the spending so far reaches the cut-off within a minute', async () => {
+    const { g } = guard({ cutoffCents: 100, warnCents: 90, maxDurationSeconds: 1800 });
+    g.record('elevenlabs', 'tts_characters', 2000, 'flash'); // 30 cents in 60 s: 70 cents more take 140 s
+    await g.flush(60);
+    expect(g.check(60_000)).toBeNull();
+    g.record('elevenlabs', 'tts_characters', 2000, 'flash'); // 60 cents in 100 s: 40 more take 67 s
+    await g.flush(100);
+    expect(g.check(100_000)).toBeNull();
+    g.record('elevenlabs', 'tts_characters', 500, 'flash'); // 67.5 cents in 110 s: 32.5 more take 53 s
+    await g.flush(110);
+    expect(g.check(110_000)).toEqual({ type: 'closing_soon', nowMs: 110_000 });
+    // The first seconds' rate (the greeting) is not projected.
+    const early = guard({ cutoffCents: 100, maxDurationSeconds: 1800 }).g;
+    early.record('elevenlabs', 'tts_characters', 2000, 'flash');
+    await early.flush(5);
+    expect(early.check(5_000)).toBeNull();
   });
 
   it('takes the cut-off point the store answers (a limit lowered during the call)', async () => {

@@ -175,6 +175,7 @@ insert into tests.cases (constraint_name, statement) values
   ('scheduled_calls_dispatched_has_call', $$ update public.scheduled_calls set status = 'dispatched' where id = 'f1111111-1111-4111-8111-111111111111' $$),
   ('scheduled_calls_attempts_nonnegative', $$ update public.scheduled_calls set attempts = -1 where id = 'f1111111-1111-4111-8111-111111111111' $$),
   ('scheduled_calls_max_duration_range', $$ update public.scheduled_calls set max_duration_seconds = 10 where id = 'f1111111-1111-4111-8111-111111111111' $$),
+  ('scheduled_calls_payment_method_valid', $$ update public.scheduled_calls set payment_method = 'cash' where id = 'f1111111-1111-4111-8111-111111111111' $$),
   ('scheduled_calls_custom_instructions_length', $$ update public.scheduled_calls set custom_instructions = repeat('x', 1001) where id = 'f1111111-1111-4111-8111-111111111111' $$),
   ('scheduled_calls_phone_number_e164', $$ update public.scheduled_calls set phone_number = '14155550101' where id = 'f1111111-1111-4111-8111-111111111111' $$),
   -- credits

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answeredBySentence, endReasonSentence, formatDuration, isEnded, statusLabel, statusTone, timeline } from './call_view.ts';
+import { answeredBySentence, endReasonSentence, endSentence, formatDuration, isEnded, statusLabel, statusTone, timeline } from './call_view.ts';
 
 const t0 = '2026-11-24T10:00:00Z';
 
@@ -24,6 +24,14 @@ describe('call status', () => {
     expect(answeredBySentence('fax', 'Brad')).toMatch(/fax/);
     expect(answeredBySentence('human', 'Brad')).toBeNull();
     expect(answeredBySentence(null, 'Brad')).toBeNull();
+  });
+
+  it('does not say "You hung up." beside a voicemail, and otherwise prefers the recorded error', () => {
+    expect(endSentence({ end_reason: 'user_hung_up', answered_by: 'machine_end_beep' })).toBeNull();
+    expect(endSentence({ end_reason: 'user_hung_up', answered_by: 'fax' })).toBeNull();
+    expect(endSentence({ end_reason: 'user_hung_up', answered_by: 'human' })).toBe('You hung up.');
+    expect(endSentence({ end_reason: 'canceled', error_message: 'The microphone was never connected.' })).toBe('The microphone was never connected.');
+    expect(endSentence({ end_reason: null })).toBeNull();
   });
 
   it('formats durations', () => {

@@ -51,6 +51,16 @@ export function endReasonSentence(reason: string | null | undefined): string | n
   return END_REASONS[reason] ?? null;
 }
 
+/**
+ * Why an ended call ended, as one sentence, or null. A call a machine answered is explained by
+ * answeredBySentence alone: the status callback's guess ("You hung up.") or the relay's reason for the closed
+ * stream would contradict it.
+ */
+export function endSentence(call: { end_reason?: string | null; error_message?: string | null; answered_by?: string | null }): string | null {
+  if (call.answered_by === 'fax' || call.answered_by?.startsWith('machine')) return null;
+  return call.error_message ?? endReasonSentence(call.end_reason);
+}
+
 /** What answered a phone call when it was not a person (Twilio's answering-machine verdict); null for a person. */
 export function answeredBySentence(answeredBy: string | null | undefined, personaName: string): string | null {
   if (answeredBy === 'fax') return 'A fax machine answered, so the call was ended right away.';

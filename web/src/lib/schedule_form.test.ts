@@ -4,9 +4,29 @@ import { formatInZone, nextDateFor, parseScheduleForm, todayInZone } from './sch
 const P = '11111111-1111-4111-8111-111111111111';
 const N = '22222222-2222-4222-8222-222222222222';
 const now = new Date('2026-11-24T12:00:00Z');
-const form = (o: Record<string, string>) => new URLSearchParams({ persona_id: P, phone_number_id: N, timezone: 'America/New_York', date: '2026-11-25', time: '07:30', recurrence: 'weekdays', ...o });
+const form = (o: Record<string, string>) => new URLSearchParams({ persona_id: P, phone_number_id: N, timezone: 'America/New_York', date: '2026-11-25', time: '07:30', recurrence: 'weekdays', max_duration_minutes: '5', payment_method: 'credits', ...o });
 
 describe('parseScheduleForm', () => {
+  it('refuses a weekday series that would start on a weekend, and names the Monday', () => {
+    const sunday = parseScheduleForm(form({ date: '2026-11-29' }), now);
+    expect(!sunday.ok && sunday.errors.date).toBe('Weekday calls ring Monday to Friday, and Sunday 29 November is a Sunday. Pick Monday 30 November or another weekday to start.');
+    const saturday = parseScheduleForm(form({ date: '2026-11-28' }), now);
+    expect(!saturday.ok && saturday.errors.date).toMatch(/Saturday 28 November is a Saturday\. Pick Monday 30 November/);
+    // Every day, or just once, may start on a Sunday.
+    expect(parseScheduleForm(form({ date: '2026-11-29', recurrence: 'daily' }), now).ok).toBe(true);
+  });
+
+  it('keeps the longest call and how it is paid, and refuses anything else', () => {
+    const r = parseScheduleForm(form({ max_duration_minutes: '2', payment_method: 'card' }), now);
+    expect(r.ok && [r.value.max_duration_seconds, r.value.payment_method]).toEqual([120, 'card']);
+    const bad = parseScheduleForm(form({ max_duration_minutes: '45', payment_method: 'demo' }), now);
+    expect(!bad.ok && bad.errors.max_duration_minutes).toMatch(/longest the call may last/);
+    expect(!bad.ok && bad.errors.payment_method).toBe('Choose how to pay: credits, your subscription or a card.');
+    expect(parseScheduleForm(form({ payment_method: 'demo' }), now, { demoMode: true }).ok).toBe(true);
+    const missing = parseScheduleForm(form({ max_duration_minutes: '', payment_method: '' }), now);
+    expect(!missing.ok && Object.keys(missing.errors).sort()).toEqual(['max_duration_minutes', 'payment_method']);
+  });
+
   it('books the wall-clock time in the user\u2019s zone', () => {
     const r = parseScheduleForm(form({}), now);
     expect(r.ok).toBe(true);

@@ -10,7 +10,16 @@ export type ScheduleRow = Required<Pick<TablesInsert<'scheduled_calls'>,
   'persona_id' | 'scenario_template_id' | 'custom_instructions' | 'scheduled_time' | 'timezone' | 'local_time'>> & {
   phone_number_id: string;
   recurrence: Recurrence;
+  max_duration_seconds: number;
+  payment_method: SchedulePayment;
 };
+
+export const SCHEDULE_PAYMENTS = ['credits', 'subscription', 'card', 'demo'] as const;
+export type SchedulePayment = (typeof SCHEDULE_PAYMENTS)[number];
+/** The lengths offered, as on "call now"; the hold is what a call of that length may cost, within the budgets. */
+export const SCHEDULE_MINUTES = [1, 2, 3, 5, 10, 15, 20, 30] as const;
+const WEEKDAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 export const RECURRENCE_LABELS: Record<Recurrence, string> = {
   none: 'Just once',
@@ -21,7 +30,7 @@ export const RECURRENCE_LABELS: Record<Recurrence, string> = {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function parseScheduleForm(f: Fields, now: Date): Parsed<ScheduleRow> {
+export function parseScheduleForm(f: Fields, now: Date, opts: { demoMode?: boolean } = {}): Parsed<ScheduleRow> {
   const errors: FieldErrors = {};
   const get = (n: string) => String(f.get(n) ?? '').trim();
   const persona = get('persona_id');
@@ -32,6 +41,8 @@ export function parseScheduleForm(f: Fields, now: Date): Parsed<ScheduleRow> {
   const time = parseLocalTime(get('time'));
   const recurrence = get('recurrence') || 'none';
   const instructions = get('custom_instructions');
+  const minutes = Number(get('max_duration_minutes') || 'NaN');
+  const payment = get('payment_method');
 
   if (!UUID.test(persona)) errors.persona_id = 'Pick a persona to call you.';
   if (!UUID.test(phone)) errors.phone_number_id = 'Choose one of your verified numbers, or verify a number first.';
@@ -41,6 +52,20 @@ export function parseScheduleForm(f: Fields, now: Date): Parsed<ScheduleRow> {
   if (!time) errors.time = 'Pick a time, for example 07:30.';
   if (!isRecurrence(recurrence)) errors.recurrence = 'Choose how often the call repeats.';
   if (instructions.length > 1000) errors.custom_instructions = 'Keep the instructions under 1,000 characters.';
+  if (!(SCHEDULE_MINUTES as readonly number[]).includes(minutes)) errors.max_duration_minutes = `Choose the longest the call may last: ${SCHEDULE_MINUTES.join(', ')} minutes.`;
+  if (!(SCHEDULE_PAYMENTS as readonly string[]).includes(payment) || (payment === 'demo' && !opts.demoMode)) {
+    errors.payment_method = opts.demoMode ? 'Choose how to pay: credits, your subscription, a card or the demo allowance.' : 'Choose how to pay: credits, your subscription or a card.';
+  }
+  // A weekday series starts on a weekday: the date picked is its first call.
+  if (date && recurrence === 'weekdays') {
+    const d = new Date(Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3])));
+    const day = d.getUTCDay();
+    if (day === 0 || day === 6) {
+      const monday = new Date(d.getTime() + (day === 6 ? 2 : 1) * 86_400_000);
+      const name = (x: Date) => `${WEEKDAY_NAMES[x.getUTCDay()]} ${x.getUTCDate()} ${MONTHS[x.getUTCMonth()]}`;
+      errors.date = `Weekday calls ring Monday to Friday, and ${name(d)} is a ${WEEKDAY_NAMES[day]}. Pick ${name(monday)} or another weekday to start.`;
+    }
+  }
 
   let at: Date | null = null;
   if (date && time && !errors.timezone) {
@@ -64,7 +89,9 @@ export function parseScheduleForm(f: Fields, now: Date): Parsed<ScheduleRow> {
       scheduled_time: at.toISOString(),
       timezone: tz,
       local_time: `${hh}:${mm}`,
-      recurrence: recurrence as Recurrence
+      recurrence: recurrence as Recurrence,
+      max_duration_seconds: minutes * 60,
+      payment_method: payment as SchedulePayment
     }
   };
 }

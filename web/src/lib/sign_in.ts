@@ -4,11 +4,12 @@
 // one password tried on many accounts). In memory: each web server instance counts on its own.
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { RateLimiter } from '../../../core/src/rate_limiter.ts';
+import { resetPhrase } from '../../../core/src/rate_limit_reset.ts';
 import { authErrorMessage } from './auth_errors.ts';
 
 export const SIGN_IN_WINDOW_SECONDS = 15 * 60;
 
-export type SignInOutcome = { ok: true } | { ok: false; status: number; code: string; message: string };
+export type SignInOutcome = { ok: true } | { ok: false; status: number; code: string; message: string; retryAfterSeconds?: number };
 
 export class SignInGuard {
   private readonly failures: RateLimiter;
@@ -19,8 +20,14 @@ export class SignInGuard {
 
   async signIn(supabase: SupabaseClient, address: string, email: string, password: string): Promise<SignInOutcome> {
     if (!email || !password) return { ok: false, status: 400, code: 'validation_failed', message: authErrorMessage('validation_failed') };
-    if (this.failures.exhausted(address)) {
-      return { ok: false, status: 429, code: 'over_request_rate_limit', message: authErrorMessage('over_request_rate_limit') };
+    const resetsAt = this.failures.resetsAt(address);
+    if (resetsAt !== null) {
+      // The visitor's time zone is unknown here: the wait is said in UTC and in minutes.
+      const now = new Date();
+      return {
+        ok: false, status: 429, code: 'over_request_rate_limit', retryAfterSeconds: Math.max(1, Math.ceil((resetsAt - now.getTime()) / 1000)),
+        message: `Too many failed sign-ins from your network. Try again at ${resetPhrase(new Date(resetsAt), now, 'UTC')}.`
+      };
     }
     const { error } = await supabase.auth.signInWithPassword({ email, password });
     if (!error) return { ok: true };

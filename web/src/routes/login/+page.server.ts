@@ -19,13 +19,16 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 let guard: SignInGuard | null = null;
 
 export const actions: Actions = {
-  default: async ({ request, locals, url, getClientAddress }) => {
+  default: async ({ request, locals, url, getClientAddress, setHeaders }) => {
     const form = await request.formData();
     const email = String(form.get('email') ?? '').trim();
     const password = String(form.get('password') ?? '');
     guard ??= new SignInGuard(signInFailuresPerAddress(privateEnv));
     const outcome = await guard.signIn(locals.supabase, getClientAddress(), email, password);
-    if (!outcome.ok) return fail(outcome.status, { email, code: outcome.code, message: outcome.message });
+    if (!outcome.ok) {
+      if (outcome.retryAfterSeconds) setHeaders({ 'retry-after': String(outcome.retryAfterSeconds) });
+      return fail(outcome.status, { email, code: outcome.code, message: outcome.message });
+    }
     redirect(303, safeNext(url.searchParams.get('next'), '/dashboard'));
   }
 };

@@ -2,6 +2,7 @@ import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { databaseFailure } from '$lib/api_errors';
 import { parseScheduleForm } from '$lib/schedule_form';
+import { publicConfig } from '$lib/public_config';
 
 export const load: PageServerLoad = async ({ locals }) => {
   const [upcoming, past, personas, scenarios, numbers, profile] = await Promise.all([
@@ -26,7 +27,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 export const actions: Actions = {
   create: async ({ request, locals }) => {
     const f = await request.formData();
-    const parsed = parseScheduleForm(f, new Date());
+    const parsed = parseScheduleForm(f, new Date(), { demoMode: publicConfig().demoMode });
     const values = Object.fromEntries([...f].map(([k, v]) => [k, String(v)]));
     if (!parsed.ok) return fail(400, { action: 'create', errors: parsed.errors, values, message: 'Check the highlighted fields.' });
     const { error: err } = await locals.supabase.from('scheduled_calls').insert(parsed.value);
