@@ -590,6 +590,13 @@ export type Database = {
             foreignKeyName: "card_charges_user_id_fkey"
             columns: ["user_id"]
             isOneToOne: false
+            referencedRelation: "operator_users"
+            referencedColumns: ["user_id"]
+          },
+          {
+            foreignKeyName: "card_charges_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
             referencedRelation: "users"
             referencedColumns: ["id"]
           },
@@ -717,6 +724,13 @@ export type Database = {
           user_id?: string
         }
         Relationships: [
+          {
+            foreignKeyName: "payment_cards_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: true
+            referencedRelation: "operator_users"
+            referencedColumns: ["user_id"]
+          },
           {
             foreignKeyName: "payment_cards_user_id_fkey"
             columns: ["user_id"]
@@ -871,6 +885,13 @@ export type Database = {
           voice_id?: string
         }
         Relationships: [
+          {
+            foreignKeyName: "personas_owner_id_fkey"
+            columns: ["owner_id"]
+            isOneToOne: false
+            referencedRelation: "operator_users"
+            referencedColumns: ["user_id"]
+          },
           {
             foreignKeyName: "personas_owner_id_fkey"
             columns: ["owner_id"]
