@@ -27,8 +27,8 @@ function pageRoutes(dir = ROUTES): string[] {
 }
 
 const PUBLIC = ['/', '/login', '/signup', '/forgot-password', '/privacy', '/terms'];
-const SIGNED_IN = ['/call', '/calls', '/calls/[id]', '/schedule', '/personas', '/personas/[slug]', '/scenarios', '/billing',
-  '/budget', '/pricing', '/onboarding', '/account/password', '/logout'];
+const SIGNED_IN = ['/dashboard', '/call', '/calls', '/calls/[id]', '/schedule', '/personas', '/personas/new', '/personas/[slug]',
+  '/scenarios', '/scenarios/[id]', '/billing', '/budget', '/pricing', '/onboarding', '/account/password', '/logout'];
 const OPERATOR = ['/operator', '/operator/calls', '/operator/spend', '/operator/refunds', '/operator/anomalies'];
 
 interface Problem { page: string; width: number; what: string }
@@ -97,7 +97,14 @@ test('signed-in pages, as a user with calls, at 1280 and 390 px', async ({ page 
   await withDb((db) => db.query(
     `update public.calls set status = 'no_answer', end_reason = 'no_answer', ended_at = now() where id = $1`, [unanswered]));
 
-  const urls: Record<string, string> = { '/calls/[id]': `/calls/${done}`, '/personas/[slug]': '/personas/brad' };
+  // One scenario of the user's own, for its edit page.
+  const scenario = await withDb((db) => db.query<{ id: string }>(
+    `insert into public.call_scenario_templates (user_id, name, description, prompt, opening_line)
+     values ($1, 'Gym push', 'A nudge to get to the gym', 'Encourage the user to go to the gym this morning.', 'Rise and shine, gym time!')
+     returning id`, [userId])).then((r) => r.rows[0]!.id);
+  const urls: Record<string, string> = {
+    '/calls/[id]': `/calls/${done}`, '/personas/[slug]': '/personas/brad', '/scenarios/[id]': `/scenarios/${scenario}`
+  };
   for (const route of SIGNED_IN) {
     await page.goto(urls[route] ?? route);
     await check(page, `user-${slug(route)}`);
