@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { CallClock } from './call_clock.ts';
-import { OUTBOUND_LEAD_MS, twilioTelephony } from './twilio_media_stream.ts';
+import { CATCH_UP_MS, OUTBOUND_LEAD_MS, twilioTelephony } from './twilio_media_stream.ts';
 
 function fakeSocket(state: { readyState: number; bufferedAmount: number }) {
   const sent: string[] = [];
@@ -36,6 +36,25 @@ describe('Twilio telephony', () => {
     for (let i = 0; i < 100; i++) advance(20);
     expect(events(sent)).toEqual([...Array(50).fill('media'), 't1c0']);
     expect(clock.size).toBe(0); // nothing queued: the line is off the clock
+  });
+
+  it('makes up its own lateness at once, and starts a new schedule after a longer gap', () => {
+    vi.useFakeTimers();
+    let t = 0;
+    const clock = new CallClock({ tickMs: 20, now: () => t });
+    const { ws, sent } = fakeSocket({ readyState: WebSocket.OPEN, bufferedAmount: 0 });
+    const line = twilioTelephony(ws, 'MZ1', () => undefined, () => undefined, { clock, now: () => t });
+    for (let i = 0; i < 60; i++) line.sendAudio(new Uint8Array(160));
+    expect(sent).toHaveLength(OUTBOUND_LEAD_MS / 20); // 200 ms of audio, playing until t = 200
+    // The process was busy: the next tick comes at 400 instead of 20. What should have gone out by then goes now.
+    t = 400;
+    vi.advanceTimersByTime(20);
+    expect(sent).toHaveLength((400 + OUTBOUND_LEAD_MS) / 20);
+    // Then nothing for longer than the catch-up allowance: the line has played out and restarts from now.
+    t = 600 + CATCH_UP_MS + 100;
+    vi.advanceTimersByTime(20);
+    expect(sent).toHaveLength((400 + OUTBOUND_LEAD_MS) / 20 + OUTBOUND_LEAD_MS / 20);
+    line.clear();
   });
 
   it('drops what is queued on clear, and sends everything before it hangs up', () => {

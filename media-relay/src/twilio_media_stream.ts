@@ -3,7 +3,7 @@
 // Closing the socket ends the <Connect>, and with nothing after it in the TwiML, the call.
 // Outbound audio is paced at the pace it plays: at most OUTBOUND_LEAD_MS of it ahead of real time (Twilio plays from
 // its buffer, so that much lateness on our side goes unheard), the rest queued here and released by the process's
-// one call clock, every call's line on the same 20 ms tick. A vendor that synthesises faster than real time then
+// one call clock, every call's line on the same 20 ms tick; frames our own lateness held back go out at once. A vendor that synthesises faster than real time then
 // neither bursts onto the socket nor piles seconds of audio up at Twilio that a barge-in would have to clear.
 import WebSocket from 'ws';
 import { clearMessage, markMessage } from '../../core/src/media_streams.ts';
@@ -15,6 +15,12 @@ import type { Telephony } from './provider_contracts.ts';
 const MAX_BUFFERED_BYTES = 2 * 1024 * 1024;
 /** Audio sent ahead of its playing time at most. */
 export const OUTBOUND_LEAD_MS = 200;
+/**
+ * Lateness on our side up to this much (a late tick, a process busy for a moment) is made up at once, so the audio
+ * stays on its schedule; audio that comes later than this after the previous frame finished starts a new schedule
+ * (the line had gone quiet: between replies, or a slow synthesis).
+ */
+export const CATCH_UP_MS = 1000;
 const TICK_MS = 20;
 const BYTES_PER_MS = 8; // μ-law 8 kHz
 
@@ -66,7 +72,7 @@ export function twilioTelephony(ws: WebSocket, streamSid: string, onStalled: () 
       head = queue.length;
     }
     const t = now();
-    if (playedAt < t) playedAt = t;
+    if (playedAt < t - CATCH_UP_MS) playedAt = t;
     while (head < queue.length) {
       const item = queue[head]!;
       if (typeof item === 'string') sendMark(item);
@@ -90,7 +96,7 @@ export function twilioTelephony(ws: WebSocket, streamSid: string, onStalled: () 
       const ms = mulaw.length / BYTES_PER_MS;
       if (head === queue.length) {
         const t = now();
-        if (playedAt < t) playedAt = t;
+        if (playedAt < t - CATCH_UP_MS) playedAt = t;
         if (playedAt - t < OUTBOUND_LEAD_MS) return sendFrame(media(mulaw), ms);
       }
       queue.push({ frame: media(mulaw), ms });
