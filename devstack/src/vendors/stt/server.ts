@@ -9,7 +9,8 @@
 // clock, quiet frames between words included, and sends its guess as an interim (is_final false); the words near the
 // tip may still change. Interims trail the audio by the step plus a short processing delay (Deepgram: transcript
 // latency of 300 ms or less). A final (is_final true) settles the utterance; speech_final true when the caller paused
-// for `endpointing` ms; that end-of-turn answer is what `latencyMs` slows down. UtteranceEnd follows a gap of
+// for `endpointing` ms; that end-of-turn answer is what `latencyMs` slows down, and the looks go on until it is sent
+// (so an interim may carry the utterance's last words before its final does). UtteranceEnd follows a gap of
 // `utterance_end_ms` after the last word.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
@@ -173,6 +174,8 @@ export async function startSttStandIn(opts: SttStandInOptions = {}): Promise<Sta
     let lastInterimAtMs = 0;
     let recognizerBusy = false;
     let lookBusy = false;
+    /** The utterance whose endpoint was found and whose final is not yet sent. */
+    let settling: { no: number; audio: Buffer; startMs: number; endMs: number } | null = null;
     let lookPending = false;
     let lastInterim = { no: 0, endMs: -1 };
     // Utterances are numbered; an interim computed for one is not sent once that utterance's final has gone out.
@@ -249,11 +252,13 @@ export async function startSttStandIn(opts: SttStandInOptions = {}): Promise<Sta
       const no = ++utteranceNo;
       utterance = [];
       speechMs = 0;
+      settling = { no, audio, startMs, endMs };
       const text = transcribe(audio);
       outQueue = outQueue.then(async () => {
         const t = await text;
         await delayed(latencyMs);
         finalSentNo = no;
+        if (settling?.no === no) settling = null;
         results(t, startMs, endMs, true, speechFinal);
       });
     };
@@ -270,7 +275,8 @@ export async function startSttStandIn(opts: SttStandInOptions = {}): Promise<Sta
     };
 
     const interim = () => {
-      if (!so.interim || utterance.length === 0) return;
+      const open = utterance.length > 0;
+      if (!so.interim || (!open && !settling)) return;
       // One look at a time: audio that comes faster than real time is looked at once more when the look ends, at
       // its latest, rather than once per step it skipped.
       if (lookBusy) {
@@ -278,10 +284,10 @@ export async function startSttStandIn(opts: SttStandInOptions = {}): Promise<Sta
         return;
       }
       lookBusy = true;
-      const audio = Buffer.concat(utterance);
-      const startMs = utteranceStartMs;
-      const endMs = receivedMs;
-      const no = utteranceNo + 1;
+      const audio = open ? Buffer.concat(utterance) : settling!.audio;
+      const startMs = open ? utteranceStartMs : settling!.startMs;
+      const endMs = open ? receivedMs : settling!.endMs;
+      const no = open ? utteranceNo + 1 : settling!.no;
       void (async () => {
         const list = await templates.catch(() => []);
         const spotted = list.length > 0 ? matchPhrasePrefix(features(decodeMulaw(audio)), list, PHRASE_THRESHOLD) : null;
@@ -342,6 +348,10 @@ export async function startSttStandIn(opts: SttStandInOptions = {}): Promise<Sta
           silenceMs = 0;
           return;
         }
+        lookAgain();
+      } else if (settling) {
+        // The endpoint is found but its final is still on its way: streaming recognition goes on meanwhile, and
+        // its next look covers the whole utterance.
         lookAgain();
       } else if (so.utteranceEndMs !== null && lastSpeechEndMs !== null && receivedMs - lastSpeechEndMs >= so.utteranceEndMs) {
         const lastWordEnd = lastSpeechEndMs / 1000;
