@@ -349,14 +349,15 @@ export async function startSttStandIn(opts: SttStandInOptions = {}): Promise<Sta
           return;
         }
         lookAgain();
-      } else if (settling) {
+      } else {
         // The endpoint is found but its final is still on its way: streaming recognition goes on meanwhile, and
         // its next look covers the whole utterance.
-        lookAgain();
-      } else if (so.utteranceEndMs !== null && lastSpeechEndMs !== null && receivedMs - lastSpeechEndMs >= so.utteranceEndMs) {
-        const lastWordEnd = lastSpeechEndMs / 1000;
-        lastSpeechEndMs = null;
-        outQueue = outQueue.then(() => send({ type: 'UtteranceEnd', channel: [0, 1], last_word_end: lastWordEnd }));
+        if (settling) lookAgain();
+        if (so.utteranceEndMs !== null && lastSpeechEndMs !== null && receivedMs - lastSpeechEndMs >= so.utteranceEndMs) {
+          const lastWordEnd = lastSpeechEndMs / 1000;
+          lastSpeechEndMs = null;
+          outQueue = outQueue.then(() => send({ type: 'UtteranceEnd', channel: [0, 1], last_word_end: lastWordEnd }));
+        }
       }
     };
 
