@@ -6,12 +6,16 @@
 // the persona talks the whole time (its speech synthesis delivers a frame every 20 ms, as a streaming vendor does)
 // and the phones send silence (no turn changes). Baseline in the same run: a bare `ws` echo server carrying the same
 // message rate (each phone frame echoed straight back), stepped up the same way. Servers run in a child process of
-// their own (a fresh one per run) so the phones (this process) do not share their heap or event loop. The machine is
-// shared, so each server is measured RUNS times, alternating, and the median is what counts; the spread and the
-// load average are printed with it. Then the relay runs once more at its median capacity under --cpu-prof, and the
-// functions with the most self time are listed.
+// their own (a fresh one per run); the phones run in PHONE_PROCS processes of their own, so the load generator is not
+// the server's bottleneck nor its own: each phone process paces all its calls with one clock, and the processes'
+// clocks share one epoch, offset within the 20 ms period so their bursts do not coincide. Each step prints the CPU
+// the server and the phones used in the window (100 % = one core), so a saturated load generator shows. The
+// machine is shared, so each server is measured RUNS times, alternating, and the median is what counts; the spread
+// and the load average are printed with it. Then the relay runs once more at its median capacity under --cpu-prof,
+// and the functions with the most self time are listed.
 // Run: node bench/relay_capacity.bench.ts        (prints the call count and the ratio to the echo server)
-import { spawn, type ChildProcess } from 'node:child_process';
+//      BENCH_PHONE_PROCS=n to change the number of phone processes (default: 2)
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,13 +31,14 @@ import { summary } from './stats.ts';
 const SECRET = 'bench-secret-of-at-least-32-characters!';
 const FRAME_MS = 20;
 const JITTER_P99_LIMIT_MS = 20;
-const STEPS = [100, 200, 300, 400, 500, 600, 700, 800, 1000, 1200, 1500, 2000];
+const STEPS = [50, 100, 200, 300, 400, 500, 600, 700, 800, 1000, 1200, 1500, 2000];
 const WARMUP_MS = 1500;
 const WINDOW_MS = 3000;
 const TARGET_CALLS = 500;
 const TARGET_RATIO = 0.8;
 const RUNS = 3;
 const PROFILE_TOP = 15;
+const PHONE_PROCS = Math.max(1, Number(process.env.BENCH_PHONE_PROCS ?? 2));
 const SELF = fileURLToPath(import.meta.url);
 
 // ---------------------------------------------------------------- servers (child process) ----
@@ -42,8 +47,7 @@ const SELF = fileURLToPath(import.meta.url);
  * Calls `onTick` every 20 ms on an absolute schedule (each timer aims at start + k x 20 ms, so lateness does not
  * accumulate), making up missed ticks at once. Both sides pace their frames with it.
  */
-function pacedTicker(onTick: () => void): () => void {
-  const t0 = performance.now();
+function pacedTicker(onTick: () => void, t0 = performance.now()): () => void {
   let k = 0;
   let timer: NodeJS.Timeout;
   const run = () => {
@@ -51,7 +55,7 @@ function pacedTicker(onTick: () => void): () => void {
     for (; k < due; k++) onTick();
     timer = setTimeout(run, Math.max(0, t0 + (k + 1) * FRAME_MS - performance.now()));
   };
-  timer = setTimeout(run, FRAME_MS);
+  timer = setTimeout(run, Math.max(0, t0 + FRAME_MS - performance.now()));
   return () => clearTimeout(timer);
 }
 
@@ -158,59 +162,137 @@ interface Phone {
 }
 
 const PAYLOAD = Buffer.alloc(160, 0xff).toString('base64');
+const MEDIA_PREFIX = Buffer.from('{"event":"media"');
 
 function sendFrame(p: Phone): void {
   p.chunk++;
   p.ws.send(`{"event":"media","sequenceNumber":"${p.seq++}","streamSid":"${p.streamSid}","media":{"track":"inbound","chunk":"${p.chunk}","timestamp":"${p.chunk * FRAME_MS}","payload":"${PAYLOAD}"}}`);
 }
 
-/** Runs `calls` phones for the window; returns the outbound jitter samples and the share of frames that arrived. */
-async function runStep(kind: 'relay' | 'echo', port: number, calls: number, step: number): Promise<{ jitter: number[]; delivered: number; connected: number }> {
+interface StepOrder { kind: 'relay' | 'echo'; port: number; from: number; calls: number; step: number }
+interface StepResult { offsets: Float64Array[]; connected: number; cpuMs: number }
+
+/** In a phone process: whether arrivals are being recorded (the measured window). */
+let measuring = false;
+
+/** A phone process: connects its share of the calls, then on `run` speaks on the shared epoch and reports. */
+async function phoneProcess(): Promise<void> {
+  let phones: Phone[] = [];
+  process.on('message', (raw) => void (async () => {
+    const msg = raw as { cmd: 'connect'; order: StepOrder } | { cmd: 'run'; epoch: number; phase: number } | { cmd: 'exit' };
+    if (msg.cmd === 'exit') process.exit(0);
+    if (msg.cmd === 'connect') {
+      phones = await connectPhones(msg.order);
+      process.send!({ connected: phones.length });
+      return;
+    }
+    // The epoch is wall time (ms since 1970, sub-ms): the same instant in every process.
+    const t0 = msg.epoch - performance.timeOrigin + msg.phase;
+    const result = await speak(phones, t0);
+    process.send!(result);
+  })());
+}
+
+async function connectPhones(o: StepOrder): Promise<Phone[]> {
   const phones: Phone[] = [];
-  let measuring = false;
-  const jitter: number[] = [];
-  const path = kind === 'relay' ? '/twilio/stream' : '/';
-  for (let i = 0; i < calls; i += 50) {
-    await Promise.all(Array.from({ length: Math.min(50, calls - i) }, async (_, j) => {
-      const n = i + j;
-      const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { perMessageDeflate: false });
+  const path = o.kind === 'relay' ? '/twilio/stream' : '/';
+  for (let i = 0; i < o.calls; i += 50) {
+    await Promise.all(Array.from({ length: Math.min(50, o.calls - i) }, async (_, j) => {
+      const n = o.from + i + j;
+      const ws = new WebSocket(`ws://127.0.0.1:${o.port}${path}`, { perMessageDeflate: false });
       await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
       ws.on('error', () => undefined);
-      const p: Phone = { ws, streamSid: `MZ${String(step).padStart(4, '0')}${String(n).padStart(28, '0')}`, seq: 1, chunk: 0, index: 0, offsets: [] };
-      ws.on('message', (data) => {
-        // Only the arrival time of media frames matters; no parsing beyond the event name.
-        if (!(data as Buffer).subarray(0, 20).toString().includes('"media"')) return;
+      const p: Phone = { ws, streamSid: `MZ${String(o.step).padStart(4, '0')}${String(n).padStart(28, '0')}`, seq: 1, chunk: 0, index: 0, offsets: [] };
+      ws.on('message', (data: Buffer) => {
+        // Only the arrival time of media frames matters: the event name is compared as bytes, nothing is parsed.
+        if (data.length < MEDIA_PREFIX.length || data.compare(MEDIA_PREFIX, 0, MEDIA_PREFIX.length, 0, MEDIA_PREFIX.length) !== 0) return;
         if (measuring) p.offsets.push(performance.now() - p.index * FRAME_MS);
         p.index++;
       });
-      if (kind === 'relay') {
-        const callSid = `CA${String(step).padStart(4, '0')}${String(n).padStart(28, '0')}`;
-        const token = mintStreamToken({ callId: `cap-${step}-${n}`, callSid, exp: Math.floor(Date.now() / 1000) + 600 }, SECRET);
+      if (o.kind === 'relay') {
+        const callSid = `CA${String(o.step).padStart(4, '0')}${String(n).padStart(28, '0')}`;
+        const token = mintStreamToken({ callId: `cap-${o.step}-${n}`, callSid, exp: Math.floor(Date.now() / 1000) + 600 }, SECRET);
         ws.send(JSON.stringify({ event: 'connected', protocol: 'Call', version: '1.0.0' }));
         ws.send(JSON.stringify({ event: 'start', sequenceNumber: String(p.seq++), streamSid: p.streamSid, start: { accountSid: `AC${'0'.repeat(32)}`, streamSid: p.streamSid, callSid, tracks: ['inbound'], customParameters: { stream_token: token }, mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 } } }));
       }
       phones.push(p);
     }));
   }
-  // Every phone speaks (silence) every 20 ms, on one clock, catching up if a tick is late.
+  return phones;
+}
+
+/** Every phone speaks (silence) every 20 ms from `t0`, on one clock, catching up if a tick is late. */
+async function speak(phones: Phone[], t0: number): Promise<StepResult> {
   const stopTicker = pacedTicker(() => {
     for (const p of phones) if (p.ws.readyState === WebSocket.OPEN) sendFrame(p);
-  });
-  await new Promise((r) => setTimeout(r, WARMUP_MS));
+  }, t0);
+  const until = (t: number) => new Promise((r) => setTimeout(r, Math.max(0, t - performance.now())));
+  await until(t0 + WARMUP_MS);
+  const cpu = process.cpuUsage();
   measuring = true;
-  await new Promise((r) => setTimeout(r, WINDOW_MS));
+  await until(t0 + WARMUP_MS + WINDOW_MS);
   measuring = false;
+  const used = process.cpuUsage(cpu);
   stopTicker();
-  for (const p of phones) {
-    const punctual = Math.min(...p.offsets);
-    for (const o of p.offsets) jitter.push(o - punctual);
+  const connected = phones.filter((p) => p.ws.readyState === WebSocket.OPEN).length;
+  const offsets = phones.map((p) => Float64Array.from(p.offsets));
+  for (const p of phones) p.ws.terminate();
+  return { offsets, connected, cpuMs: (used.user + used.system) / 1000 };
+}
+
+/** CPU time (ms) a process has used so far, from /proc (Linux); null elsewhere. */
+function processCpuMs(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 10 ms
+  } catch {
+    return null;
+  }
+}
+
+type PhoneProc = { child: ChildProcess; next: () => Promise<unknown> };
+
+function startPhones(): PhoneProc[] {
+  return Array.from({ length: PHONE_PROCS }, () => {
+    const child = fork(SELF, ['--phones'], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const inbox: unknown[] = [];
+    const waiting: ((m: unknown) => void)[] = [];
+    child.on('message', (m) => (waiting.length ? waiting.shift()!(m) : inbox.push(m)));
+    return { child, next: () => (inbox.length ? Promise.resolve(inbox.shift()) : new Promise((r) => waiting.push(r))) };
+  });
+}
+
+/** Runs `calls` phones (shared among the phone processes) for the window: jitter samples, delivery, CPU used. */
+async function runStep(phoneProcs: PhoneProc[], kind: 'relay' | 'echo', port: number, serverPid: number, calls: number, step: number): Promise<{ jitter: number[]; delivered: number; connected: number; serverCpu: number | null; phoneCpu: number }> {
+  const share = Math.ceil(calls / phoneProcs.length);
+  const orders = phoneProcs.map((_, i) => ({ kind, port, from: i * share, calls: Math.max(0, Math.min(share, calls - i * share)), step }));
+  phoneProcs.forEach((p, i) => p.child.send({ cmd: 'connect', order: orders[i] }));
+  await Promise.all(phoneProcs.map((p) => p.next()));
+  const epoch = performance.timeOrigin + performance.now() + 200;
+  phoneProcs.forEach((p, i) => p.child.send({ cmd: 'run', epoch, phase: (i * FRAME_MS) / phoneProcs.length }));
+  // The server's CPU over the same window as the phones measure.
+  await new Promise((r) => setTimeout(r, 200 + WARMUP_MS));
+  const cpuStart = processCpuMs(serverPid);
+  await new Promise((r) => setTimeout(r, WINDOW_MS));
+  const cpuEnd = processCpuMs(serverPid);
+  const results = (await Promise.all(phoneProcs.map((p) => p.next()))) as StepResult[];
+  const jitter: number[] = [];
+  let frames = 0;
+  for (const r of results) {
+    for (const offsets of r.offsets) {
+      let punctual = Infinity;
+      for (const o of offsets) punctual = Math.min(punctual, o);
+      for (const o of offsets) jitter.push(o - punctual);
+      frames += offsets.length;
+    }
   }
   const expected = calls * (WINDOW_MS / FRAME_MS);
-  const delivered = phones.reduce((s, p) => s + p.offsets.length, 0) / expected;
-  const connected = phones.filter((p) => p.ws.readyState === WebSocket.OPEN).length;
-  for (const p of phones) p.ws.terminate();
   await new Promise((r) => setTimeout(r, 500)); // let the server tear the calls down
-  return { jitter, delivered, connected };
+  return {
+    jitter, delivered: frames / expected, connected: results.reduce((n, r) => n + r.connected, 0),
+    serverCpu: cpuStart === null || cpuEnd === null ? null : (cpuEnd - cpuStart) / WINDOW_MS,
+    phoneCpu: results.reduce((n, r) => n + r.cpuMs, 0) / WINDOW_MS
+  };
 }
 
 async function stopServer(child: ChildProcess): Promise<void> {
@@ -219,16 +301,16 @@ async function stopServer(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function capacity(kind: 'relay' | 'echo', run: number): Promise<{ max: number; rows: string[] }> {
+async function capacity(phoneProcs: PhoneProc[], kind: 'relay' | 'echo', run: number): Promise<{ max: number; rows: string[] }> {
   const { port, child } = await startServer(kind);
   const rows: string[] = [];
   let max = 0;
   try {
     for (const [i, calls] of STEPS.entries()) {
-      const r = await runStep(kind, port, calls, run * 100 + i);
+      const r = await runStep(phoneProcs, kind, port, child.pid!, calls, run * 100 + i);
       const s = summary(r.jitter);
       const ok = s.p99 < JITTER_P99_LIMIT_MS && r.delivered >= 0.95 && r.connected === calls;
-      rows.push(`  ${kind.padEnd(5)} run ${run + 1} ${String(calls).padStart(5)} calls   jitter p50 ${s.p50.toFixed(2)} ms  p99 ${s.p99.toFixed(2)} ms  max ${s.max.toFixed(1)} ms   frames delivered ${(r.delivered * 100).toFixed(1)} %   ${ok ? 'ok' : 'BROKEN'}`);
+      rows.push(`  ${kind.padEnd(5)} run ${run + 1} ${String(calls).padStart(5)} calls   jitter p50 ${s.p50.toFixed(2)} ms  p99 ${s.p99.toFixed(2)} ms  max ${s.max.toFixed(1)} ms   frames delivered ${(r.delivered * 100).toFixed(1)} %   CPU server ${r.serverCpu === null ? '?' : (r.serverCpu * 100).toFixed(0)} %, phones ${(r.phoneCpu * 100).toFixed(0)} %   load ${load()}   ${ok ? 'ok' : 'BROKEN'}`);
       console.log(rows.at(-1));
       if (!ok) break;
       max = calls;
@@ -261,16 +343,16 @@ function topSelfTime(file: string, n: number): string[] {
 }
 
 /** The relay carrying `calls` for one window under --cpu-prof: where its CPU goes at capacity. */
-async function profileRelay(calls: number): Promise<string[]> {
+async function profileRelay(phoneProcs: PhoneProc[], calls: number): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), 'relay-prof-'));
   try {
     const { port, child } = await startServer('relay', dir);
-    const r = await runStep('relay', port, calls, 999);
+    const r = await runStep(phoneProcs, 'relay', port, child.pid!, calls, 999);
     await stopServer(child);
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
     const s = summary(r.jitter);
     return [
-      `  relay CPU profile at ${calls} calls (jitter p99 ${s.p99.toFixed(2)} ms, frames delivered ${(r.delivered * 100).toFixed(1)} %), top ${PROFILE_TOP} by self time:`,
+      `  relay CPU profile at ${calls} calls (jitter p99 ${s.p99.toFixed(2)} ms, frames delivered ${(r.delivered * 100).toFixed(1)} %, CPU server ${r.serverCpu === null ? '?' : (r.serverCpu * 100).toFixed(0)} %, phones ${(r.phoneCpu * 100).toFixed(0)} %), top ${PROFILE_TOP} by self time:`,
       ...(file ? topSelfTime(join(dir, file), PROFILE_TOP) : ['    (no profile was written)'])
     ];
   } finally {
@@ -280,21 +362,26 @@ async function profileRelay(calls: number): Promise<string[]> {
 
 if (process.argv[2] === '--serve') {
   await serve(process.argv[3] ?? 'relay');
+} else if (process.argv[2] === '--phones') {
+  await phoneProcess();
 } else {
   const started = performance.now();
   console.log(`bench relay-capacity: 20 ms frames both ways, outbound jitter p99 < ${JITTER_P99_LIMIT_MS} ms and >= 95 % of frames delivered; ${RUNS} runs each, alternating`);
-  console.log(`  machine: ${cpus().length} cores, load average at start ${load()} (shared with other work)`);
+  console.log(`  machine: ${cpus().length} cores, load average at start ${load()} (shared with other work); phones in ${PHONE_PROCS} processes of their own, server in another`);
+  const phoneProcs = startPhones();
   const relayMax: number[] = [];
   const echoMax: number[] = [];
   for (let run = 0; run < RUNS; run++) {
-    relayMax.push((await capacity('relay', run)).max);
-    echoMax.push((await capacity('echo', run)).max);
+    relayMax.push((await capacity(phoneProcs, 'relay', run)).max);
+    echoMax.push((await capacity(phoneProcs, 'echo', run)).max);
   }
   const relay = median(relayMax);
   const echo = median(echoMax);
   const topped = echo === STEPS.at(-1);
   const ratio = echo > 0 ? relay / echo : NaN;
-  const profile = relay > 0 ? await profileRelay(relay) : ['  relay carried no step: no profile'];
+  // Where the relay's CPU goes at its capacity (at the first step when it carried none).
+  const profile = await profileRelay(phoneProcs, relay > 0 ? relay : STEPS[0]!);
+  for (const p of phoneProcs) p.child.send({ cmd: 'exit' });
   console.log(`  load average at end ${load()}`);
   console.log(`  relay carries ${relay} concurrent calls, median of ${RUNS} (runs: ${relayMax.join(', ')}; spread ${Math.min(...relayMax)}–${Math.max(...relayMax)}) (target >= ${TARGET_CALLS}: ${relay >= TARGET_CALLS ? 'ok' : 'UNDER'})`);
   console.log(`  bare ws echo server carries ${topped ? `>= ${echo} (the largest step)` : echo}, median of ${RUNS} (runs: ${echoMax.join(', ')}; spread ${Math.min(...echoMax)}–${Math.max(...echoMax)}) at the same message rate`);

@@ -1,6 +1,8 @@
 // Voice to voice: the caller stops speaking -> the first frame of the persona's answer reaches the phone, p50/p95,
 // with private stand-ins slowed to published vendor figures: speech-to-text final 300 ms after the end of speech
-// (Deepgram's default endpointing of 10 ms, then 300 ms), LLM first token 250 ms, TTS first byte 100 ms.
+// (Deepgram's default endpointing of 10 ms, then 300 ms), LLM first token 250 ms, TTS first byte 100 ms. Interim
+// transcripts come as the stand-in streams them (devstack/src/vendors/stt/server.ts, after Deepgram's live
+// streaming): a look at every 250 ms of audio, each sent 100 ms after the audio it covers.
 // Baselines in the same run: the serial sum of the three figures; the relay with preemptive generation off (it waits
 // for each vendor in turn, as it used to); and the same chain without the relay (STT adapter -> LLM adapter to the
 // first sentence -> TTS adapter to the first byte), timed from the same end of speech. Printed beside the relay's
@@ -162,7 +164,7 @@ try {
   const serialSum = LATENCY.sttFinalMs + LATENCY.llmFirstTokenMs + LATENCY.ttsFirstByteMs;
   const p = fast.preemptive;
   const stage = (rows: typeof fast.rows, pick: (r: (typeof fast.rows)[number]) => number | null) => summary(rows.map(pick).filter((x): x is number => x !== null)).p50.toFixed(0);
-  console.log(`bench relay-voice-to-voice (${r.n} turns each path, ${ROUNDS} alternating rounds; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores; stand-ins: STT final ${LATENCY.sttFinalMs} ms after ${ENDPOINTING_MS} ms endpointing, LLM first token ${LATENCY.llmFirstTokenMs} ms, TTS first byte ${LATENCY.ttsFirstByteMs} ms)`);
+  console.log(`bench relay-voice-to-voice (${r.n} turns each path, ${ROUNDS} alternating rounds; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores; stand-ins: STT final ${LATENCY.sttFinalMs} ms after ${ENDPOINTING_MS} ms endpointing, interims every 250 ms of audio + 100 ms, LLM first token ${LATENCY.llmFirstTokenMs} ms, TTS first byte ${LATENCY.ttsFirstByteMs} ms)`);
   console.log(`  caller stops speaking -> first persona audio at the phone`);
   console.log(`  serial sum of the three vendors                                        ${serialSum} ms`);
   console.log(`  baseline: STT -> LLM first sentence -> TTS first byte, adapters alone   p50 ${b.p50.toFixed(1)} ms   p95 ${b.p95.toFixed(1)} ms`);

@@ -1,5 +1,7 @@
 // Contract suite: each production adapter against the devstack stand-in that speaks its vendor's protocol.
 // Event order, prompt cancellation (barge-in depends on it) and usage reporting.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startLlmStandIn } from '../../devstack/src/vendors/llm/server.ts';
 import { synthesizeMulaw } from '../../devstack/src/vendors/speech/espeak.ts';
@@ -136,6 +138,25 @@ describe('Deepgram STT adapter', () => {
     expect(kinds.filter((k) => k === 'final:true')).toHaveLength(1);
     expect(events.find((e) => e.type === 'final' && e.endOfTurn)).toEqual({ type: 'final', text: 'that sounds good tell me more', endOfTurn: true });
   }, 20_000);
+
+  it('asks for no compression of its audio frames', async () => {
+    // A server that notes the upgrade's extensions and refuses it: the adapter's request is all this needs.
+    let extensions: string | undefined = 'not seen';
+    const server = createServer();
+    server.on('upgrade', (req, socket) => {
+      extensions = req.headers['sec-websocket-extensions'];
+      socket.end('HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const s = createDeepgramStt({ provider: 'deepgram', baseUrl: `ws://127.0.0.1:${port}`, apiKey: 'k', model: 'nova-3', endpointingMs: 500, utteranceEndMs: 1000, keyterms: [] });
+      await expect(s.open({ onEvent: () => undefined })).rejects.toBeInstanceOf(ProviderError);
+      expect(extensions).toBeUndefined();
+    } finally {
+      server.close();
+    }
+  });
 
   it('emits nothing after close', async () => {
     const events: SttEvent[] = [];

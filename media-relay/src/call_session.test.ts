@@ -264,6 +264,57 @@ describe('call session', () => {
       expect(h.store.turnLatencies.find((r) => r.turn === 2)).toMatchObject({ preemptive: true, llmFirstTokenMs: expect.any(Number), interrupted: false });
     });
 
+    /** A listening session on a call clock the test moves: `frame` hears one 20 ms frame, loud or quiet. */
+    const listeningOnClock = async () => {
+      let t = 0;
+      const h = harness({ model: echoing(), now: () => t });
+      await h.session.start();
+      await waitUntil(() => h.session.phase === 'listening');
+      const frame = (loud: boolean) => {
+        t += 20;
+        h.session.onAudio(new Uint8Array(160).fill(loud ? 0x00 : 0xff));
+      };
+      return { h, frame };
+    };
+
+    it('starts a preemptive reply on a stable interim: not on words still growing while the caller speaks', async () => {
+      const { h, frame } = await listeningOnClock();
+      frame(true);
+      h.emitStt({ type: 'interim', text: 'tell me a' });
+      frame(true);
+      h.emitStt({ type: 'interim', text: 'tell me a joke' });
+      await new Promise((r) => setImmediate(r));
+      expect(h.llmRequests).toHaveLength(1); // the greeting only
+      // The caller goes quiet: the latest words are answered ahead, once.
+      frame(false);
+      frame(false);
+      await waitUntil(() => h.llmRequests.length === 2);
+      expect(h.llmRequests[1]!.at(-1)).toEqual({ role: 'user', content: 'tell me a joke' });
+      h.emitStt({ type: 'final', text: 'Tell me a joke.', endOfTurn: true });
+      await waitUntil(() => h.spoken.length === 2);
+      expect(h.spoken[1]).toBe('About tell me a joke, sure.');
+      expect(h.llmRequests).toHaveLength(2);
+      expect(h.metrics.preemptiveReplies).toMatchObject({ adopted: 1, discarded: 0, wastedTokens: 0 });
+      await h.session.end('user_hung_up');
+    });
+
+    it('starts a preemptive reply on an interim the recogniser repeated, even while the caller still speaks', async () => {
+      const { h, frame } = await listeningOnClock();
+      frame(true);
+      h.emitStt({ type: 'interim', text: 'what is the weather' });
+      await new Promise((r) => setImmediate(r));
+      expect(h.llmRequests).toHaveLength(1);
+      frame(true);
+      h.emitStt({ type: 'interim', text: 'What is the weather' });
+      await waitUntil(() => h.llmRequests.length === 2);
+      // Words that changed after all: the reply ahead is discarded and never spoken.
+      h.emitStt({ type: 'final', text: 'what is the weather in Paris', endOfTurn: true });
+      await waitUntil(() => h.spoken.length === 2);
+      expect(h.spoken[1]).toBe('About what is the weather in Paris, sure.');
+      expect(h.metrics.preemptiveReplies).toMatchObject({ adopted: 0, discarded: 1 });
+      await h.session.end('user_hung_up');
+    });
+
     it('starts nothing while the persona is speaking: those words may be a barge-in', async () => {
       // Three words do not interrupt under this policy, so the persona is still speaking when they come.
       const h = harness({ model: echoing(), echoMarks: false, policy: { ...POLICY, bargeInWords: 5 } });

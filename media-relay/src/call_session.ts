@@ -12,6 +12,7 @@ import type { RelayConfig } from './config.ts';
 import { ConversationTurns } from './conversation_turns.ts';
 import { EndOfTurn } from './end_of_turn.ts';
 import { LlmConversation } from './llm_conversation.ts';
+import { sameWords } from './preemptive_reply.ts';
 import type { RelayMetrics } from './metrics.ts';
 import type { ChatMessage, Providers, SttEvent, Telephony } from './provider_contracts.ts';
 import { providerErrorReporter, type ReportProviderError } from './provider_error_report.ts';
@@ -23,6 +24,8 @@ import type { EndReason, TurnAction, TurnEvent, TurnPolicy, TurnState } from './
 import { UsageBudgetGuard } from './usage_budget_guard.ts';
 
 const TICK_MS = 100;
+/** The caller counts as quiet once no frame this recent was loud (one 20 ms frame). */
+const QUIET_AFTER_MS = 20;
 const FLUSH_MS = 1000;
 export const DEFAULT_UNFINISHED_HOLD_MS = 700;
 export const DEFAULT_ACK_AFTER_MS = 600;
@@ -71,6 +74,10 @@ export class CallSession {
   private readonly preemptive: boolean;
   /** The caller turn being answered, for the `respond` that turn-taking decides on. */
   private callerTiming: CallerTiming | null = null;
+  /** The latest interim words of the turn, heard while the caller was still speaking and not yet answered ahead. */
+  private unsettledWords: string | null = null;
+  /** The words of the previous interim of the turn. */
+  private lastInterimWords = '';
   /** The caller's current turn began by cutting the persona off: it is answered once it is over, not before. */
   private bargedIn = false;
   private releaseVoice: (() => void) | null = null;
@@ -153,7 +160,18 @@ export class CallSession {
   onAudio(mulaw: Uint8Array): void {
     if (this.ended) return;
     this.recognition.sendAudio(mulaw);
-    this.turns.callerAudio(mulaw, this.elapsed());
+    const now = this.elapsed();
+    this.turns.callerAudio(mulaw, now);
+    // The caller went quiet after words that were still growing: they are as stable as they will get before the final.
+    if (this.unsettledWords !== null && this.callerQuiet(now)) {
+      const words = this.unsettledWords;
+      this.unsettledWords = null;
+      this.speculate(words);
+    }
+  }
+
+  private callerQuiet(nowMs: number): boolean {
+    return nowMs - this.turns.lastSpeechAt(-Infinity) >= QUIET_AFTER_MS;
   }
 
   onMark(name: string): void {
@@ -176,11 +194,28 @@ export class CallSession {
       this.endOfTurn.interim(e.text);
       this.transcript.interim('user', soFar);
       this.turns.callerInterim(e.text, this.elapsed());
-      this.speculate(soFar);
+      this.onInterimWords(soFar);
       return;
     }
+    this.unsettledWords = null;
+    this.lastInterimWords = '';
     this.endOfTurn.final(e.text, e.endOfTurn);
     if (!e.endOfTurn) this.speculate(this.endOfTurn.soFar());
+  }
+
+  /**
+   * Preemptive generation starts on a stable interim only: one heard after the caller went quiet, or one the
+   * recogniser repeated a step later. Words that arrive while the caller is still speaking are still growing (the
+   * recogniser's guess near the tip changes too); answering each would waste a request on every step, so they wait
+   * for the caller to go quiet.
+   */
+  private onInterimWords(words: string): void {
+    const repeated = sameWords(words, this.lastInterimWords);
+    this.lastInterimWords = words;
+    if (repeated || this.callerQuiet(this.elapsed())) {
+      this.unsettledWords = null;
+      this.speculate(words);
+    } else this.unsettledWords = words;
   }
 
   /** While we listen, the answer to the words so far can start (never while we speak: those words may be a barge-in). */
@@ -194,6 +229,8 @@ export class CallSession {
     if (this.ended) return;
     const endMs = this.elapsed();
     this.callerTiming = { speechEndMs: Math.min(endMs, this.turns.lastSpeechAt(endMs)), turnEndMs: endMs };
+    this.unsettledWords = null;
+    this.lastInterimWords = '';
     const startMs = this.turns.endCallerTurn(endMs);
     this.transcript.final('user', text, startMs, endMs, false);
     this.dispatch({ type: 'caller_turn', nowMs: endMs, text });

@@ -2,6 +2,7 @@
 // Turn ends come from Deepgram's endpointing (`speech_final`), with `UtteranceEnd` as the fallback when noise
 // keeps endpointing from firing.
 import WebSocket from 'ws';
+import { callClock } from './call_clock.ts';
 import type { RelayConfig } from './config.ts';
 import { ProviderError, type SpeechToText, type SttEvent, type SttSession } from './provider_contracts.ts';
 
@@ -14,6 +15,7 @@ interface DeepgramResults {
 
 const KEEPALIVE_MS = 4000;
 const CLOSE_WAIT_MS = 2000;
+const BINARY = { binary: true };
 
 export function createDeepgramStt(cfg: RelayConfig['stt']): SpeechToText {
   return {
@@ -34,7 +36,8 @@ function openStream(cfg: RelayConfig['stt'], onEvent: (e: SttEvent) => void, key
     vad_events: 'true'
   });
   for (const k of keyterms) q.append('keyterm', k);
-  const ws = new WebSocket(`${cfg.baseUrl}/v1/listen?${q}`, { headers: { Authorization: `Token ${cfg.apiKey}` } });
+  // No permessage-deflate: μ-law does not compress, and deflating fifty frames a second per call costs CPU.
+  const ws = new WebSocket(`${cfg.baseUrl}/v1/listen?${q}`, { headers: { Authorization: `Token ${cfg.apiKey}` }, perMessageDeflate: false });
   let bytesSent = 0;
   let lastSendAt = Date.now();
   let finals: string[] = []; // settled segments of the current turn
@@ -79,14 +82,14 @@ function openStream(cfg: RelayConfig['stt'], onEvent: (e: SttEvent) => void, key
     }
   });
 
-  const keepAlive = setInterval(() => {
+  // On the process's call clock, with every other call's periodic work, rather than a timer per stream.
+  const stopKeepAlive = callClock.every(KEEPALIVE_MS, () => {
     if (ws.readyState === WebSocket.OPEN && Date.now() - lastSendAt >= KEEPALIVE_MS) ws.send(JSON.stringify({ type: 'KeepAlive' }));
-  }, KEEPALIVE_MS);
-  keepAlive.unref();
+  });
 
   const closed = new Promise<void>((resolve) => {
     ws.on('close', (code, reason) => {
-      clearInterval(keepAlive);
+      stopKeepAlive();
       endTurn();
       if (!closing && !closedEmitted) {
         closedEmitted = true;
@@ -112,7 +115,7 @@ function openStream(cfg: RelayConfig['stt'], onEvent: (e: SttEvent) => void, key
       resolve({
         sendAudio(mulaw) {
           if (ws.readyState !== WebSocket.OPEN || closing) return;
-          ws.send(mulaw, { binary: true });
+          ws.send(mulaw, BINARY);
           bytesSent += mulaw.length;
           lastSendAt = Date.now();
         },

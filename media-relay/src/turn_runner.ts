@@ -20,6 +20,7 @@ import type { ReportProviderError } from './provider_error_report.ts';
 import type { TurnEvent } from './turn_taking.ts';
 
 const FRAME_BYTES = 160; // 20 ms of 8 kHz μ-law
+const NO_BYTES = new Uint8Array(0);
 const GOODBYE = /\b(good ?bye|bye)\b/i;
 /** Preemptive replies one caller turn may start: each change of their words restarts it, and each costs tokens. */
 export const MAX_PREEMPTIVE_PER_TURN = 4;
@@ -290,7 +291,7 @@ export class TurnRunner {
         const next = jobs[i + 1];
         if (next && !next.audio) next.audio = startSynthesis(next.text);
         const mark = `t${turn}c${i}`;
-        let carry = new Uint8Array(0);
+        let carry = NO_BYTES;
         let started = false;
         try {
           for await (const bytes of audio.drain()) {
@@ -304,7 +305,7 @@ export class TurnRunner {
               }
               this.sendFrame(t, all.subarray(off, off + FRAME_BYTES));
             }
-            carry = all.slice(off);
+            carry = off < all.length ? all.slice(off) : NO_BYTES;
           }
         } catch {
           if (!started) continue; // skipped sentence: nothing was queued, no mark needed

@@ -1,13 +1,84 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import { twilioTelephony } from './twilio_media_stream.ts';
+import { CallClock } from './call_clock.ts';
+import { CATCH_UP_MS, OUTBOUND_LEAD_MS, twilioTelephony } from './twilio_media_stream.ts';
 
 function fakeSocket(state: { readyState: number; bufferedAmount: number }) {
   const sent: string[] = [];
-  return { sent, ws: { get readyState() { return state.readyState; }, get bufferedAmount() { return state.bufferedAmount; }, send: (d: string) => sent.push(d), close: () => undefined } as unknown as WebSocket };
+  const closed: string[] = [];
+  return { sent, closed, ws: { get readyState() { return state.readyState; }, get bufferedAmount() { return state.bufferedAmount; }, send: (d: string | Buffer) => sent.push(String(d)), close: (_code: number, reason: string) => closed.push(reason) } as unknown as WebSocket };
 }
 
+/** What went out, as event names: `media`, or the mark's name, or `clear`. */
+const events = (sent: string[]) => sent.map((d) => {
+  const m = JSON.parse(d) as { event: string; mark?: { name: string } };
+  return m.event === 'mark' ? m.mark!.name : m.event;
+});
+
 describe('Twilio telephony', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('paces audio at the rate it plays, a little ahead, on the shared clock; marks keep their place', () => {
+    vi.useFakeTimers();
+    let t = 0;
+    const clock = new CallClock({ tickMs: 20, now: () => t });
+    const { ws, sent } = fakeSocket({ readyState: WebSocket.OPEN, bufferedAmount: 0 });
+    const line = twilioTelephony(ws, 'MZ1', () => undefined, () => undefined, { clock, now: () => t });
+    const ahead = OUTBOUND_LEAD_MS / 20;
+    // A sentence synthesised at once: one second of audio, then its mark.
+    for (let i = 0; i < 50; i++) line.sendAudio(new Uint8Array(160));
+    line.mark('t1c0');
+    expect(events(sent)).toEqual(Array(ahead).fill('media'));
+    expect(clock.size).toBe(1);
+    const advance = (ms: number) => { t += ms; vi.advanceTimersByTime(ms); };
+    advance(100);
+    expect(sent).toHaveLength(ahead + 5);
+    for (let i = 0; i < 100; i++) advance(20);
+    expect(events(sent)).toEqual([...Array(50).fill('media'), 't1c0']);
+    expect(clock.size).toBe(0); // nothing queued: the line is off the clock
+  });
+
+  it('makes up its own lateness at once, and starts a new schedule after a longer gap', () => {
+    vi.useFakeTimers();
+    let t = 0;
+    const clock = new CallClock({ tickMs: 20, now: () => t });
+    const { ws, sent } = fakeSocket({ readyState: WebSocket.OPEN, bufferedAmount: 0 });
+    const line = twilioTelephony(ws, 'MZ1', () => undefined, () => undefined, { clock, now: () => t });
+    for (let i = 0; i < 60; i++) line.sendAudio(new Uint8Array(160));
+    expect(sent).toHaveLength(OUTBOUND_LEAD_MS / 20); // 200 ms of audio, playing until t = 200
+    // The process was busy: the next tick comes at 400 instead of 20. What should have gone out by then goes now.
+    t = 400;
+    vi.advanceTimersByTime(20);
+    expect(sent).toHaveLength((400 + OUTBOUND_LEAD_MS) / 20);
+    // Then nothing for longer than the catch-up allowance: the line has played out and restarts from now.
+    t = 600 + CATCH_UP_MS + 100;
+    vi.advanceTimersByTime(20);
+    expect(sent).toHaveLength((400 + OUTBOUND_LEAD_MS) / 20 + OUTBOUND_LEAD_MS / 20);
+    line.clear();
+  });
+
+  it('drops what is queued on clear, and sends everything before it hangs up', () => {
+    vi.useFakeTimers();
+    let t = 0;
+    const clock = new CallClock({ tickMs: 20, now: () => t });
+    const { ws, sent, closed } = fakeSocket({ readyState: WebSocket.OPEN, bufferedAmount: 0 });
+    const line = twilioTelephony(ws, 'MZ1', () => undefined, () => undefined, { clock, now: () => t });
+    const ahead = OUTBOUND_LEAD_MS / 20;
+    for (let i = 0; i < 30; i++) line.sendAudio(new Uint8Array(160));
+    line.mark('t1c0');
+    line.clear();
+    expect(events(sent)).toEqual([...Array(ahead).fill('media'), 'clear']);
+    expect(clock.size).toBe(0);
+    // After the clear the line has played nothing of the next turn: it starts at once.
+    line.sendAudio(new Uint8Array(160));
+    expect(sent).toHaveLength(ahead + 2);
+    for (let i = 0; i < 30; i++) line.sendAudio(new Uint8Array(160));
+    line.mark('t2c0');
+    line.hangup('persona_hung_up');
+    expect(events(sent).slice(ahead + 1)).toEqual([...Array(31).fill('media'), 't2c0']);
+    expect(closed).toEqual(['persona_hung_up']);
+  });
+
   it('reports audio it could not send: a stalled line (and says it stalled) or a closed socket; marks are not audio', () => {
     const state: { readyState: number; bufferedAmount: number } = { readyState: WebSocket.OPEN, bufferedAmount: 0 };
     const { ws, sent } = fakeSocket(state);

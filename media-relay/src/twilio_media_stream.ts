@@ -1,16 +1,38 @@
 // The caller's side of a Twilio Media Streams WebSocket (bidirectional <Connect><Stream>): our audio goes out as
 // base64 μ-law `media` frames, `mark` asks to be told when it has played, `clear` drops what is queued.
 // Closing the socket ends the <Connect>, and with nothing after it in the TwiML, the call.
+// Outbound audio is paced at the pace it plays: at most OUTBOUND_LEAD_MS of it ahead of real time (Twilio plays from
+// its buffer, so that much lateness on our side goes unheard), the rest queued here and released by the process's
+// one call clock, every call's line on the same 20 ms tick; frames our own lateness held back go out at once. A vendor that synthesises faster than real time then
+// neither bursts onto the socket nor piles seconds of audio up at Twilio that a barge-in would have to clear.
 import WebSocket from 'ws';
 import { clearMessage, markMessage } from '../../core/src/media_streams.ts';
+import { callClock, type CallClock } from './call_clock.ts';
 import { mediaEnvelope } from './media_frames.ts';
 import type { Telephony } from './provider_contracts.ts';
 
 /** Above this much unsent data the line is stalled; more audio would only grow memory. */
 const MAX_BUFFERED_BYTES = 2 * 1024 * 1024;
+/** Audio sent ahead of its playing time at most. */
+export const OUTBOUND_LEAD_MS = 200;
+/**
+ * Lateness on our side up to this much (a late tick, a process busy for a moment) is made up at once, so the audio
+ * stays on its schedule; audio that comes later than this after the previous frame finished starts a new schedule
+ * (the line had gone quiet: between replies, or a slow synthesis).
+ */
+export const CATCH_UP_MS = 1000;
+const TICK_MS = 20;
+const BYTES_PER_MS = 8; // μ-law 8 kHz
+
+export interface TelephonyPacing {
+  clock?: CallClock;
+  now?: () => number;
+}
 
 /** `onDropped`: an audio frame was not sent, because the line is stalled or already closed. */
-export function twilioTelephony(ws: WebSocket, streamSid: string, onStalled: () => void, onDropped: (reason: 'line_stalled' | 'socket_closed') => void = () => undefined): Telephony {
+export function twilioTelephony(ws: WebSocket, streamSid: string, onStalled: () => void, onDropped: (reason: 'line_stalled' | 'socket_closed') => void = () => undefined, pacing: TelephonyPacing = {}): Telephony {
+  const clock = pacing.clock ?? callClock;
+  const now = pacing.now ?? (() => performance.now());
   const writable = (audio: boolean) => {
     if (ws.readyState !== WebSocket.OPEN) {
       if (audio) onDropped('socket_closed');
@@ -27,18 +49,74 @@ export function twilioTelephony(ws: WebSocket, streamSid: string, onStalled: () 
   const media = mediaEnvelope(streamSid);
   const clear = JSON.stringify(clearMessage(streamSid));
   const text = { binary: false };
+
+  // Frames (their envelopes and how long they play) and marks, in the order they were given.
+  const queue: ({ frame: Buffer; ms: number } | string)[] = [];
+  let head = 0;
+  /** When the audio sent so far will have played. */
+  let playedAt = 0;
+  let stopTicks: (() => void) | null = null;
+
+  const sendMark = (name: string) => {
+    if (writable(false)) ws.send(JSON.stringify(markMessage(streamSid, name)));
+  };
+  const sendFrame = (frame: Buffer, ms: number) => {
+    if (writable(true)) ws.send(frame, text);
+    playedAt += ms;
+  };
+  /** Sends what has come due; with `all`, everything (the line is closing). */
+  const release = (all = false) => {
+    if (ws.readyState !== WebSocket.OPEN) {
+      // The line is gone: nothing queued will ever play.
+      for (let i = head; i < queue.length; i++) if (typeof queue[i] !== 'string') onDropped('socket_closed');
+      head = queue.length;
+    }
+    const t = now();
+    if (playedAt < t - CATCH_UP_MS) playedAt = t;
+    while (head < queue.length) {
+      const item = queue[head]!;
+      if (typeof item === 'string') sendMark(item);
+      else if (all || playedAt - t < OUTBOUND_LEAD_MS) sendFrame(item.frame, item.ms);
+      else break;
+      head++;
+    }
+    if (head < queue.length) {
+      stopTicks ??= clock.every(TICK_MS, () => release());
+      return;
+    }
+    queue.length = 0;
+    head = 0;
+    stopTicks?.();
+    stopTicks = null;
+  };
+
   return {
     info: { service: 'twilio', model: 'media-streams' },
     sendAudio: (mulaw) => {
-      if (writable(true)) ws.send(media(mulaw), text);
+      const ms = mulaw.length / BYTES_PER_MS;
+      if (head === queue.length) {
+        const t = now();
+        if (playedAt < t - CATCH_UP_MS) playedAt = t;
+        if (playedAt - t < OUTBOUND_LEAD_MS) return sendFrame(media(mulaw), ms);
+      }
+      queue.push({ frame: media(mulaw), ms });
+      release();
     },
     mark: (name) => {
-      if (writable(false)) ws.send(JSON.stringify(markMessage(streamSid, name)));
+      if (head === queue.length) return sendMark(name);
+      queue.push(name);
     },
     clear: () => {
+      // What is still queued here never reached Twilio: it is dropped with what Twilio holds.
+      queue.length = 0;
+      head = 0;
+      stopTicks?.();
+      stopTicks = null;
+      playedAt = now();
       if (writable(false)) ws.send(clear);
     },
     hangup: (reason) => {
+      release(true);
       if (ws.readyState === WebSocket.OPEN) ws.close(1000, reason.slice(0, 100));
     }
   };

@@ -82,6 +82,26 @@ describe('Deepgram-compatible STT stand-in', () => {
     expect(await closed).toBe(1000);
   }, 30_000);
 
+  it('keeps looking at the audio while the caller pauses: an interim with all the words comes before the final', async () => {
+    // The recogniser's clock is the audio: quiet frames inside an utterance are looked at too, and an interim is not
+    // held up as long as the end-of-turn final.
+    const slow = await startSttStandIn({ latencyMs: 300 });
+    try {
+      const { ws, next, messages } = await connect(slow.url, `${BASE_Q}&keyterm=${encodeURIComponent('Tell me a joke.')}`);
+      await speakRealtime(ws, Buffer.concat([SILENCE(200), await synthesizeMulaw('Tell me a joke.'), SILENCE(600)]));
+      await next((m) => m.type === 'Results' && m.speech_final === true);
+      const results = messages.filter((m) => m.type === 'Results');
+      const final = results.findIndex((m) => m.is_final);
+      expect(results[final]!.channel!.alternatives[0]!.transcript).toBe('tell me a joke');
+      const interims = results.slice(0, final).map((m) => m.channel!.alternatives[0]!.transcript);
+      expect(interims).toContain('tell me a joke');
+      expect(results.slice(final + 1).some((m) => !m.is_final)).toBe(false);
+      ws.terminate();
+    } finally {
+      await slow.close();
+    }
+  }, 30_000);
+
   it('keeps an idle stream open with KeepAlive and closes it with NET-0001 without', async () => {
     const idle = await startSttStandIn({ idleTimeoutMs: 300 });
     try {

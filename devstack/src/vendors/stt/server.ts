@@ -4,6 +4,14 @@
 // free speech, plus phrase spotting when the expected phrases are known (`keyterm` / `keywords` query parameters
 // or the stand-in's vocabulary). GET /v1/projects answers who the key belongs to, as a preflight asks. Stand-in
 // only: accuracy is nothing like Deepgram's.
+// Timing follows Deepgram's live streaming (developers.deepgram.com: interim-results, endpointing, utterance-end,
+// measuring-streaming-latency). While an utterance is open the recogniser looks again at every step of the audio
+// clock, quiet frames between words included, and sends its guess as an interim (is_final false); the words near the
+// tip may still change. Interims trail the audio by the step plus a short processing delay (Deepgram: transcript
+// latency of 300 ms or less). A final (is_final true) settles the utterance; speech_final true when the caller paused
+// for `endpointing` ms; that end-of-turn answer is what `latencyMs` slows down, and the looks go on until it is sent
+// (so an interim may carry the utterance's last words before its final does). UtteranceEnd follows a gap of
+// `utterance_end_ms` after the last word.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,8 +23,12 @@ import { recognizeMulaw } from './pocketsphinx.ts';
 
 export interface SttStandInOptions {
   port?: number;
-  /** Extra delay before each transcript message, on top of recognition time. */
+  /** Extra delay before each final result (end-of-turn latency), on top of recognition time. */
   latencyMs?: number;
+  /** Extra delay before each interim result (processing of a streaming step); min(latencyMs, 100) unless set. */
+  interimLatencyMs?: number;
+  /** Audio between two looks of the recogniser at an open utterance: one interim per step at most (default 250). */
+  interimEveryMs?: number;
   /** When set, the token must match; otherwise any non-empty token is accepted. */
   apiKey?: string;
   /** Phrases always spotted, in addition to those a client passes as `keyterm`; a function is asked per stream. */
@@ -37,7 +49,8 @@ const FRAME = 160; // 20 ms
 const SPEECH_RMS = 400;
 const PHRASE_THRESHOLD = 9;
 const MAX_UTTERANCE_MS = 15_000;
-const INTERIM_EVERY_MS = 400;
+const INTERIM_EVERY_MS = 250;
+const INTERIM_PROCESSING_MS = 100;
 const RECOGNIZER_INTERIM_EVERY_MS = 1500;
 
 /** Phrase templates, rendered once per text (and per sentence of it, as callers pause between sentences). */
@@ -110,6 +123,8 @@ function tokenOf(req: IncomingMessage): string | null {
 
 export async function startSttStandIn(opts: SttStandInOptions = {}): Promise<StandIn> {
   const latencyMs = opts.latencyMs ?? 0;
+  const interimLatencyMs = opts.interimLatencyMs ?? Math.min(latencyMs, INTERIM_PROCESSING_MS);
+  const interimEveryMs = opts.interimEveryMs ?? INTERIM_EVERY_MS;
   const idleTimeoutMs = opts.idleTimeoutMs ?? 10_000;
   const recognize = opts.recognize ?? recognizeMulaw;
   const projectId = randomUUID();
@@ -157,7 +172,15 @@ export async function startSttStandIn(opts: SttStandInOptions = {}): Promise<Sta
     let inSpeech = false;
     let lastSpeechEndMs: number | null = null;
     let lastInterimAtMs = 0;
-    let interimBusy = false;
+    let recognizerBusy = false;
+    let lookBusy = false;
+    /** The utterance whose endpoint was found and whose final is not yet sent. */
+    let settling: { no: number; audio: Buffer; startMs: number; endMs: number } | null = null;
+    let lookPending = false;
+    let lastInterim = { no: 0, endMs: -1 };
+    // Utterances are numbered; an interim computed for one is not sent once that utterance's final has gone out.
+    let utteranceNo = 0;
+    let finalSentNo = 0;
     let lastRecognizerInterimMs = -Infinity;
     let closed = false;
     // Transcripts go out in order even though recognition is asynchronous.
@@ -216,8 +239,8 @@ export async function startSttStandIn(opts: SttStandInOptions = {}): Promise<Sta
       }));
     };
 
-    const delayed = async () => {
-      if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
+    const delayed = async (ms: number) => {
+      if (ms > 0) await new Promise((r) => setTimeout(r, ms));
     };
 
     /** Ends the current utterance: a final result (speech_final when the speaker paused), in order. */
@@ -226,35 +249,73 @@ export async function startSttStandIn(opts: SttStandInOptions = {}): Promise<Sta
       const audio = Buffer.concat(utterance);
       const startMs = utteranceStartMs;
       const endMs = receivedMs;
+      const no = ++utteranceNo;
       utterance = [];
       speechMs = 0;
+      settling = { no, audio, startMs, endMs };
       const text = transcribe(audio);
       outQueue = outQueue.then(async () => {
         const t = await text;
-        await delayed();
+        await delayed(latencyMs);
+        finalSentNo = no;
+        if (settling?.no === no) settling = null;
         results(t, startMs, endMs, true, speechFinal);
       });
     };
 
+    /**
+     * Sends an interim unless it is out of order: after its utterance's final (it would contradict it), ahead of the
+     * previous utterance's final (it would jump the queue), or older than a guess already sent for the utterance.
+     */
+    const sendInterim = (no: number, text: string, startMs: number, endMs: number) => {
+      if (!text || finalSentNo !== no - 1) return;
+      if (no === lastInterim.no && endMs <= lastInterim.endMs) return;
+      lastInterim = { no, endMs };
+      results(text, startMs, endMs, false, false);
+    };
+
     const interim = () => {
-      if (!so.interim || interimBusy || utterance.length === 0) return;
-      interimBusy = true;
-      const audio = Buffer.concat(utterance);
-      const startMs = utteranceStartMs;
-      const endMs = receivedMs;
+      const open = utterance.length > 0;
+      if (!so.interim || (!open && !settling)) return;
+      // One look at a time: audio that comes faster than real time is looked at once more when the look ends, at
+      // its latest, rather than once per step it skipped.
+      if (lookBusy) {
+        lookPending = true;
+        return;
+      }
+      lookBusy = true;
+      const audio = open ? Buffer.concat(utterance) : settling!.audio;
+      const startMs = open ? utteranceStartMs : settling!.startMs;
+      const endMs = open ? receivedMs : settling!.endMs;
+      const no = open ? utteranceNo + 1 : settling!.no;
       void (async () => {
         const list = await templates.catch(() => []);
         const spotted = list.length > 0 ? matchPhrasePrefix(features(decodeMulaw(audio)), list, PHRASE_THRESHOLD) : null;
-        let t = spotted ? normalise(spotted.text) : '';
-        // A pocketsphinx run costs about half a second of CPU: free-speech interims are rationed.
-        if (!spotted && endMs - lastRecognizerInterimMs >= RECOGNIZER_INTERIM_EVERY_MS) {
-          lastRecognizerInterimMs = endMs;
-          t = normalise(await recognize(audio).catch(() => ''));
+        lookBusy = false;
+        if (lookPending) {
+          lookPending = false;
+          interim();
         }
-        await delayed();
-        // An interim that lands after its utterance was finalised would contradict the final: drop it.
-        if (utterance.length > 0 && utteranceStartMs === startMs && t) results(t, startMs, endMs, false, false);
-      })().finally(() => (interimBusy = false));
+        if (spotted) {
+          await delayed(interimLatencyMs);
+          return sendInterim(no, normalise(spotted.text), startMs, endMs);
+        }
+        // A pocketsphinx run costs about half a second of CPU: free-speech interims are rationed, one run at a time,
+        // and the looks go on meanwhile (a later guess that went out first makes this one stale).
+        if (recognizerBusy || endMs - lastRecognizerInterimMs < RECOGNIZER_INTERIM_EVERY_MS) return;
+        recognizerBusy = true;
+        lastRecognizerInterimMs = endMs;
+        const t = normalise(await recognize(audio).catch(() => '').finally(() => (recognizerBusy = false)));
+        await delayed(interimLatencyMs);
+        sendInterim(no, t, startMs, endMs);
+      })();
+    };
+
+    /** The recogniser's clock is the audio, not its loudness: a look at every step of an open utterance. */
+    const lookAgain = () => {
+      if (receivedMs - lastInterimAtMs < interimEveryMs) return;
+      lastInterimAtMs = receivedMs;
+      interim();
     };
 
     const onFrame = (frame: Buffer) => {
@@ -272,11 +333,8 @@ export async function startSttStandIn(opts: SttStandInOptions = {}): Promise<Sta
         silenceMs = 0;
         speechMs += 20;
         utterance.push(frame);
-        if (receivedMs - lastInterimAtMs >= INTERIM_EVERY_MS) {
-          lastInterimAtMs = receivedMs;
-          interim();
-        }
-        if (receivedMs - utteranceStartMs >= MAX_UTTERANCE_MS) finalize(false);
+        if (receivedMs - utteranceStartMs >= MAX_UTTERANCE_MS) return finalize(false);
+        lookAgain();
         return;
       }
       if (utterance.length > 0) {
@@ -288,11 +346,18 @@ export async function startSttStandIn(opts: SttStandInOptions = {}): Promise<Sta
           lastSpeechEndMs = receivedMs - silenceMs;
           finalize(true);
           silenceMs = 0;
+          return;
         }
-      } else if (so.utteranceEndMs !== null && lastSpeechEndMs !== null && receivedMs - lastSpeechEndMs >= so.utteranceEndMs) {
-        const lastWordEnd = lastSpeechEndMs / 1000;
-        lastSpeechEndMs = null;
-        outQueue = outQueue.then(() => send({ type: 'UtteranceEnd', channel: [0, 1], last_word_end: lastWordEnd }));
+        lookAgain();
+      } else {
+        // The endpoint is found but its final is still on its way: streaming recognition goes on meanwhile, and
+        // its next look covers the whole utterance.
+        if (settling) lookAgain();
+        if (so.utteranceEndMs !== null && lastSpeechEndMs !== null && receivedMs - lastSpeechEndMs >= so.utteranceEndMs) {
+          const lastWordEnd = lastSpeechEndMs / 1000;
+          lastSpeechEndMs = null;
+          outQueue = outQueue.then(() => send({ type: 'UtteranceEnd', channel: [0, 1], last_word_end: lastWordEnd }));
+        }
       }
     };
 
