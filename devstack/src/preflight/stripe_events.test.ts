@@ -4,19 +4,40 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../config.ts';
 import { HANDLED_STRIPE_EVENTS } from './stripe_events.ts';
 
-/** The event types the newest definition of private.ingest_stripe_event branches on. */
-function eventsTheDatabaseHandles(): string[] {
+/**
+ * The newest body of every private function, replaying the migrations in order: a `create or replace` sets a body, an
+ * `alter function … rename to` moves it to its new name.
+ */
+function privateFunctionBodies(): Map<string, string> {
   const dir = join(REPO_ROOT, 'supabase', 'migrations');
-  const defining = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()
-    .map((f) => readFileSync(join(dir, f), 'utf8'))
-    .filter((sql) => /create or replace function private\.ingest_stripe_event/i.test(sql));
-  const sql = defining.at(-1)!;
-  const body = sql.slice(sql.search(/create or replace function private\.ingest_stripe_event/i));
-  const fn = body.slice(0, body.search(/\n\$\$;/));
+  const bodies = new Map<string, string>();
+  const statement = /create or replace function private\.(\w+)\s*\(|alter function private\.(\w+)\s*\([^)]*\)\s*rename to (\w+)/gi;
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) {
+    const sql = readFileSync(join(dir, file), 'utf8');
+    for (const m of sql.matchAll(statement)) {
+      if (m[1]) {
+        const body = sql.slice(m.index);
+        bodies.set(m[1], body.slice(0, body.search(/\n\$\$;/)));
+      } else if (m[2] && m[3] && bodies.has(m[2])) {
+        bodies.set(m[3], bodies.get(m[2])!);
+        bodies.delete(m[2]);
+      }
+    }
+  }
+  return bodies;
+}
+
+/** The event types private.ingest_stripe_event branches on, with the private.ingest_stripe_* functions it calls. */
+function eventsTheDatabaseHandles(): string[] {
+  const bodies = privateFunctionBodies();
+  const entry = bodies.get('ingest_stripe_event')!;
+  const called = [...entry.matchAll(/private\.(ingest_stripe_\w+)\s*\(/g)].map((m) => m[1]!).filter((fn) => fn !== 'ingest_stripe_event');
   const out: string[] = [];
-  for (const m of fn.matchAll(/when v_type (?:=\s*'([a-z_.]+)'|in\s*\(([^)]*)\))/g)) {
-    if (m[1]) out.push(m[1]);
-    else out.push(...[...m[2]!.matchAll(/'([a-z_.]+)'/g)].map((x) => x[1]!));
+  for (const fn of [entry, ...called.map((name) => bodies.get(name) ?? '')]) {
+    for (const m of fn.matchAll(/when v_type (?:=\s*'([a-z_.]+)'|in\s*\(([^)]*)\))/g)) {
+      if (m[1]) out.push(m[1]);
+      else out.push(...[...m[2]!.matchAll(/'([a-z_.]+)'/g)].map((x) => x[1]!));
+    }
   }
   return out;
 }
