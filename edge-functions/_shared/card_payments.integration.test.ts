@@ -36,6 +36,16 @@ function recordingTwilio() {
 }
 
 /** A signed-in user with a verified number and, optionally, a saved default card at the Stripe stand-in. */
+/** Waits until Stripe reports the payment_method.attached event of this card delivered to the webhook endpoint. */
+async function attachDelivered(pmId: string): Promise<void> {
+  for (;;) {
+    const events = await stripe.events.list({ type: 'payment_method.attached', limit: 100 });
+    const e = events.data.find((x) => (x.data.object as { id?: string }).id === pmId);
+    if (e && e.pending_webhooks === 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 async function caller(tag: string, testCard: string | null, twilioOverride?: Pick<TwilioClient, 'createCall'>, savedHere = true) {
   const user = await createUser(db, tag);
   const n = await addVerifiedNumber(db, user.id);
@@ -45,6 +55,12 @@ async function caller(tag: string, testCard: string | null, twilioOverride?: Pic
     await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: pm.id } });
     await db.query('update public.users set stripe_customer_id = $2 where id = $1', [user.id, customer.id]);
     // The saved card, as the webhook records it from a succeeded SetupIntent.
+    if (!savedHere) {
+      // A customer from before cards were saved here: the attach webhook, once Stripe reports it delivered, may have
+      // recorded the card; a customer of that time has no record.
+      await attachDelivered(pm.id);
+      await db.query('delete from public.payment_cards where user_id = $1', [user.id]);
+    }
     if (savedHere) await db.query(
       `insert into public.payment_cards (user_id, stripe_payment_method_id, brand, last4, exp_month, exp_year, stripe_synced_at)
        values ($1, $2, $3, $4, $5, $6, now())`, [user.id, pm.id, pm.card!.brand, pm.card!.last4, pm.card!.exp_month, pm.card!.exp_year]);

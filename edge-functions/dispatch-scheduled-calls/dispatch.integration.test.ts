@@ -277,10 +277,6 @@ Deno.test({ ...opts, name: 'the function accepts the stack\'s secret key and ref
   assert.deepEqual(await ok.json(), { claimed: 0, missed: 0, next_created: 0 });
 }});
 
-Deno.test({ ...opts, name: 'close the pools', fn: async () => {
-  await Promise.all(pools.map((p) => p.end()));
-}});
-
 Deno.test({ ...opts, name: 'a booking with a persona of the user\'s own is dialled with it; once the persona is deleted it is not', fn: async () => {
   const ids = await users(2, 'sched-own');
   try {
@@ -313,4 +309,8 @@ Deno.test({ ...opts, name: 'a booking with a persona of the user\'s own is diall
   } finally {
     await cleanUp(ids);
   }
+}});
+
+Deno.test({ ...opts, name: 'close the pools', fn: async () => {
+  await Promise.all(pools.map((p) => p.end()));
 }});

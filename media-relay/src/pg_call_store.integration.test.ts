@@ -22,8 +22,9 @@ describe('PgCallStore', () => {
        values ($1, 'authenticated', 'authenticated', $2, now(), '{"provider":"email"}', '{}')`, [userId, uniqueEmail('relay-store')]);
     await db.query(`update public.users set name = 'Dana Example' where id = $1`, [userId]);
     await db.query(
-      `insert into public.calls (id, user_id, persona_id, mode, payment_method, max_duration_seconds, custom_instructions, status)
-       values ($1, $2, $3, 'browser', 'demo', 300, 'Remind me to water the plants.', 'in_progress')`, [callId, userId, BRAD]);
+      // Placed as calls-create places a demo call: its cut-off then (here the seed's default per-call cap) as its estimate.
+      `insert into public.calls (id, user_id, persona_id, mode, payment_method, max_duration_seconds, estimated_cost_cents, custom_instructions, status)
+       values ($1, $2, $3, 'browser', 'demo', 300, 1000, 'Remind me to water the plants.', 'in_progress')`, [callId, userId, BRAD]);
   });
 
   afterAll(async () => {
@@ -79,11 +80,11 @@ describe('PgCallStore', () => {
        values ($1, 'authenticated', 'authenticated', $2, now(), '{"provider":"email"}', '{}')`, [owner, email]);
     try {
       await db.query('update public.user_budget_settings set max_cost_per_call_cents = 800, max_monthly_spend_cents = 1000, enable_auto_cutoff = true where user_id = $1', [owner]);
-      const insert = (status: string, payment: string, reserved: number, actual: number | null, createdAgo: string, method = 'credits') => db.query<{ id: string }>(
+      const insert = (status: string, payment: string, reserved: number, actual: number | null, createdAgo: string, method = 'credits', estimate = reserved) => db.query<{ id: string }>(
         `insert into public.calls (user_id, persona_id, mode, payment_method, payment_status, max_duration_seconds, reserved_credits,
                                    estimated_cost_cents, actual_cost_cents, status, created_at)
-         values ($1, $2, 'browser', $8, $3, 600, $4, $4, $5, $6, now() - $7::interval) returning id`,
-        [owner, BRAD, payment, reserved, actual, status, createdAgo, method]).then((r) => r.rows[0]!.id);
+         values ($1, $2, 'browser', $8, $3, 600, $4, $9, $5, $6, now() - $7::interval) returning id`,
+        [owner, BRAD, payment, reserved, actual, status, createdAgo, method, estimate]).then((r) => r.rows[0]!.id);
       await insert('completed', 'settled', 0, 850, '1 hour');  // this month: counts
       await insert('completed', 'settled', 0, 900, '40 days'); // an earlier month: does not
       const current = await insert('in_progress', 'reserved', 250, null, '1 minute');
@@ -102,9 +103,14 @@ describe('PgCallStore', () => {
       await db.query('update public.user_budget_settings set enable_auto_cutoff = true, max_monthly_spend_cents = 900 where user_id = $1', [owner]);
       expect((await store.loadCall(current))?.cutoffCents).toBe(0);
 
-      // A demo call charges nothing, so (as at placement) only the per-call cap holds it.
-      const demo = await insert('in_progress', 'pending', 0, null, '1 minute', 'demo');
+      // A demo call charges nothing, so (as at placement) only the per-call cap holds it, never beyond the cut-off it
+      // was placed with: a cap raised during the call does not raise it, a cap lowered does lower it.
+      const demo = await insert('in_progress', 'pending', 0, null, '1 minute', 'demo', 800);
       expect((await store.loadCall(demo))?.cutoffCents).toBe(800);
+      await db.query('update public.user_budget_settings set max_cost_per_call_cents = 2000, max_monthly_spend_cents = 5000 where user_id = $1', [owner]);
+      expect((await store.loadCall(demo))?.cutoffCents).toBe(800);
+      await db.query('update public.user_budget_settings set max_cost_per_call_cents = 300 where user_id = $1', [owner]);
+      expect((await store.loadCall(demo))?.cutoffCents).toBe(300);
     } finally {
       await db.query('delete from auth.users where id = $1', [owner]);
     }

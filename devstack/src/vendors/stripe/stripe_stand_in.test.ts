@@ -261,4 +261,14 @@ describe('Stripe stand-in with the real SDK', () => {
     expect(stand.deliveries.get(created.id)).toMatchObject({ attempts: 3, delivered: true });
     expect(eventsOfType('customer.created')).toHaveLength(1);
   });
+
+  it('reports an event pending until its webhook is accepted, as Stripe\'s pending_webhooks does', async () => {
+    failNext = 1;
+    const c = await stripe.customers.create({ email: 'pending@example.com' });
+    const listed = async () => (await stripe.events.list({ type: 'customer.created', limit: 100 })).data
+      .find((e) => (e.data.object as { id: string }).id === c.id)!;
+    expect((await listed()).pending_webhooks).toBe(1);
+    await stand.webhooksIdle();
+    expect((await listed()).pending_webhooks).toBe(0);
+  });
 });

@@ -83,6 +83,8 @@ export class WebhookSender {
       await res.arrayBuffer().catch(() => undefined);
       if (res.ok) {
         rec.delivered = true;
+        // As Stripe reports it on the event: the endpoints still waiting for it (one endpoint here).
+        event.pending_webhooks = 0;
         return;
       }
       rec.lastError = `HTTP ${res.status}`;
