@@ -125,6 +125,10 @@ test('operator pages, as an operator, at 1280 and 390 px', async ({ browser }) =
   await withDb((db) => db.query(
     `insert into public.call_cost_events (call_id, user_id, service, event_type, duration_seconds, cost_usd, idempotency_key)
      select id, user_id, 'deepgram', 'stt_audio', 12.5, 0.0016, 'a11y:deepgram:' || id from public.calls where id = $1`, [call]));
+  // A webhook event kept as an anomaly, with an id as long as a sender may make it: it wraps, never widens the page.
+  await withDb((db) => db.query(
+    `insert into private.webhook_anomalies (source, event_id, event_type, code, reason, payload)
+     values ('stripe', 'evt_' || repeat('x9', 300), 'charge.unknown', 'unappliable_event', 'The event names no object we know.', '{}')`));
 
   const page = await (await browser.newContext()).newPage();
   const email = await signUp(page, 'Otto', 'a11y-operator');
