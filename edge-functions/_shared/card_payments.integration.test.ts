@@ -54,16 +54,20 @@ async function caller(tag: string, testCard: string | null, twilioOverride?: Pic
     const pm = await stripe.paymentMethods.attach(testCard, { customer: customer.id });
     await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: pm.id } });
     await db.query('update public.users set stripe_customer_id = $2 where id = $1', [user.id, customer.id]);
-    // The saved card, as the webhook records it from a succeeded SetupIntent.
-    if (!savedHere) {
-      // A customer from before cards were saved here: the attach webhook, once Stripe reports it delivered, may have
-      // recorded the card; a customer of that time has no record.
-      await attachDelivered(pm.id);
+    // Attaching the card sends payment_method.attached, whose webhook may save it here (the user's first card) or not
+    // (it may come before the customer is linked): wait until Stripe reports it delivered, then set what the test needs.
+    await attachDelivered(pm.id);
+    if (savedHere) {
+      // The saved card, as the webhook records it from a succeeded SetupIntent.
+      await db.query(
+        `insert into public.payment_cards (user_id, stripe_payment_method_id, brand, last4, exp_month, exp_year, stripe_synced_at)
+         values ($1, $2, $3, $4, $5, $6, now())
+         on conflict (user_id) do update set stripe_payment_method_id = excluded.stripe_payment_method_id`,
+        [user.id, pm.id, pm.card!.brand, pm.card!.last4, pm.card!.exp_month, pm.card!.exp_year]);
+    } else {
+      // A customer from before cards were saved here has no record.
       await db.query('delete from public.payment_cards where user_id = $1', [user.id]);
     }
-    if (savedHere) await db.query(
-      `insert into public.payment_cards (user_id, stripe_payment_method_id, brand, last4, exp_month, exp_year, stripe_synced_at)
-       values ($1, $2, $3, $4, $5, $6, now())`, [user.id, pm.id, pm.card!.brand, pm.card!.last4, pm.card!.exp_month, pm.card!.exp_year]);
   }
   const s = sessionFor(user.id);
   const t = recordingTwilio();
