@@ -10,13 +10,13 @@
 // the server's bottleneck nor its own: each phone process paces all its calls with one clock, and the processes'
 // clocks share one epoch, offset within the 20 ms period so their bursts do not coincide. Each step prints the CPU
 // the server and the phones used in the window (100 % = one core), so a saturated load generator shows. The
-// machine is shared, so each server is measured RUNS times, alternating, and the median is what counts; the spread
+// machine is shared, so a step that breaks is measured once more before it counts, and each server is measured RUNS times, alternating, and the median is what counts; the spread
 // and the load average are printed with it. Then the relay runs once more at its median capacity under --cpu-prof,
-// and the functions with the most self time are listed.
+// and the functions with the most self time are listed, beside the echo server's at the same load.
 // Run: node bench/relay_capacity.bench.ts        (prints the call count and the ratio to the echo server)
-//      BENCH_PHONE_PROCS=n to change the number of phone processes (default: 2)
+//      BENCH_PHONE_PROCS=n to change the number of phone processes (default: 2); BENCH_RUNS=n runs of each (default 3)
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { CallContext, CallOwnership, CallStore, RunningCharge } from '../media-relay/src/call_store.ts';
 import type { Providers } from '../media-relay/src/providers.ts';
+import type { TtsEvent } from '../media-relay/src/provider_contracts.ts';
 import { startRelayServer } from '../media-relay/src/server.ts';
 import { HmacStreamTokenVerifier, mintStreamToken } from '../media-relay/src/stream_token.ts';
 import { summary } from './stats.ts';
@@ -31,13 +32,16 @@ import { summary } from './stats.ts';
 const SECRET = 'bench-secret-of-at-least-32-characters!';
 const FRAME_MS = 20;
 const JITTER_P99_LIMIT_MS = 20;
-const STEPS = [50, 100, 200, 300, 400, 500, 600, 700, 800, 1000, 1200, 1500, 2000];
+// Finer around the target, where the ratio to the echo server is decided.
+const STEPS = [50, 100, 200, 300, 400, 500, 550, 600, 650, 700, 800, 900, 1000, 1200, 1500, 2000];
 const WARMUP_MS = 1500;
 const WINDOW_MS = 3000;
 const TARGET_CALLS = 500;
 const TARGET_RATIO = 0.8;
-const RUNS = 3;
+const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 const PROFILE_TOP = 15;
+/** Synthesis streams are spread over this many phases of the 20 ms period. */
+const PHASES = Math.max(1, Number(process.env.BENCH_PHASES ?? 4));
 const PHONE_PROCS = Math.max(1, Number(process.env.BENCH_PHONE_PROCS ?? 2));
 const SELF = fileURLToPath(import.meta.url);
 
@@ -59,20 +63,30 @@ function pacedTicker(onTick: () => void, t0 = performance.now()): () => void {
   return () => clearTimeout(timer);
 }
 
-/** One clock for every synthesis stream: a stream is due one 160-byte frame per tick since it started. */
-function frameClock() {
-  const waiters = new Set<() => void>();
-  const clock = { ticks: 0, wait: () => new Promise<void>((r) => waiters.add(r)) };
+/**
+ * A clock for synthesis streams: a stream is due one 160-byte frame per tick since it started. Independent calls'
+ * vendors do not deliver in step, so the streams are spread over PHASES clocks offset within the 20 ms period;
+ * one clock for all of them would land every call's frame on the relay in the same instant, a burst no real
+ * traffic makes.
+ */
+function frameClock(t0: number) {
+  // Every stream waits on the same promise for the next tick: one allocation per tick, not one per stream.
+  let release: () => void = () => undefined;
+  let next = new Promise<void>((r) => (release = r));
+  const clock = { ticks: 0, wait: () => next };
   pacedTicker(() => {
     clock.ticks++;
-    for (const w of waiters) w();
-    waiters.clear();
-  });
+    const due = release;
+    next = new Promise<void>((r) => (release = r));
+    due();
+  }, t0);
   return clock;
 }
 
 function fakeProviders(): Providers {
-  const clock = frameClock();
+  const start = performance.now();
+  const clocks = Array.from({ length: PHASES }, (_, i) => frameClock(start + (i * FRAME_MS) / PHASES));
+  let streams = 0;
   const frame = new Uint8Array(160).fill(0x2a);
   return {
     stt: { info: { service: 'deepgram', model: 'fake' }, open: async () => ({ sendAudio: () => undefined, close: async () => ({ audioSeconds: 0 }) }) },
@@ -85,13 +99,25 @@ function fakeProviders(): Providers {
     },
     tts: {
       info: { service: 'elevenlabs', model: 'fake' },
-      async *synthesize(_text, { signal }) {
+      // An iterator by hand, not an async generator: the vendor's cost is not the relay's, so the stand-in should
+      // spend as little as it can (one promise per frame, the same result object every time).
+      synthesize(_text, { signal }): AsyncIterable<TtsEvent> {
+        const clock = clocks[streams++ % PHASES]!;
         const startTick = clock.ticks;
         let sent = 0;
-        while (!signal.aborted && sent < (5 * 60_000) / FRAME_MS) {
-          await clock.wait();
-          for (const due = clock.ticks - startTick; sent < due; sent++) yield { type: 'audio' as const, mulaw: frame };
-        }
+        const more: IteratorResult<TtsEvent> = { value: { type: 'audio', mulaw: frame }, done: false };
+        const over: IteratorResult<TtsEvent> = { value: undefined, done: true };
+        const next = async (): Promise<IteratorResult<TtsEvent>> => {
+          if (signal.aborted || sent >= (5 * 60_000) / FRAME_MS) return over;
+          // A frame is due for each tick since the stream started; wait for the tick only when none is.
+          while (clock.ticks - startTick <= sent) {
+            await clock.wait();
+            if (signal.aborted) return over;
+          }
+          sent++;
+          return more;
+        };
+        return { [Symbol.asyncIterator]: () => ({ next }) };
       }
     }
   };
@@ -114,7 +140,18 @@ class DiscardingStore implements CallStore {
 
 async function serve(kind: string): Promise<void> {
   // A clean exit writes the CPU profile (--cpu-prof) when the bench stops this server.
-  process.on('SIGTERM', () => process.exit(0));
+  const heapFile = process.env.BENCH_HEAP_SAMPLES;
+  if (heapFile) {
+    // Where the garbage comes from: V8's sampling heap profiler, counting objects the collector already freed too.
+    const { Session } = await import('node:inspector/promises');
+    const inspector = new Session();
+    inspector.connect();
+    await inspector.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    process.on('SIGTERM', () => void inspector.post('HeapProfiler.stopSampling').then((r) => {
+      writeFileSync(`${heapFile}.${kind}.json`, JSON.stringify(r.profile));
+      process.exit(0);
+    }));
+  } else process.on('SIGTERM', () => process.exit(0));
   if (kind === 'relay') {
     const providers = fakeProviders();
     const relay = await startRelayServer({
@@ -129,6 +166,7 @@ async function serve(kind: string): Promise<void> {
       log: () => undefined
     });
     console.log(`PORT ${relay.port}`);
+    if (process.env.BENCH_DEBUG) setInterval(() => console.error(`DEBUG sessions ${relay.sessions.size} heap ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB`), 1000).unref();
   } else {
     const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false, maxPayload: 64 * 1024 });
     wss.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })));
@@ -140,11 +178,16 @@ async function serve(kind: string): Promise<void> {
 // ---------------------------------------------------------------- phones (this process) ----
 
 async function startServer(kind: 'relay' | 'echo', profileDir?: string): Promise<{ port: number; child: ChildProcess }> {
-  const flags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  // BENCH_SERVER_FLAGS: extra node flags for the server (e.g. --trace-gc), when looking into a result.
+  const flags = [...(process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean), ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
   const child = spawn(process.execPath, [...flags, SELF, '--serve', kind], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     const rl = createInterface({ input: child.stdout! });
-    rl.on('line', (l) => { const m = /^PORT (\d+)$/.exec(l); if (m) resolve(Number(m[1])); });
+    rl.on('line', (l) => {
+      const m = /^PORT (\d+)$/.exec(l);
+      if (m) resolve(Number(m[1]));
+      else if (process.env.BENCH_DEBUG) console.error(`  [${kind}] ${l}`);
+    });
     child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
   });
   return { port, child };
@@ -307,11 +350,18 @@ async function capacity(phoneProcs: PhoneProc[], kind: 'relay' | 'echo', run: nu
   let max = 0;
   try {
     for (const [i, calls] of STEPS.entries()) {
-      const r = await runStep(phoneProcs, kind, port, child.pid!, calls, run * 100 + i);
-      const s = summary(r.jitter);
-      const ok = s.p99 < JITTER_P99_LIMIT_MS && r.delivered >= 0.95 && r.connected === calls;
-      rows.push(`  ${kind.padEnd(5)} run ${run + 1} ${String(calls).padStart(5)} calls   jitter p50 ${s.p50.toFixed(2)} ms  p99 ${s.p99.toFixed(2)} ms  max ${s.max.toFixed(1)} ms   frames delivered ${(r.delivered * 100).toFixed(1)} %   CPU server ${r.serverCpu === null ? '?' : (r.serverCpu * 100).toFixed(0)} %, phones ${(r.phoneCpu * 100).toFixed(0)} %   load ${load()}   ${ok ? 'ok' : 'BROKEN'}`);
-      console.log(rows.at(-1));
+      // A step that breaks is measured once more, and only a second break ends the run: on a shared machine one
+      // stall of another process can spoil a window's p99, and that says nothing about the server. Both servers
+      // get the same second chance.
+      let ok = false;
+      for (let attempt = 0; attempt < 2 && !ok; attempt++) {
+        const r = await runStep(phoneProcs, kind, port, child.pid!, calls, run * 100 + i + attempt * 50);
+        const s = summary(r.jitter);
+        ok = s.p99 < JITTER_P99_LIMIT_MS && r.delivered >= 0.95 && r.connected === calls;
+        const verdict = ok ? 'ok' : attempt === 0 ? 'broken, measured again' : 'BROKEN';
+        rows.push(`  ${kind.padEnd(5)} run ${run + 1} ${String(calls).padStart(5)} calls   jitter p50 ${s.p50.toFixed(2)} ms  p99 ${s.p99.toFixed(2)} ms  max ${s.max.toFixed(1)} ms   frames delivered ${(r.delivered * 100).toFixed(1)} %   CPU server ${r.serverCpu === null ? '?' : (r.serverCpu * 100).toFixed(0)} %, phones ${(r.phoneCpu * 100).toFixed(0)} %   load ${load()}   ${verdict}`);
+        console.log(rows.at(-1));
+      }
       if (!ok) break;
       max = calls;
     }
@@ -342,21 +392,22 @@ function topSelfTime(file: string, n: number): string[] {
     .map(([fn, hits]) => `    ${((hits / total) * 100).toFixed(1).padStart(5)} %  ${((hits * usPerSample) / 1000).toFixed(0).padStart(6)} ms  ${fn}`);
 }
 
-/** The relay carrying `calls` for one window under --cpu-prof: where its CPU goes at capacity. */
-async function profileRelay(phoneProcs: PhoneProc[], calls: number): Promise<string[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'relay-prof-'));
+/** A server carrying `calls` for one window under --cpu-prof: where its CPU goes at that load. */
+async function profileServer(phoneProcs: PhoneProc[], kind: 'relay' | 'echo', calls: number): Promise<string[]> {
+  const dir = mkdtempSync(join(tmpdir(), `${kind}-prof-`));
   try {
-    const { port, child } = await startServer('relay', dir);
-    const r = await runStep(phoneProcs, 'relay', port, child.pid!, calls, 999);
+    const { port, child } = await startServer(kind, dir);
+    const r = await runStep(phoneProcs, kind, port, child.pid!, calls, kind === 'relay' ? 998 : 999);
     await stopServer(child);
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
     const s = summary(r.jitter);
     return [
-      `  relay CPU profile at ${calls} calls (jitter p99 ${s.p99.toFixed(2)} ms, frames delivered ${(r.delivered * 100).toFixed(1)} %, CPU server ${r.serverCpu === null ? '?' : (r.serverCpu * 100).toFixed(0)} %, phones ${(r.phoneCpu * 100).toFixed(0)} %), top ${PROFILE_TOP} by self time:`,
+      `  ${kind} CPU profile at ${calls} calls (jitter p99 ${s.p99.toFixed(2)} ms, frames delivered ${(r.delivered * 100).toFixed(1)} %, CPU server ${r.serverCpu === null ? '?' : (r.serverCpu * 100).toFixed(0)} %, phones ${(r.phoneCpu * 100).toFixed(0)} %), top ${PROFILE_TOP} by self time:`,
       ...(file ? topSelfTime(join(dir, file), PROFILE_TOP) : ['    (no profile was written)'])
     ];
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (process.env.BENCH_KEEP_PROFILE) console.log(`  (profile kept in ${dir})`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -369,6 +420,14 @@ if (process.argv[2] === '--serve') {
   console.log(`bench relay-capacity: 20 ms frames both ways, outbound jitter p99 < ${JITTER_P99_LIMIT_MS} ms and >= 95 % of frames delivered; ${RUNS} runs each, alternating`);
   console.log(`  machine: ${cpus().length} cores, load average at start ${load()} (shared with other work); phones in ${PHONE_PROCS} processes of their own, server in another`);
   const phoneProcs = startPhones();
+  if (process.env.BENCH_PROFILE_AT) {
+    // Only the profiles, at a given load (for looking into where the CPU goes).
+    const calls = Number(process.env.BENCH_PROFILE_AT);
+    process.env.BENCH_KEEP_PROFILE = '1';
+    for (const line of [...await profileServer(phoneProcs, 'relay', calls), ...await profileServer(phoneProcs, 'echo', calls)]) console.log(line);
+    for (const p of phoneProcs) p.child.send({ cmd: 'exit' });
+    process.exit(0);
+  }
   const relayMax: number[] = [];
   const echoMax: number[] = [];
   for (let run = 0; run < RUNS; run++) {
@@ -380,7 +439,8 @@ if (process.argv[2] === '--serve') {
   const topped = echo === STEPS.at(-1);
   const ratio = echo > 0 ? relay / echo : NaN;
   // Where the relay's CPU goes at its capacity (at the first step when it carried none).
-  const profile = await profileRelay(phoneProcs, relay > 0 ? relay : STEPS[0]!);
+  const profiled = relay > 0 ? relay : STEPS[0]!;
+  const profile = [...await profileServer(phoneProcs, 'relay', profiled), ...await profileServer(phoneProcs, 'echo', profiled)];
   for (const p of phoneProcs) p.child.send({ cmd: 'exit' });
   console.log(`  load average at end ${load()}`);
   console.log(`  relay carries ${relay} concurrent calls, median of ${RUNS} (runs: ${relayMax.join(', ')}; spread ${Math.min(...relayMax)}–${Math.max(...relayMax)}) (target >= ${TARGET_CALLS}: ${relay >= TARGET_CALLS ? 'ok' : 'UNDER'})`);

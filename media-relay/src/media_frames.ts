@@ -89,12 +89,17 @@ const TIMESTAMP = Buffer.from('"timestamp":"');
 const PAYLOAD = Buffer.from('"payload":"');
 const QUOTE = 0x22;
 
-function valueAfter(buf: Buffer, key: Buffer, from: number): [number, number] | null {
+const INBOUND = Buffer.from('inbound');
+const OUTBOUND = Buffer.from('outbound');
+
+/** Where the string value after `key` starts (its end is the next quote), or -1. Indexes only: no garbage per frame. */
+function valueStart(buf: Buffer, key: Buffer, from: number): number {
   const at = buf.indexOf(key, from);
-  if (at < 0) return null;
-  const start = at + key.length;
-  const end = buf.indexOf(QUOTE, start);
-  return end < 0 ? null : [start, end];
+  return at < 0 ? -1 : at + key.length;
+}
+
+function bytesEqual(buf: Buffer, start: number, end: number, word: Buffer): boolean {
+  return end - start === word.length && buf.compare(word, 0, word.length, start, end) === 0;
 }
 
 /**
@@ -104,23 +109,27 @@ function valueAfter(buf: Buffer, key: Buffer, from: number): [number, number] | 
 export function readMediaFrame(buf: Buffer): InboundMedia | null {
   if (buf.length < MEDIA_PREFIX.length || buf.compare(MEDIA_PREFIX, 0, MEDIA_PREFIX.length, 0, MEDIA_PREFIX.length) !== 0) return null;
   if (buf.indexOf(0x5c) >= 0) return null; // an escape somewhere: leave it to JSON.parse
-  const track = valueAfter(buf, TRACK, MEDIA_PREFIX.length);
-  const ts = valueAfter(buf, TIMESTAMP, MEDIA_PREFIX.length);
-  const payload = valueAfter(buf, PAYLOAD, MEDIA_PREFIX.length);
-  if (!track || !ts || !payload) return null;
+  const trackStart = valueStart(buf, TRACK, MEDIA_PREFIX.length);
+  const tsStart = valueStart(buf, TIMESTAMP, MEDIA_PREFIX.length);
+  const payloadStart = valueStart(buf, PAYLOAD, MEDIA_PREFIX.length);
+  if (trackStart < 0 || tsStart < 0 || payloadStart < 0) return null;
+  const trackEnd = buf.indexOf(QUOTE, trackStart);
+  const tsEnd = buf.indexOf(QUOTE, tsStart);
+  const payloadEnd = buf.indexOf(QUOTE, payloadStart);
+  if (trackEnd < 0 || tsEnd < 0 || payloadEnd < 0) return null;
   for (const key of REQUIRED) if (buf.indexOf(key, MEDIA_PREFIX.length) < 0) return null;
-  const trackName = buf.toString('latin1', track[0], track[1]);
-  if (trackName !== 'inbound' && trackName !== 'outbound') return null;
+  const track = bytesEqual(buf, trackStart, trackEnd, INBOUND) ? 'inbound' : bytesEqual(buf, trackStart, trackEnd, OUTBOUND) ? 'outbound' : null;
+  if (!track) return null;
   let timestamp = 0;
-  if (ts[1] - ts[0] < 1 || ts[1] - ts[0] > 15) return null;
-  for (let i = ts[0]; i < ts[1]; i++) {
+  if (tsEnd - tsStart < 1 || tsEnd - tsStart > 15) return null;
+  for (let i = tsStart; i < tsEnd; i++) {
     const d = buf[i]! - 0x30;
     if (d < 0 || d > 9) return null;
     timestamp = timestamp * 10 + d;
   }
-  const mulaw = decodeBase64Bytes(buf, payload[0], payload[1]);
+  const mulaw = decodeBase64Bytes(buf, payloadStart, payloadEnd);
   if (!mulaw || mulaw.length === 0) return null;
   // The rest must close the message, as JSON would require.
   if (buf[buf.length - 1] !== 0x7d) return null;
-  return { track: trackName, timestamp, mulaw };
+  return { track, timestamp, mulaw };
 }

@@ -294,8 +294,14 @@ export class TurnRunner {
         let carry = NO_BYTES;
         let started = false;
         try {
-          for await (const bytes of audio.drain()) {
+          for (;;) {
             if (signal.aborted) return;
+            const bytes = audio.take();
+            if (bytes === null) {
+              if (audio.ended) break;
+              await audio.ready();
+              continue;
+            }
             const all = carry.length ? concat(carry, bytes) : bytes;
             let off = 0;
             for (; off + FRAME_BYTES <= all.length; off += FRAME_BYTES) {
@@ -303,7 +309,8 @@ export class TurnRunner {
                 started = true;
                 this.d.dispatch({ type: 'audio_sent', turn });
               }
-              this.sendFrame(t, all.subarray(off, off + FRAME_BYTES));
+              // A chunk of exactly one frame (a vendor streaming in real time) goes out as it is.
+              this.sendFrame(t, all.length === FRAME_BYTES ? all : all.subarray(off, off + FRAME_BYTES));
             }
             carry = off < all.length ? all.slice(off) : NO_BYTES;
           }

@@ -64,6 +64,11 @@ export function twilioTelephony(ws: WebSocket, streamSid: string, onStalled: () 
     if (writable(true)) ws.send(frame, text);
     playedAt += ms;
   };
+  /** After a quiet spell the audio starts a new schedule at `t` (see CATCH_UP_MS); true when a frame may go now. */
+  const mayPlayAt = (t: number) => {
+    if (playedAt < t - CATCH_UP_MS) playedAt = t;
+    return playedAt - t < OUTBOUND_LEAD_MS;
+  };
   /** Sends what has come due; with `all`, everything (the line is closing). */
   const release = (all = false) => {
     if (ws.readyState !== WebSocket.OPEN) {
@@ -72,11 +77,10 @@ export function twilioTelephony(ws: WebSocket, streamSid: string, onStalled: () 
       head = queue.length;
     }
     const t = now();
-    if (playedAt < t - CATCH_UP_MS) playedAt = t;
     while (head < queue.length) {
       const item = queue[head]!;
       if (typeof item === 'string') sendMark(item);
-      else if (all || playedAt - t < OUTBOUND_LEAD_MS) sendFrame(item.frame, item.ms);
+      else if (all || mayPlayAt(t)) sendFrame(item.frame, item.ms);
       else break;
       head++;
     }
@@ -94,11 +98,7 @@ export function twilioTelephony(ws: WebSocket, streamSid: string, onStalled: () 
     info: { service: 'twilio', model: 'media-streams' },
     sendAudio: (mulaw) => {
       const ms = mulaw.length / BYTES_PER_MS;
-      if (head === queue.length) {
-        const t = now();
-        if (playedAt < t - CATCH_UP_MS) playedAt = t;
-        if (playedAt - t < OUTBOUND_LEAD_MS) return sendFrame(media(mulaw), ms);
-      }
+      if (head === queue.length && mayPlayAt(now())) return sendFrame(media(mulaw), ms);
       queue.push({ frame: media(mulaw), ms });
       release();
     },
