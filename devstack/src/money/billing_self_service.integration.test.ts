@@ -1,7 +1,7 @@
 // What a customer does alone on the billing page, end to end against devstack's Postgres and a Stripe stand-in:
 // cancel a checkout and buy again at once, save a card without buying and remove it, see card charges and refunds,
 // and change, cancel and resume the monthly plan, with our rows following Stripe's webhooks and credits granted
-// only from paid invoices.
+// only from paid invoices and taken back from refunded ones.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBillingHarness, type BillingHarness } from './stripe_harness.ts';
 
@@ -123,6 +123,27 @@ describe('self-service billing through the Stripe stand-in', () => {
     await h.stand.webhooksIdle();
     expect(await plan()).toMatchObject({ status: 'canceled' });
     expect(await refused(await h.manage({ action: 'resume_plan' }))).toMatchObject({ status: 409, code: 'no_subscription' });
+    expect((await h.db.query('select * from private.ledger_violations($1)', [h.userId])).rows).toEqual([]);
+  });
+
+  it('keeps each plan payment as a card charge, and a refunded plan payment takes its credits back', async () => {
+    // The plan's charges (the first payment and both renewals above), as Stripe sends them since basil: no invoice named.
+    const plans = (await h.db.query(
+      `select stripe_charge_id as id, stripe_payment_intent_id as pi, amount_cents::int as amount from public.card_charges
+        where user_id = $1 and purpose = 'subscription' order by charged_at, stripe_charge_id`, [h.userId])).rows;
+    expect(plans.map((c) => c.amount).sort()).toEqual([1500, 4000]);
+    const renewal = plans.find((c) => c.amount === 4000)!;
+    // Half the Pro renewal is refunded: half of the 6,000 credits it granted are taken back.
+    const before = await h.balance();
+    await h.sdk.refunds.create({ payment_intent: renewal.pi, amount: 2000 });
+    await h.stand.webhooksIdle();
+    expect(await h.balance()).toEqual({ a: before.a - 3000, o: 0 });
+    const row = (await h.db.query('select refund_cents::int as refund, status from public.card_charges where stripe_charge_id = $1', [renewal.id])).rows[0];
+    expect(row).toEqual({ refund: 2000, status: 'partially_refunded' });
+    // The same refund event again takes nothing more.
+    const refunded = h.stand.events.filter((e) => e.type === 'charge.refunded').at(-1)!;
+    await h.db.query('select private.ingest_stripe_event($1::jsonb)', [JSON.stringify({ ...refunded, id: `${refunded.id}Again` })]);
+    expect(await h.balance()).toEqual({ a: before.a - 3000, o: 0 });
     expect((await h.db.query('select * from private.ledger_violations($1)', [h.userId])).rows).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@
 -- reads their saved card and charges.
 begin;
 \ir _helpers.psql
-select plan(36);
+select plan(38);
 
 -- A succeeded SetupIntent of cus_ada whose payment method (expanded, as the webhook handler passes it) is p_pm.
 create function tests.seti(p_id text, p_pm text, p_last4 text, p_customer text default 'cus_ada')
@@ -115,6 +115,16 @@ select results_eq($$ select purpose, refund_cents::int, status from public.card_
 -- A released hold.
 select tests.ingest(tests.ev('evt_rel', 'charge.refunded', 7300, tests.charge('ch_rel', 300, false, 0, 300, '{"call_id": "c0000000-0000-4000-8000-000000000002"}')));
 select is((select status from public.card_charges where stripe_charge_id = 'ch_rel'), 'released', 'A released hold is shown as released');
+-- A plan's charges, as Stripe sends them since 2025-03-31.basil (no `invoice`; described by the subscription), and
+-- as older versions did (naming the invoice).
+select tests.ingest(tests.ev('evt_plan1', 'charge.succeeded', 7400, tests.charge('ch_plan1', 1500, true, 1500, 0, '{}') || '{"description": "Subscription creation"}'));
+select tests.ingest(tests.ev('evt_plan2', 'charge.succeeded', 7500, tests.charge('ch_plan2', 1500, true, 1500, 0, '{}') || '{"description": "Subscription update"}'));
+select tests.ingest(tests.ev('evt_plan0', 'charge.succeeded', 7600, tests.charge('ch_plan0', 1500, true, 1500, 0, '{}') || '{"invoice": "in_old"}'));
+select tests.ingest(tests.ev('evt_misc', 'charge.succeeded', 7700, tests.charge('ch_misc', 700, true, 700, 0, '{}') || '{"description": "Something else"}'));
+select results_eq($$ select stripe_charge_id, purpose from public.card_charges where stripe_charge_id in ('ch_plan1', 'ch_plan2', 'ch_plan0', 'ch_misc') order by stripe_charge_id $$,
+  $$ values ('ch_misc', 'other'), ('ch_plan0', 'subscription'), ('ch_plan1', 'subscription'), ('ch_plan2', 'subscription') $$,
+  'A plan''s charges are kept as plan payments, by description or by invoice; other charges as other');
+select is((select user_id from public.card_charges where stripe_charge_id = 'ch_plan1'), :ada::uuid, 'and belong to the customer''s user');
 select tests.authenticate_as(:bob);
 select is_empty($$ select 1 from public.card_charges $$, 'Another user reads none of these charges');
 

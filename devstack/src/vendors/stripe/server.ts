@@ -136,6 +136,7 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
     refunds: new Map<string, Obj>(),
     subscriptions: new Map<string, Obj>(),
     invoices: new Map<string, Obj>(),
+    invoicePayments: new Map<string, Obj[]>(),
     setupIntents: new Map<string, Obj>()
   };
   const idempotency = new IdempotencyStore(opts.clock);
@@ -252,7 +253,7 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
       id: newId('ch'), object: 'charge', amount: pi.amount, amount_captured: captured ? pi.amount : 0, amount_refunded: 0,
       captured, refunded: false, currency: pi.currency, customer: pi.customer, payment_intent: pi.id,
       payment_method: pi.payment_method,
-      metadata: { ...(pi.metadata as Obj) }, status: 'succeeded', paid: true, created: now(), livemode: false,
+      metadata: { ...(pi.metadata as Obj) }, description: pi.description ?? null, status: 'succeeded', paid: true, created: now(), livemode: false,
       refunds: { object: 'list', data: [], has_more: false, total_count: 0, url: '' }
     };
     store.charges.set(charge.id as string, charge);
@@ -408,22 +409,35 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
   }
 
   // Subscriptions and invoices ------------------------------------------------------------------------------------
-  function payInvoice(sub: Obj, reason: 'subscription_create' | 'subscription_cycle', fail = false): Obj {
+  interface InvoiceLine { amount: number; price: Obj; quantity: number; description: string | null; proration: boolean }
+
+  /**
+   * Issues a subscription invoice and pays it (or, with `fail`, fails to). Without `lines`, one line: the period at
+   * the item's price. A total below zero (a downgrade's proration) is owed to the customer: it goes to their credit
+   * balance and nothing is charged.
+   */
+  function payInvoice(sub: Obj, reason: 'subscription_create' | 'subscription_cycle' | 'subscription_update', fail = false, lines?: InvoiceLine[]): Obj {
     const item = (sub.items as { data: Obj[] }).data[0]!;
     const price = item.price as Obj;
-    const amount = (price.unit_amount as number) * ((item.quantity as number) ?? 1);
+    const billed = lines ?? [{ amount: (price.unit_amount as number) * ((item.quantity as number) ?? 1), price, quantity: (item.quantity as number) ?? 1, description: null, proration: false }];
+    const total = billed.reduce((n, l) => n + l.amount, 0);
+    const amount = Math.max(0, total);
+    const customer = store.customers.get(sub.customer as string);
+    if (total < 0 && customer) customer.balance = ((customer.balance as number | undefined) ?? 0) + total;
     const inv: Obj = {
       id: newId('in'), object: 'invoice', customer: sub.customer, subscription: sub.id,
       parent: { type: 'subscription_details', quote_details: null,
                 subscription_details: { subscription: sub.id, metadata: { ...(sub.metadata as Obj) } } },
-      billing_reason: reason, currency: price.currency, amount_due: amount, amount_paid: fail ? 0 : amount,
-      amount_remaining: fail ? amount : 0, status: fail ? 'open' : 'paid', attempted: true, paid: !fail,
+      billing_reason: reason, currency: price.currency, total, subtotal: total, amount_due: amount, amount_paid: fail ? 0 : amount,
+      amount_remaining: fail ? amount : 0, status: fail ? 'open' : 'paid', attempted: amount > 0, paid: !fail,
+      ending_balance: customer ? ((customer.balance as number | undefined) ?? 0) : null,
       period_start: sub.current_period_start, period_end: sub.current_period_end,
-      lines: { object: 'list', has_more: false, data: [{
-        id: newId('il'), object: 'line_item', amount, currency: price.currency, quantity: item.quantity,
-        period: { start: sub.current_period_start, end: sub.current_period_end },
-        pricing: { price_details: { price: price.id, product: price.product } }, metadata: { ...(sub.metadata as Obj) }
-      }] },
+      lines: { object: 'list', has_more: false, data: billed.map((l) => ({
+        id: newId('il'), object: 'line_item', amount: l.amount, currency: l.price.currency, quantity: l.quantity, description: l.description,
+        period: { start: l.proration ? now() : sub.current_period_start, end: sub.current_period_end },
+        parent: { type: 'subscription_item_details', subscription_item_details: { proration: l.proration, subscription: sub.id, subscription_item: item.id } },
+        pricing: { price_details: { price: l.price.id, product: l.price.product } }, metadata: { ...(sub.metadata as Obj) }
+      })) },
       metadata: {}, created: now(), livemode: false
     };
     store.invoices.set(inv.id as string, inv);
@@ -432,7 +446,31 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
     emit('invoice.finalized', inv);
     if (fail) {
       emit('invoice.payment_failed', inv);
+    } else if (amount === 0) {
+      emit('invoice.paid', inv);
+      emit('invoice.payment_succeeded', inv);
     } else {
+      // The invoice is paid by a PaymentIntent of its own, with a charge on the customer's card. Since 2025-03-31.basil
+      // neither names the invoice (the invoice lists its payments instead); Stripe describes them by the reason.
+      const piId = newId('pi');
+      const pi: Obj = {
+        id: piId, object: 'payment_intent', amount, amount_capturable: 0, amount_received: amount, currency: price.currency,
+        customer: sub.customer, capture_method: 'automatic', status: 'succeeded', metadata: {},
+        description: reason === 'subscription_create' ? 'Subscription creation' : 'Subscription update',
+        payment_method: sub.default_payment_method ?? null, client_secret: `${piId}_secret_${newId('s', 16).slice(2)}`,
+        latest_charge: null, last_payment_error: null, canceled_at: null, cancellation_reason: null,
+        setup_future_usage: null, next_action: null, created: now(), livemode: false
+      };
+      store.paymentIntents.set(piId, pi);
+      const charge = createCharge(pi, true);
+      // `payments` is includable: Stripe sends it only when asked (expand[]=payments), never in an event.
+      store.invoicePayments.set(inv.id as string, [{
+        id: newId('inpay'), object: 'invoice_payment', invoice: inv.id, amount_paid: amount, amount_requested: amount,
+        currency: price.currency, is_default: true, status: 'paid', payment: { type: 'payment_intent', payment_intent: piId },
+        created: now(), livemode: false
+      }]);
+      emit('charge.succeeded', charge);
+      emit('payment_intent.succeeded', pi);
       emit('invoice.paid', inv);
       emit('invoice.payment_succeeded', inv);
     }
@@ -464,9 +502,10 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
 
   /**
    * Subscription update: cancel_at_period_end (cancel at the end of the period, or resume), metadata, and a new price
-   * for an item. A canceled subscription takes only metadata (and cancellation details), as at Stripe. Prorations are
-   * not itemised here: with create_prorations or none the next renewal invoice charges the new price in full;
-   * always_invoice (an immediate proration invoice) is refused as not modelled.
+   * for an item. A canceled subscription takes only metadata (and cancellation details), as at Stripe. With
+   * always_invoice the change is invoiced and paid at once (the unused time of the old price credited, the rest of
+   * the period at the new one); with create_prorations or none nothing is itemised and the next renewal invoice
+   * charges the new price in full.
    */
   function updateSubscription(sub: Obj, f: FormObject): Obj {
     const touchesMoreThanMetadata = Object.keys(f).some((k) => !['metadata', 'cancellation_details', 'expand'].includes(k));
@@ -476,9 +515,6 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
     const proration = str(f.proration_behavior);
     if (proration !== undefined && !PRORATION_BEHAVIORS.includes(proration)) {
       throw invalid('proration_behavior', `Invalid proration_behavior: must be one of ${PRORATION_BEHAVIORS.join(', ')}`);
-    }
-    if (proration === 'always_invoice') {
-      throw new ApiError(400, 'invalid_request_error', 'proration_behavior=always_invoice is not modelled by the devstack Stripe stand-in.', 'parameter_unsupported', 'proration_behavior');
     }
     const cape = bool(f.cancel_at_period_end);
     if (f.cancel_at_period_end !== undefined && cape === undefined) throw invalid('cancel_at_period_end', 'Invalid boolean: cancel_at_period_end');
@@ -504,7 +540,21 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
     });
     const previous: Obj = {};
     if (changes.length > 0) previous.items = structuredClone(sub.items);
+    // always_invoice bills the change at once: the unused time of the old price back, the rest of the period at the new.
+    const start = sub.current_period_start as number;
+    const end = sub.current_period_end as number;
+    const left = end > start ? Math.min(1, Math.max(0, (end - now()) / (end - start))) : 0;
+    const prorations: InvoiceLine[] = [];
     for (const c of changes) {
+      const oldPrice = c.item.price as Obj;
+      const oldQuantity = c.item.quantity as number;
+      if (proration === 'always_invoice' && (oldPrice.id !== c.price.id || oldQuantity !== c.quantity) && sub.status !== 'canceled') {
+        const after = new Date(now() * 1000).toISOString().slice(0, 10);
+        prorations.push(
+          { amount: -Math.round((oldPrice.unit_amount as number) * oldQuantity * left), price: oldPrice, quantity: oldQuantity, description: `Unused time on ${oldQuantity} × ${oldPrice.id} after ${after}`, proration: true },
+          { amount: Math.round((c.price.unit_amount as number) * c.quantity * left), price: c.price, quantity: c.quantity, description: `Remaining time on ${c.quantity} × ${c.price.id} after ${after}`, proration: true }
+        );
+      }
       c.item.price = c.price;
       c.item.quantity = c.quantity;
     }
@@ -517,6 +567,7 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
     }
     if (f.metadata !== undefined) { previous.metadata = sub.metadata; sub.metadata = { ...(sub.metadata as Obj), ...metadata(f.metadata) }; }
     if (Object.keys(previous).length > 0) emit('customer.subscription.updated', sub, previous);
+    if (prorations.length > 0) payInvoice(sub, 'subscription_update', false, prorations);
     return sub;
   }
 
@@ -634,6 +685,14 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
     return pm ? { ...o, payment_method: publicPm(pm) } : o;
   }
 
+  /** `expand[]=payments` on an invoice: the payments that paid it (basil and later), as a list. */
+  function expandInvoicePayments(inv: Obj, query: URLSearchParams): Obj {
+    const expand = [...query.getAll('expand[]'), ...query.getAll('expand[0]'), ...query.getAll('expand')];
+    if (!expand.includes('payments')) return inv;
+    const data = store.invoicePayments.get(inv.id as string) ?? [];
+    return { ...inv, payments: { object: 'list', data, has_more: false, url: `/v1/invoice_payments?invoice=${inv.id}` } };
+  }
+
   function publicSession(s: Obj): Obj {
     return Object.fromEntries(Object.entries(s).filter(([k]) => !k.startsWith('_')));
   }
@@ -672,7 +731,7 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
   function createCustomer(f: FormObject): Obj {
     const c: Obj = {
       id: newId('cus', 14), object: 'customer', email: str(f.email) || null, name: str(f.name) ?? null,
-      metadata: metadata(f.metadata), created: now(), livemode: false, deleted: undefined,
+      metadata: metadata(f.metadata), balance: 0, created: now(), livemode: false, deleted: undefined,
       invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null }
     };
     store.customers.set(c.id as string, c);
@@ -775,7 +834,7 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
         return sub;
       }
       case 'GET setup_intents/:id': return expandPaymentMethod(get(store.setupIntents, 'setup_intent', id!), query);
-      case 'GET invoices/:id': return get(store.invoices, 'invoice', id!);
+      case 'GET invoices/:id': return expandInvoicePayments(get(store.invoices, 'invoice', id!), query);
       // A test-mode account holds nothing.
       case 'GET balance': {
         const zero = [{ amount: 0, currency: 'usd', source_types: { card: 0 } }];

@@ -160,6 +160,53 @@ describe('Stripe stand-in: self-service billing through the SDK', () => {
     expect((await stripe.subscriptions.update(sub.id, { metadata: { note: 'closed' } })).metadata.note).toBe('closed');
   });
 
+  it('pays each subscription invoice with a card charge described as Stripe does, naming no invoice (basil and later)', async () => {
+    const customer = await stripe.customers.create({});
+    await stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
+    const plus = await stripe.prices.create({ currency: 'usd', unit_amount: 1500, recurring: { interval: 'month' }, product_data: { name: 'Plus' } });
+    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: plus.id }] });
+    await (await fetch(`${stand.url}/__devstack/subscriptions/${sub.id}/advance`, { method: 'POST' })).arrayBuffer();
+    const charges = stand.events.filter((e) => e.type === 'charge.succeeded' && (e.data.object as unknown as Stripe.Charge).customer === customer.id)
+      .map((e) => e.data.object as unknown as Stripe.Charge);
+    expect(charges.map((c) => [c.amount, c.captured, c.description])).toEqual([[1500, true, 'Subscription creation'], [1500, true, 'Subscription update']]);
+    expect(charges.every((c) => !('invoice' in c))).toBe(true);
+    // The invoice lists the payment that paid it, and the SDK reads the PaymentIntent and its charge back.
+    const invoiceId = (await stripe.subscriptions.retrieve(sub.id)).latest_invoice as string;
+    // Includable, as at Stripe: only when asked for, and never in the invoice events.
+    expect(await stripe.invoices.retrieve(invoiceId)).not.toHaveProperty('payments');
+    expect(stand.events.filter((e) => e.type === 'invoice.paid').every((e) => !('payments' in e.data.object))).toBe(true);
+    const invoice = await stripe.invoices.retrieve(invoiceId, { expand: ['payments'] });
+    const paidWith = invoice.payments!.data[0]!.payment.payment_intent as string;
+    const pi = await stripe.paymentIntents.retrieve(paidWith);
+    expect([pi.status, pi.amount_received, pi.latest_charge]).toEqual(['succeeded', 1500, charges[1]!.id]);
+  });
+
+  it('always_invoice bills a plan change at once: the rest of the period at the new price, less the unused old one', async () => {
+    const customer = await stripe.customers.create({});
+    await stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
+    const plus = await stripe.prices.create({ currency: 'usd', unit_amount: 1500, recurring: { interval: 'month' }, product_data: { name: 'Plus' } });
+    const pro = await stripe.prices.create({ currency: 'usd', unit_amount: 4000, recurring: { interval: 'month' }, product_data: { name: 'Pro' } });
+    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: plus.id }] });
+    const up = await stripe.subscriptions.update(sub.id, { items: [{ id: sub.items.data[0]!.id, price: pro.id }], proration_behavior: 'always_invoice' });
+    const invoice = await stripe.invoices.retrieve(up.latest_invoice as string);
+    // Changed at the start of the period: nearly all of it is left, so nearly the whole difference is billed.
+    expect(invoice.billing_reason).toBe('subscription_update');
+    expect(invoice.lines.data.map((l) => l.amount)).toEqual([-1500, 4000]);
+    expect([invoice.amount_due, invoice.amount_paid, invoice.status]).toEqual([2500, 2500, 'paid']);
+    const charge = stand.events.filter((e) => e.type === 'charge.succeeded').map((e) => e.data.object as unknown as Stripe.Charge).at(-1)!;
+    expect([charge.amount, charge.description, charge.customer]).toEqual([2500, 'Subscription update', customer.id]);
+    // Back down: the difference is owed to the customer, kept as credit balance, and nothing is charged.
+    const charges = stand.events.filter((e) => e.type === 'charge.succeeded').length;
+    const down = await stripe.subscriptions.update(sub.id, { items: [{ id: sub.items.data[0]!.id, price: plus.id }], proration_behavior: 'always_invoice' });
+    const credit = await stripe.invoices.retrieve(down.latest_invoice as string);
+    expect([credit.total, credit.amount_due, credit.status]).toEqual([-2500, 0, 'paid']);
+    expect((await stripe.customers.retrieve(customer.id) as Stripe.Customer).balance).toBe(-2500);
+    expect(stand.events.filter((e) => e.type === 'charge.succeeded')).toHaveLength(charges);
+    // Without always_invoice nothing is invoiced until the renewal.
+    const quiet = await stripe.subscriptions.update(sub.id, { items: [{ id: sub.items.data[0]!.id, price: pro.id }], proration_behavior: 'none' });
+    expect(quiet.latest_invoice).toBe(down.latest_invoice);
+  });
+
   it('expires an open Checkout Session so it can no longer be paid, and refuses to expire one that is not open', async () => {
     const session = await stripe.checkout.sessions.create({
       mode: 'payment', success_url: 'http://app.local/ok',
