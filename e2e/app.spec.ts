@@ -195,7 +195,16 @@ test('scenarios, schedule and billing pages work for a new user', async ({ page 
   await expect(page.getByRole('region', { name: 'Balance' }).getByText('1,000 credits')).toBeVisible({ timeout: 20_000 });
   await snap(page, 'billing-paid');
 
+  // Deleting asks first: saying no keeps the scenario, saying yes removes it.
   await page.goto('/scenarios');
+  const asked: string[] = [];
+  page.once('dialog', (d) => { asked.push(d.message()); void d.dismiss(); });
+  await page.getByRole('button', { name: 'Delete Gym nudge' }).click();
+  await expect.poll(() => asked.length).toBe(1);
+  expect(asked[0]).toContain('Delete “Gym nudge”?');
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'Delete Gym nudge' })).toBeVisible();
+  page.once('dialog', (d) => void d.accept());
   await page.getByRole('button', { name: 'Delete Gym nudge' }).click();
   await expect(page.getByText('You have not written any yet.')).toBeVisible();
 });

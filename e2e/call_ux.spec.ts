@@ -1,7 +1,7 @@
 // What a new user meets around a call: a browser call left before its microphone connected, the call in progress
 // on /call, a voicemail's wording and message, the history updating live, and the running call's clock and cost.
 import { expect, test } from '@playwright/test';
-import { freshUsNumber, insertCall, setCallCosts, signUp, userIdByEmail, verifyPhone, withDb } from './app_helpers.ts';
+import { freshUsNumber, insertCall, insertSegment, setCallCosts, signUp, userIdByEmail, verifyPhone, withDb } from './app_helpers.ts';
 
 const callStatus = (id: string) => withDb(async (db) => (await db.query<{ status: string }>('select status from public.calls where id = $1', [id])).rows[0]?.status);
 
@@ -93,4 +93,26 @@ test('a call a voicemail answered says so once, and keeps the message the person
   // And after a reload, from the stored transcript.
   await page.reload();
   await expect(page.getByRole('log', { name: 'Transcript' })).toContainText('Sorry I missed you');
+});
+
+test('a finished call shows its whole transcript in the page, while a live one scrolls in its box', async ({ page }) => {
+  const userId = await userIdByEmail(await signUp(page, 'Tam', 'long-transcript'));
+  const callId = await insertCall(userId, 'brad', { status: 'in_progress' });
+  for (let i = 0; i < 40; i++) await insertSegment(callId, i, i % 2 ? 'user' : 'persona', `Line ${i} of a long morning chat about plans, weather and breakfast.`);
+  await page.goto(`/calls/${callId}`);
+  const log = page.getByRole('log', { name: 'Transcript' });
+  await expect(log).toContainText('Line 39 of');
+  // Live: a box of its own that scrolls, so the controls stay in view.
+  const live = await log.evaluate((el) => ({ inner: el.scrollHeight, shown: el.clientHeight }));
+  expect(live.inner).toBeGreaterThan(live.shown);
+
+  await withDb((db) => db.query(`update public.calls set status = 'completed', answered_at = now() - interval '3 minutes', ended_at = now(), duration_seconds = 180, end_reason = 'user_hung_up' where id = $1`, [callId]));
+  await expect(page.getByRole('status').filter({ hasText: 'Completed' })).toBeVisible({ timeout: 20_000 });
+  // Finished: read like a document, every line in the page's own flow, no box to scroll inside.
+  await expect.poll(() => log.evaluate((el) => el.scrollHeight - el.clientHeight)).toBeLessThanOrEqual(1);
+  const finished = await log.evaluate((el) => el.clientHeight);
+  expect(finished).toBeGreaterThan(live.shown);
+  await page.reload();
+  await expect(log).toContainText('Line 0 of');
+  expect(await log.evaluate((el) => el.scrollHeight - el.clientHeight)).toBeLessThanOrEqual(1);
 });

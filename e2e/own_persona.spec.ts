@@ -1,6 +1,6 @@
 // A persona and a scenario of the user's own, end to end: create a persona with a voice from the TTS vendor's list,
 // write a scenario and "Use" it, call with both in demo mode (the scripted model reads the relay's prompt, so the
-// persona's name and the scenario's opening line are what it says first), then edit and delete the persona; the
+// persona's name, the scenario's opening line and the persona's description are what it says first), then edit and delete the persona; the
 // call history still names it.
 import { expect, test, type Page } from '@playwright/test';
 import { calleeSays, freshUsNumber, signUp, verifyPhone } from './app_helpers.ts';
@@ -33,7 +33,15 @@ test('a user creates a persona with a chosen voice, calls with it and a scenario
   await expect(page.getByText('Give the persona a name.')).toBeVisible();
   await expect(page.getByText('Pick a voice from the list.')).toBeVisible();
   await page.getByLabel('Name').fill('Nova');
+  // A voice can be heard before the persona exists: nothing to hear until one is picked.
+  await expect(page.getByRole('button', { name: 'Pick a voice to hear it' })).toBeDisabled();
   await page.getByLabel('Voice').selectOption({ label: 'Rachel (female, american)' });
+  const sample = page.waitForResponse((r) => r.url().includes('/functions/v1/persona-voice-sample?voice_id=21m00Tcm4TlvDq8ikWAM'));
+  await page.getByRole('button', { name: 'Hear Rachel' }).click();
+  const heard = await sample;
+  expect([heard.status(), heard.headers()['content-type']]).toEqual([200, 'audio/wav']);
+  await expect(page.getByRole('button', { name: "Stop Rachel's voice" })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Hear Rachel' })).toBeVisible({ timeout: 20_000 });
   await page.getByLabel('Traits').fill('calm, witty');
   await page.getByLabel('Who is this persona and how do they talk?').fill('A retired astronaut who is calm and loves a pun.');
   await expect(page.getByLabel('Name')).toHaveValue('Nova');
@@ -61,6 +69,8 @@ test('a user creates a persona with a chosen voice, calls with it and a scenario
   const callUrl = page.url();
   const first = page.getByRole('log', { name: 'Transcript' }).locator('.line.persona').first();
   await expect(first).toContainText('Hi, it is Nova. Rise and shine, gym time!', { timeout: 60_000 });
+  // The scripted model reads the persona's description from the prompt, as a real one would take it on.
+  await expect(first).toContainText('As you made me: a retired astronaut who is calm and loves a pun.');
 
   // Edit, then delete: gone from the pickers, still named in the call's history.
   const personaUrl = await page.goto('/personas').then(() => page.getByRole('link', { name: 'Edit Nova' }).getAttribute('href'));

@@ -17,6 +17,9 @@ export const VOICE_SETTING_FIELDS = [
   { column: 'voice_speed', key: 'speed', label: 'Speed', min: 0.7, max: 1.2 }
 ] as const satisfies readonly { column: string; key: keyof VoiceSettings; label: string; min: number; max: number }[];
 
+/** What a persona the user creates starts with: the personas.default_voice_* column defaults (a test keeps them equal). */
+export const NEW_PERSONA_VOICE_SETTINGS: VoiceSettings = { stability: 0.5, similarityBoost: 0.75, style: 0, speed: 1 };
+
 export type VoiceSettingColumn = (typeof VOICE_SETTING_FIELDS)[number]['column'];
 
 const round2 = (n: number) => Math.round(n * 100) / 100;

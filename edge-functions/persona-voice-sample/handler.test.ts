@@ -6,7 +6,7 @@ import { assert, assertEquals, assertMatch } from '../_shared/assert.ts';
 import { errorCode, untouchable } from '../_shared/fakes.ts';
 import { sessionFor } from '../_shared/testing.ts';
 import {
-  handlePersonaVoiceSample, sampleCacheKey, sampleText, type PersonaVoice, type SpeechRequest, type StoredSample,
+  handlePersonaVoiceSample, sampleCacheKey, sampleText, VOICE_PREVIEW_TEXT, type PersonaVoice, type SpeechRequest, type StoredSample,
   type VoiceSampleDeps, type VoiceSampleStore
 } from './handler.ts';
 
@@ -246,4 +246,39 @@ Deno.test('the cache key changes with anything that changes the audio, and only 
     sampleCacheKey('v1', MODEL, { ...d, speed: 1.05 }, 'hi'), sampleCacheKey('v1', MODEL, d, 'hello')
   ]);
   assertEquals(new Set([base, ...others]).size, 5);
+});
+
+Deno.test('a signed-in user hears a voice from the list before any persona has it, with the new-persona settings', async () => {
+  const t = setup();
+  const res = await t.get('voice_id=21m00Tcm4TlvDq8ikWAM');
+  assertEquals(res.status, 200);
+  assertEquals(res.headers.get('content-type'), 'audio/wav');
+  const settings = { stability: 0.5, similarityBoost: 0.75, style: 0, speed: 1 };
+  assertEquals(t.calls.speech, [{ voiceId: '21m00Tcm4TlvDq8ikWAM', modelId: MODEL, text: VOICE_PREVIEW_TEXT, settings }]);
+  assertEquals(t.calls.persona.length, 0, 'no persona is looked up');
+  const key = await sampleCacheKey('21m00Tcm4TlvDq8ikWAM', MODEL, settings, VOICE_PREVIEW_TEXT);
+  assertEquals(t.calls.taken, [[USER, key, 20, 3600]], 'a new synthesis counts towards the hour');
+  // Nothing saved shapes it: the browser may keep it.
+  assertEquals(res.headers.get('cache-control'), 'private, max-age=86400');
+  // Settings being tried out apply too.
+  await t.post({ voice_id: '21m00Tcm4TlvDq8ikWAM', voice_settings: { voice_speed: 1.2 } });
+  assertEquals(t.calls.speech[1]?.settings, { ...settings, speed: 1.2 });
+});
+
+Deno.test('a voice preview is refused to visitors, with a malformed id, or beside a persona id, before anything is paid', async () => {
+  const t = setup();
+  const visitor = await handlePersonaVoiceSample(new Request('http://f/persona-voice-sample?voice_id=21m00Tcm4TlvDq8ikWAM'), t.deps);
+  assertEquals(visitor.status, 401);
+  assertEquals(await errorCode(visitor), 'unauthenticated');
+  for (const bad of ['x', '21m00Tcm4Tlv/../../v1/user', 'a'.repeat(65)]) {
+    const res = await t.get(`voice_id=${encodeURIComponent(bad)}`);
+    assertEquals(res.status, 400, bad);
+    assertEquals(await errorCode(res), 'invalid_input');
+  }
+  const post = await t.post({ voice_id: 42 });
+  assertEquals(await errorCode(post), 'invalid_input');
+  const both = await t.post({ voice_id: '21m00Tcm4TlvDq8ikWAM', persona_id: BRAD });
+  assertEquals(both.status, 400);
+  assertEquals(await errorCode(both), 'invalid_input');
+  assertEquals(t.calls.persona.length + t.calls.cached.length + t.calls.taken.length + t.calls.speech.length, 0, 'nothing touched');
 });

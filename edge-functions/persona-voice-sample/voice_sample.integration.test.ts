@@ -3,7 +3,8 @@
 import { readPcm16Wav } from '../../core/src/wav.ts';
 import { assert, assertEquals, assertMatch } from '../_shared/assert.ts';
 import { signUp, stackEnv, testPool } from '../_shared/testing.ts';
-import { DEFAULT_SAMPLE_LIMITS, sampleCacheKey, sampleText } from './handler.ts';
+import { NEW_PERSONA_VOICE_SETTINGS } from '../../core/src/voice_settings.ts';
+import { DEFAULT_SAMPLE_LIMITS, sampleCacheKey, sampleText, VOICE_PREVIEW_TEXT } from './handler.ts';
 
 const db = testPool();
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -124,6 +125,37 @@ Deno.test({ ...opts, name: 'no session, or a signed-out one, gets no audio', fn:
   const after = await sample(u.token, { persona_id: BRAD });
   assertEquals(after.status, 401);
   assertMatch(await codeOf(after), /^(session_revoked|unauthenticated)$/);
+}});
+
+
+Deno.test({ ...opts, name: 'a voice from the vendor\'s list is heard before a persona has it; a voice the vendor does not have is not', fn: async () => {
+  const u = await signUp('voice-preview');
+  const voiceId = '21m00Tcm4TlvDq8ikWAM'; // Rachel, in the text-to-speech stand-in's list as in the vendor's
+  const key = await sampleCacheKey(voiceId, Deno.env.get('ELEVENLABS_MODEL_ID') ?? 'eleven_flash_v2_5', NEW_PERSONA_VOICE_SETTINGS, VOICE_PREVIEW_TEXT);
+  await db.query('delete from private.voice_samples where cache_key = $1', [key]);
+  const res = await fetch(`${FN}?voice_id=${voiceId}`, { headers: { authorization: `Bearer ${u.token}`, apikey: ANON } });
+  assertEquals(res.status, 200);
+  assertEquals(res.headers.get('content-type'), 'audio/wav');
+  const wav = readPcm16Wav(new Uint8Array(await res.arrayBuffer()));
+  assert(wav && wav.samples.length > 8000, 'at least a second of telephone audio');
+  assertEquals(await syntheses(u.userId), 1);
+
+  const unknown = await fetch(`${FN}?voice_id=NoSuchVoice000000000`, { headers: { authorization: `Bearer ${u.token}`, apikey: ANON } });
+  assertEquals(unknown.status, 503);
+  assertEquals(await codeOf(unknown), 'voice_sample_unavailable');
+}});
+
+Deno.test({ ...opts, name: 'a new persona\'s voice settings in the preview are the personas table\'s column defaults', fn: async () => {
+  const r = await db.query<{ column_name: string; d: string }>(
+    `select column_name, column_default as d from information_schema.columns
+      where table_schema = 'public' and table_name = 'personas' and column_name like 'default\\_voice\\_%'`);
+  const defaults = Object.fromEntries(r.rows.map((row) => [row.column_name, Number(row.d.replace(/::numeric$/, '').replace(/'/g, ''))]));
+  assertEquals(defaults, {
+    default_voice_stability: NEW_PERSONA_VOICE_SETTINGS.stability,
+    default_voice_similarity_boost: NEW_PERSONA_VOICE_SETTINGS.similarityBoost,
+    default_voice_style: NEW_PERSONA_VOICE_SETTINGS.style,
+    default_voice_speed: NEW_PERSONA_VOICE_SETTINGS.speed
+  });
 }});
 
 Deno.test({ ...opts, name: 'close the pool', fn: async () => { await db.end(); } });

@@ -3,7 +3,7 @@
 -- visitor cannot call them at all.
 begin;
 \ir _helpers.psql
-select plan(29);
+select plan(31);
 
 \set ada '''a1111111-1111-4111-8111-111111111111'''
 \set bob '''b2222222-2222-4222-8222-222222222222'''
@@ -178,6 +178,8 @@ select is(
   '{"calls": 3, "providers": 2, "latest": "ca000000-0000-4000-8000-0000000000a1", "has_calls": true, "cap": 10000}'::jsonb,
   'The dashboard''s one answer holds the activity, providers, latencies and budget of the signed-in user'
 );
+select is((select d ->> 'timezone' from public.dashboard(30, 20) d), 'America/New_York',
+          'The dashboard names the signed-in user''s time zone, so the page labels times where the user lives');
 
 -- Bob -----------------------------------------------------------------------------------------------------------
 reset role;
@@ -207,6 +209,8 @@ select is(
   1,
   'Another user''s dashboard counts only their own calls'
 );
+select is((select d ->> 'timezone' from public.dashboard(30, 20) d), 'UTC',
+          'Another user''s dashboard names their own time zone, not the first user''s');
 select is_empty(
   $$ select 1 from public.call_search_snippets('marathon', array['ca000000-0000-4000-8000-0000000000a1']::uuid[]) $$,
   'A snippet of someone else''s call is never shown, even when its id is known'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activityTotals, callsDesc, dayLabel, latencyDesc, minutesDesc, providerDesc, sparseDayLabels, type ActivityDay } from './dashboard';
+import { activityTotals, callLabel, callsDesc, dayLabel, latencyDesc, minutesDesc, providerDesc, sparseDayLabels, type ActivityDay } from './dashboard';
 
 const days = (rows: [string, number, number, number][]): ActivityDay[] =>
   rows.map(([day, calls, connected_calls, minutes]) => ({ day, calls, connected_calls, minutes: String(minutes) }));
@@ -16,6 +16,14 @@ describe('dashboard wording', () => {
     expect(callsDesc(d)).toBe('4 calls in the last 3 days, 3 connected. Busiest day: Fri 4 Dec with 3 calls.');
     expect(minutesDesc(d)).toBe('8.7 minutes talked in the last 3 days. Most on Fri 4 Dec: 7.5 minutes.');
     expect(callsDesc(days([['2026-12-05', 0, 0, 0]]))).toBe('No calls in the last 1 day.');
+  });
+
+  it('labels a call\'s time in the user\'s time zone, naming the zone', () => {
+    const row = { call_id: 'c', created_at: '2026-12-05T15:08:42+00:00', persona_name: 'Brad', answers: 3, median_ms: 500, p90_ms: 700, max_ms: 900 };
+    expect(callLabel(row, 'America/New_York')).toBe('Brad, 5 Dec, 10:08 GMT-5');
+    expect(callLabel(row, 'Asia/Kolkata')).toBe('Brad, 5 Dec, 20:38 GMT+5:30');
+    expect(callLabel({ ...row, persona_name: null }, 'UTC')).toBe('Persona, 5 Dec, 15:08 UTC');
+    expect(callLabel(row, 'Not/AZone')).toBe('Brad, 5 Dec, 15:08 UTC');
   });
 
   it('labels every seventh day back from today', () => {

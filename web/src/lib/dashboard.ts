@@ -75,8 +75,15 @@ export function latencyDesc(rows: readonly CallLatency[]): string {
   return `Median voice-to-voice time over the last ${plural(rows.length, 'call')}: ${formatSeconds(mid)} (middle call). Slowest 90th percentile: ${formatSeconds(slowest.p90_ms)}.`;
 }
 
-/** Label of one call in the latency chart: persona and when. */
-export function callLabel(row: CallLatency): string {
-  const when = new Date(row.created_at).toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: 'UTC' });
-  return `${row.persona_name ?? 'Persona'}, ${when} UTC`;
+/** Label of one call in the latency chart: persona and when, in the user's time zone (named, as "GMT-5"). */
+export function callLabel(row: CallLatency, timeZone: string): string {
+  const fmt = (tz: string) => new Date(row.created_at).toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: tz, timeZoneName: 'short' });
+  let when: string;
+  try {
+    when = fmt(timeZone);
+  } catch {
+    // A zone this runtime does not know (the database accepts any IANA name it knows): UTC, said so.
+    when = fmt('UTC');
+  }
+  return `${row.persona_name ?? 'Persona'}, ${when}`;
 }

@@ -2,7 +2,7 @@
 // gets the same answer, so tests and demos are repeatable. It reads who it is from the system prompt, what the
 // caller just said from the last user message, and answers in character in one to three short sentences.
 // What the user customised shows, so a demo call proves it arrived: the persona greets them by their nickname,
-// opens with the scenario's opening line, says back the gist of their request for this call and, in its first
+// opens with the scenario's opening line, a persona they created says who it is in their words, says back the gist of their request for this call and, in its first
 // answer, of what they told it to keep in mind.
 import { gist, readPrompt, type PromptFacts } from './prompt_reader.ts';
 
@@ -59,9 +59,21 @@ function scenarioOf(facts: PromptFacts, system: string): Scenario {
 function opener(facts: PromptFacts, name: string, scenario: Scenario): string {
   const greeting = facts.nickname ? `Hi ${facts.nickname}, it is ${name}.` : `Hi, it is ${name}.`;
   const parts = [greeting, facts.openingLine ?? OPENERS[scenario]];
+  const self = selfIntroduction(facts);
+  if (self) parts.push(self);
   if (facts.callRequest) parts.push(`You asked me to call about this: ${gist(facts.callRequest)}`);
   else if (facts.customPrompt) parts.push(remembered(facts.customPrompt));
   return parts.join(' ');
+}
+
+/** A persona the user created says who it is in their words, so a demo call shows the description arrived. */
+function selfIntroduction(facts: PromptFacts): string | null {
+  if (facts.ownPersona) {
+    const who = gist(facts.ownPersona);
+    // "A retired astronaut…" reads on after the colon as "a retired astronaut…"; a name or "I…" keeps its capital.
+    return `As you made me: ${/^(A|An|The) /.test(who) ? who.charAt(0).toLowerCase() + who.slice(1) : who}`;
+  }
+  return facts.ownTraits.length > 0 ? `As you made me: ${facts.ownTraits.join(', ')}.` : null;
 }
 
 const remembered = (customPrompt: string) => `I remember what you told me: ${gist(customPrompt)}`;

@@ -15,10 +15,15 @@ export interface PromptFacts {
   customPrompt: string | null;
   /** What the user asked of this one call. */
   callRequest: string | null;
+  /** For a persona the user created: who it is, in their words (without the traits line). */
+  ownPersona: string | null;
+  /** For a persona the user created: its traits. */
+  ownTraits: string[];
 }
 
 // The labels composeSystemPrompt gives each quote of user text.
 const QUOTE_LABELS = {
+  ownPersona: 'the persona they created',
   customPrompt: 'how they want this persona to be',
   callRequest: 'their request for this call',
   userScenario: 'the scenario they wrote for this call'
@@ -50,6 +55,9 @@ export function readPrompt(system: string): PromptFacts {
   const builtInOpening = /^Open the call with something like: "(.+)"$/m.exec(own)?.[1] ?? null;
   const userOpening = userScenario ? [...userScenario.matchAll(/^Opening: (.+)$/gm)].at(-1)?.[1] ?? null : null;
   const builtInScenario = /^Scenario: (.+)$/m.exec(own)?.[1] ?? null;
+  const ownPersona = quoted.get(QUOTE_LABELS.ownPersona) ?? null;
+  const traitsLine = ownPersona ? /^Traits: (.+)$/m.exec(ownPersona)?.[1] ?? null : null;
+  const description = ownPersona?.split('\n').filter((l) => !l.startsWith('Traits: ')).join('\n').trim() ?? '';
 
   return {
     personaName: name?.trim() || null,
@@ -57,7 +65,9 @@ export function readPrompt(system: string): PromptFacts {
     openingLine: (builtInOpening ?? userOpening)?.trim() || null,
     scenario: builtInScenario ?? userScenario,
     customPrompt: quoted.get(QUOTE_LABELS.customPrompt) ?? null,
-    callRequest: quoted.get(QUOTE_LABELS.callRequest) ?? null
+    callRequest: quoted.get(QUOTE_LABELS.callRequest) ?? null,
+    ownPersona: description || null,
+    ownTraits: traitsLine ? traitsLine.split(',').map((t) => t.trim()).filter(Boolean) : []
   };
 }
 

@@ -28,6 +28,11 @@ describe('sampleQuery', () => {
     expect(sampleQuery(BRAD)).toBe(`persona_id=${BRAD}`);
     expect(sampleQuery(BRAD, { voice_style: Number.NaN })).toBe(`persona_id=${BRAD}`);
   });
+
+  it('asks for a bare voice by voice_id, for a persona not made yet', () => {
+    expect(sampleQuery({ voiceId: '21m00Tcm4TlvDq8ikWAM' })).toBe('voice_id=21m00Tcm4TlvDq8ikWAM');
+    expect(sampleQuery({ voiceId: '21m00Tcm4TlvDq8ikWAM' }, { voice_speed: 1.2 })).toBe('voice_id=21m00Tcm4TlvDq8ikWAM&voice_speed=1.20');
+  });
 });
 
 describe('loadVoiceSample', () => {
@@ -79,6 +84,16 @@ describe('loadVoiceSample', () => {
     const r = await loadVoiceSample(ep, BRAD, { voice_speed: 0.74 });
     expect(r.ok ? null : r.error.code).toBe('unauthenticated');
     expect(seen.length).toBe(0);
+  });
+
+  it('asks for a bare voice only with a session', async () => {
+    const visitor = endpoint(() => new Response(RIFF), null);
+    const refused = await loadVoiceSample(visitor.ep, { voiceId: '21m00Tcm4TlvDq8ikWAM' });
+    expect(refused.ok ? null : refused.error.code).toBe('unauthenticated');
+    expect(visitor.seen.length).toBe(0);
+    const user = endpoint(() => new Response(RIFF, { headers: { 'content-type': 'audio/wav' } }));
+    expect((await loadVoiceSample(user.ep, { voiceId: 'AZnzlk1XvdvUeBnXmlld' })).ok).toBe(true);
+    expect(user.seen[0]!.url).toBe('http://api.local/functions/v1/persona-voice-sample?voice_id=AZnzlk1XvdvUeBnXmlld');
   });
 
   it('reports a network failure as one, and a cancelled load as aborted', async () => {

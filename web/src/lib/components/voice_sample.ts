@@ -19,9 +19,12 @@ export type SampleResult = { ok: true; url: string } | { ok: false; error: ApiFa
 
 const SETTING_ORDER = ['voice_stability', 'voice_similarity_boost', 'voice_style', 'voice_speed'] as const;
 
+/** Whose voice: a persona (its saved customisation applies), or a voice from the vendor's list (a persona being made). */
+export type SampleSubject = string | { voiceId: string };
+
 /** The query for one sample; settings with two decimals, in a fixed order, so equal samples share one URL. */
-export function sampleQuery(personaId: string, settings?: VoiceSettingsInput): string {
-  const q = new URLSearchParams({ persona_id: personaId });
+export function sampleQuery(subject: SampleSubject, settings?: VoiceSettingsInput): string {
+  const q = new URLSearchParams(typeof subject === 'string' ? { persona_id: subject } : { voice_id: subject.voiceId });
   for (const k of SETTING_ORDER) {
     const v = settings?.[k];
     if (typeof v === 'number' && Number.isFinite(v)) q.set(k, (Math.round(v * 100) / 100).toFixed(2));
@@ -61,13 +64,14 @@ export function sampleMemory(limit = 24) {
 const memory = sampleMemory();
 
 /** An object URL of the sample to play, or a failure with a sentence; never throws. */
-export async function loadVoiceSample(endpoint: SampleEndpoint, personaId: string, settings?: VoiceSettingsInput, signal?: AbortSignal): Promise<SampleResult> {
-  const query = sampleQuery(personaId, settings);
+export async function loadVoiceSample(endpoint: SampleEndpoint, subject: SampleSubject, settings?: VoiceSettingsInput, signal?: AbortSignal): Promise<SampleResult> {
+  const query = sampleQuery(subject, settings);
   const known = memory.get(query);
   if (known) return { ok: true, url: known };
   const token = await endpoint.accessToken().catch(() => null);
-  // Without a session (the landing page) the function plays a persona's default voice; other settings need one.
-  if (!token && query !== sampleQuery(personaId)) return { ok: false, error: { code: 'unauthenticated', message: errorSentence('unauthenticated') } };
+  // Without a session (the landing page) the function plays a persona's default voice; other settings, or a bare
+  // voice, need one.
+  if (!token && (typeof subject !== 'string' || query !== sampleQuery(subject))) return { ok: false, error: { code: 'unauthenticated', message: errorSentence('unauthenticated') } };
   let res: Response;
   try {
     res = await (endpoint.fetch ?? fetch)(`${endpoint.supabaseUrl.replace(/\/+$/, '')}/functions/v1/persona-voice-sample?${query}`, {

@@ -11,6 +11,7 @@ interface DashboardAnswer {
   providers: ProviderCost[];
   latencies: CallLatency[];
   has_calls: boolean;
+  timezone: string;
 }
 
 // Every figure is aggregated in Postgres (the dashboard function, under the user's own rights and policies) and
@@ -27,6 +28,7 @@ export const load: PageServerLoad = async ({ locals }) => {
     providers: d.providers,
     // Oldest first, so the chart reads left to right like the days.
     latencies: [...d.latencies].reverse(),
-    hasCalls: d.has_calls
+    hasCalls: d.has_calls,
+    timeZone: d.timezone
   };
 };
