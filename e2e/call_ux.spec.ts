@@ -106,7 +106,7 @@ test('a finished call shows its whole transcript in the page, while a live one s
   const live = await log.evaluate((el) => ({ inner: el.scrollHeight, shown: el.clientHeight }));
   expect(live.inner).toBeGreaterThan(live.shown);
 
-  await withDb((db) => db.query(`update public.calls set status = 'completed', answered_at = now() - interval '3 minutes', ended_at = now(), duration_seconds = 180, end_reason = 'user_hung_up' where id = $1`, [callId]));
+  await withDb((db) => db.query(`update public.calls set status = 'completed', answered_at = created_at, ended_at = now(), duration_seconds = 60, end_reason = 'user_hung_up' where id = $1`, [callId]));
   await expect(page.getByRole('status').filter({ hasText: 'Completed' })).toBeVisible({ timeout: 20_000 });
   // Finished: read like a document, every line in the page's own flow, no box to scroll inside.
   await expect.poll(() => log.evaluate((el) => el.scrollHeight - el.clientHeight)).toBeLessThanOrEqual(1);
