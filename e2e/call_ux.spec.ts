@@ -112,6 +112,8 @@ test('a finished call shows its whole transcript in the page, while a live one s
   await expect.poll(() => log.evaluate((el) => el.scrollHeight - el.clientHeight)).toBeLessThanOrEqual(1);
   const finished = await log.evaluate((el) => el.clientHeight);
   expect(finished).toBeGreaterThan(live.shown);
+  // No space is held for interim words any more.
+  await expect(page.locator('.interim')).toHaveCount(0);
   await page.reload();
   await expect(log).toContainText('Line 0 of');
   expect(await log.evaluate((el) => el.scrollHeight - el.clientHeight)).toBeLessThanOrEqual(1);
