@@ -2,6 +2,7 @@
 // validate → estimate → budget → pay (reserve credits / card hold / demo quota) → calls row → Twilio. Any failure
 // undoes what came before it (no reservation or hold is left behind) and says which rule refused the call.
 import { ACTIVE_CALL_STATUSES } from '../../core/src/call_status.ts';
+import type { Tables } from '../../core/src/database.types.ts';
 import { appError, isAppError, type AppError } from '../../core/src/errors.ts';
 import { rateLimited, windowResetAt } from '../../core/src/rate_limit_reset.ts';
 import { isUuid } from './ids.ts';
@@ -175,7 +176,7 @@ async function prepare(tx: Tx, req: PlaceCallRequest, deps: PlaceCallDeps): Prom
   const limits = deps.limits ?? DEFAULT_CALL_LIMITS;
   // One writer per user at a time: concurrent "call now" clicks and dispatcher runs queue here, so the
   // one-active-call rule and the budget cannot be raced.
-  const user = await tx.query<{ timezone: string }>('select timezone from public.users where id = $1 for update', [req.userId]);
+  const user = await tx.query<Pick<Tables<'users'>, 'timezone'>>('select timezone from public.users where id = $1 for update', [req.userId]);
   if (!user.rows[0]) refuse('unauthenticated');
 
   if (req.idempotencyKey) {
@@ -208,7 +209,7 @@ async function prepare(tx: Tx, req: PlaceCallRequest, deps: PlaceCallDeps): Prom
   }
   let toNumber: string | null = null;
   if (req.mode === 'phone') {
-    const n = await tx.query<{ phone_number: string }>('select phone_number from public.user_phone_numbers where id = $1 and user_id = $2', [req.phoneNumberId, req.userId]);
+    const n = await tx.query<Pick<Tables<'user_phone_numbers'>, 'phone_number'>>('select phone_number from public.user_phone_numbers where id = $1 and user_id = $2', [req.phoneNumberId, req.userId]);
     if (!n.rows[0]) refuse('number_not_verified');
     // The rules may have tightened since the number was verified (a country removed from the allow-list).
     const checked = normalizePhone(n.rows[0]!.phone_number, { allowedCountries: deps.allowedCountries });
