@@ -10,11 +10,16 @@
 // the server's bottleneck nor its own: each phone process paces all its calls with one clock, and the processes'
 // clocks share one epoch, offset within the 20 ms period so their bursts do not coincide. Each step prints the CPU
 // the server and the phones used in the window (100 % = one core), so a saturated load generator shows. The
-// machine is shared, so a step that breaks is measured once more before it counts, and each server is measured RUNS times, alternating, and the median is what counts; the spread
-// and the load average are printed with it. Then the relay runs once more at its median capacity under --cpu-prof,
-// and the functions with the most self time are listed, beside the echo server's at the same load.
+// machine is shared, so a step that breaks is measured once more before it counts, and each server is measured
+// RUNS times, alternating, and the median is what counts; the spread and the load average are printed with it.
+// Then both servers run once more at the relay's median capacity under --cpu-prof, and the functions with the most
+// self time are listed side by side.
 // Run: node bench/relay_capacity.bench.ts        (prints the call count and the ratio to the echo server)
-//      BENCH_PHONE_PROCS=n to change the number of phone processes (default: 2); BENCH_RUNS=n runs of each (default 3)
+//      BENCH_PHONE_PROCS=n phone processes (default 2); BENCH_RUNS=n runs of each (default 3);
+//      BENCH_PHASES=n phases the fake vendors' streams are spread over (default 4).
+//      Looking into a result: BENCH_PROFILE_AT=calls (only the two profiles, kept on disk), BENCH_SERVER_FLAGS
+//      (node flags for the servers, e.g. --trace-gc, printed with BENCH_DEBUG=1), BENCH_HEAP_SAMPLES=path (where
+//      the servers allocate, collected objects included).
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
