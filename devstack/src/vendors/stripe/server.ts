@@ -310,6 +310,20 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
     }
   }
 
+  /** A PaymentIntent as Stripe shapes it, with `fields` over the defaults of a new one; kept in the store. */
+  function storePaymentIntent(fields: Obj): Obj {
+    const id = newId('pi');
+    const pi: Obj = {
+      id, object: 'payment_intent', amount: 0, amount_capturable: 0, amount_received: 0, currency: 'usd', customer: null,
+      capture_method: 'automatic', status: 'requires_payment_method', metadata: {}, description: null, payment_method: null,
+      client_secret: `${id}_secret_${newId('s', 16).slice(2)}`, latest_charge: null, last_payment_error: null,
+      canceled_at: null, cancellation_reason: null, setup_future_usage: null, next_action: null,
+      created: now(), livemode: false, ...fields
+    };
+    store.paymentIntents.set(id, pi);
+    return pi;
+  }
+
   function newPaymentIntent(f: FormObject): Obj {
     const amount = int(f.amount);
     if (amount === undefined) throw missing('amount');
@@ -325,16 +339,12 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
     if (offSession && !bool(f.confirm)) throw invalid('off_session', 'You may only specify off_session when confirm is true.');
     const setupFutureUsage = str(f.setup_future_usage) ?? null;
     if (setupFutureUsage && !['on_session', 'off_session'].includes(setupFutureUsage)) throw invalid('setup_future_usage', `Invalid setup_future_usage: ${setupFutureUsage}`);
-    const id = newId('pi');
-    const pi: Obj = {
-      id, object: 'payment_intent', amount, amount_capturable: 0, amount_received: 0, currency, customer,
-      capture_method: captureMethod === 'manual' ? 'manual' : 'automatic', status: str(f.payment_method) ? 'requires_confirmation' : 'requires_payment_method',
+    const pi = storePaymentIntent({
+      amount, currency, customer, capture_method: captureMethod === 'manual' ? 'manual' : 'automatic',
+      status: str(f.payment_method) ? 'requires_confirmation' : 'requires_payment_method',
       metadata: metadata(f.metadata), description: str(f.description) ?? null, payment_method: str(f.payment_method) ?? null,
-      client_secret: `${id}_secret_${newId('s', 16).slice(2)}`, latest_charge: null, last_payment_error: null,
-      canceled_at: null, cancellation_reason: null, setup_future_usage: setupFutureUsage, next_action: null,
-      created: now(), livemode: false
-    };
-    store.paymentIntents.set(id, pi);
+      setup_future_usage: setupFutureUsage
+    });
     emit('payment_intent.created', pi);
     if (bool(f.confirm)) confirmIntent(pi, str(f.payment_method), offSession);
     return pi;
@@ -452,16 +462,12 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
     } else {
       // The invoice is paid by a PaymentIntent of its own, with a charge on the customer's card. Since 2025-03-31.basil
       // neither names the invoice (the invoice lists its payments instead); Stripe describes them by the reason.
-      const piId = newId('pi');
-      const pi: Obj = {
-        id: piId, object: 'payment_intent', amount, amount_capturable: 0, amount_received: amount, currency: price.currency,
-        customer: sub.customer, capture_method: 'automatic', status: 'succeeded', metadata: {},
+      const pi = storePaymentIntent({
+        amount, amount_received: amount, currency: price.currency, customer: sub.customer, status: 'succeeded',
         description: reason === 'subscription_create' ? 'Subscription creation' : 'Subscription update',
-        payment_method: sub.default_payment_method ?? null, client_secret: `${piId}_secret_${newId('s', 16).slice(2)}`,
-        latest_charge: null, last_payment_error: null, canceled_at: null, cancellation_reason: null,
-        setup_future_usage: null, next_action: null, created: now(), livemode: false
-      };
-      store.paymentIntents.set(piId, pi);
+        payment_method: sub.default_payment_method ?? null
+      });
+      const piId = pi.id as string;
       const charge = createCharge(pi, true);
       // `payments` is includable: Stripe sends it only when asked (expand[]=payments), never in an event.
       store.invoicePayments.set(inv.id as string, [{
@@ -677,18 +683,21 @@ export async function startStripeStandIn(opts: StripeStandInOptions): Promise<St
     return seti;
   }
 
+  /** The fields a retrieve asks to expand, in any of the forms the SDKs send (expand[]=, expand[0]=, expand=). */
+  function expanded(query: URLSearchParams): string[] {
+    return [...query.getAll('expand[]'), ...query.getAll('expand[0]'), ...query.getAll('expand')];
+  }
+
   /** `expand[]=payment_method` on a retrieve, as the SDK sends it. */
   function expandPaymentMethod(o: Obj, query: URLSearchParams): Obj {
-    const expand = [...query.getAll('expand[]'), ...query.getAll('expand[0]'), ...query.getAll('expand')];
-    if (!expand.includes('payment_method') || typeof o.payment_method !== 'string') return o;
+    if (!expanded(query).includes('payment_method') || typeof o.payment_method !== 'string') return o;
     const pm = store.paymentMethods.get(o.payment_method);
     return pm ? { ...o, payment_method: publicPm(pm) } : o;
   }
 
   /** `expand[]=payments` on an invoice: the payments that paid it (basil and later), as a list. */
   function expandInvoicePayments(inv: Obj, query: URLSearchParams): Obj {
-    const expand = [...query.getAll('expand[]'), ...query.getAll('expand[0]'), ...query.getAll('expand')];
-    if (!expand.includes('payments')) return inv;
+    if (!expanded(query).includes('payments')) return inv;
     const data = store.invoicePayments.get(inv.id as string) ?? [];
     return { ...inv, payments: { object: 'list', data, has_more: false, url: `/v1/invoice_payments?invoice=${inv.id}` } };
   }
