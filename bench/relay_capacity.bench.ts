@@ -17,7 +17,8 @@
 // Run: node bench/relay_capacity.bench.ts        (prints the call count and the ratio to the echo server)
 //      BENCH_PHONE_PROCS=n phone processes (default 2); BENCH_RUNS=n runs of each (default 3);
 //      BENCH_PHASES=n phases the fake vendors' streams are spread over (default 4).
-//      Looking into a result: BENCH_PROFILE_AT=calls (only the two profiles, kept on disk), BENCH_SERVER_FLAGS
+//      Looking into a result: BENCH_PROFILE_AT=calls (only the two profiles, kept on disk), BENCH_CPU_AT=calls (only
+//      the CPU each server uses at that load, RUNS times, alternating, on servers kept warm), BENCH_SERVER_FLAGS
 //      (node flags for the servers, e.g. --trace-gc, printed with BENCH_DEBUG=1), BENCH_HEAP_SAMPLES=path (where
 //      the servers allocate, collected objects included).
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -430,6 +431,23 @@ if (process.argv[2] === '--serve') {
     const calls = Number(process.env.BENCH_PROFILE_AT);
     process.env.BENCH_KEEP_PROFILE = '1';
     for (const line of [...await profileServer(phoneProcs, 'relay', calls), ...await profileServer(phoneProcs, 'echo', calls)]) console.log(line);
+    for (const p of phoneProcs) p.child.send({ cmd: 'exit' });
+    process.exit(0);
+  }
+  if (process.env.BENCH_CPU_AT) {
+    // Only the CPU both servers use at one load, alternating, RUNS times each (for comparing a change quickly).
+    const calls = Number(process.env.BENCH_CPU_AT);
+    const servers = { relay: await startServer('relay'), echo: await startServer('echo') };
+    for (let run = 0; run < RUNS; run++) {
+      for (const kind of ['relay', 'echo'] as const) {
+        const { port, child } = servers[kind];
+        const r = await runStep(phoneProcs, kind, port, child.pid!, calls, run * 2 + (kind === 'relay' ? 0 : 1));
+        const s = summary(r.jitter);
+        console.log(`  ${kind.padEnd(5)} run ${run + 1} ${calls} calls   jitter p99 ${s.p99.toFixed(2)} ms   CPU server ${r.serverCpu === null ? '?' : (r.serverCpu * 100).toFixed(0)} %, phones ${(r.phoneCpu * 100).toFixed(0)} %   load ${load()}`);
+      }
+    }
+    await stopServer(servers.relay.child);
+    await stopServer(servers.echo.child);
     for (const p of phoneProcs) p.child.send({ cmd: 'exit' });
     process.exit(0);
   }

@@ -3,50 +3,57 @@ import { AudioBuffer } from './audio_buffer.ts';
 
 const bytes = (...b: number[]) => Uint8Array.from(b);
 
-/** Everything the sender would take, in order, waiting when nothing is there. */
+/** Everything the sender is handed, in order, once the stream has ended. */
 async function drainAll(audio: AudioBuffer): Promise<number[][]> {
   const out: number[][] = [];
-  for (;;) {
-    const chunk = audio.take();
-    if (chunk) out.push([...chunk]);
-    else if (audio.ended) return out;
-    else await audio.ready();
-  }
+  await audio.drain((chunk) => out.push([...chunk]));
+  return out;
 }
 
 describe('AudioBuffer', () => {
-  it('gives the chunks in order, those pushed before and after the sender started waiting', async () => {
+  it('hands over the chunks in order, those pushed before and while the sender drains, each as it is pushed', async () => {
     const audio = new AudioBuffer();
     audio.push(bytes(1));
-    const all = drainAll(audio);
-    await Promise.resolve();
+    const seen: number[][] = [];
+    const all = audio.drain((chunk) => seen.push([...chunk]));
+    expect(seen).toEqual([[1]]); // what was waiting, at once
     audio.push(bytes(2, 3));
+    expect(seen).toEqual([[1], [2, 3]]); // in the push itself: no promise per chunk
     await new Promise((r) => setTimeout(r, 1));
     audio.push(bytes(4));
     audio.end();
-    expect(await all).toEqual([[1], [2, 3], [4]]);
+    await all;
+    expect(seen).toEqual([[1], [2, 3], [4]]);
   });
 
-  it('hands over every chunk before the failure, then throws it', async () => {
+  it('hands over every chunk before the failure, then rejects with it', async () => {
     const audio = new AudioBuffer();
     audio.push(bytes(1));
     audio.end(new Error('vendor closed'));
     const seen: number[][] = [];
-    await expect((async () => {
-      for (;;) {
-        const chunk = audio.take();
-        if (chunk) seen.push([...chunk]);
-        else if (audio.ended) return;
-        else await audio.ready();
-      }
-    })()).rejects.toThrow('vendor closed');
+    await expect(audio.drain((chunk) => seen.push([...chunk]))).rejects.toThrow('vendor closed');
     expect(seen).toEqual([[1]]);
   });
 
-  it('wakes a waiting sender when the stream ends with nothing more', async () => {
+  it('ends a drain when the stream ends with nothing more', async () => {
     const audio = new AudioBuffer();
     const all = drainAll(audio);
     audio.end();
     expect(await all).toEqual([]);
+  });
+
+  it('stops handing over when the sender throws, and rejects with what it threw', async () => {
+    const audio = new AudioBuffer();
+    const seen: number[][] = [];
+    const drained = audio.drain((chunk) => {
+      if (chunk[0] === 2) throw new Error('line gone');
+      seen.push([...chunk]);
+    });
+    audio.push(bytes(1));
+    audio.push(bytes(2));
+    audio.push(bytes(3));
+    audio.end();
+    await expect(drained).rejects.toThrow('line gone');
+    expect(seen).toEqual([[1]]);
   });
 });

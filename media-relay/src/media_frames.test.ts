@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { AddressInfo } from 'node:net';
+import WebSocket, { WebSocketServer } from 'ws';
 import { parseInboundMessage } from '../../core/src/media_streams.ts';
 import { decodeBase64Bytes, encodeBase64Into, mediaEnvelope, readMediaFrame } from './media_frames.ts';
 
@@ -19,9 +21,27 @@ describe('media frames', () => {
     expect(decodeBase64Bytes(Buffer.from('abc'), 0, 3)).toBeNull();
   });
 
-  it('writes an outbound media frame that is the JSON Twilio expects', () => {
-    const frame = mediaEnvelope('MZ"odd')(new Uint8Array(160).fill(0x7f));
-    expect(JSON.parse(frame.toString())).toEqual({ event: 'media', streamSid: 'MZ"odd', media: { payload: Buffer.alloc(160, 0x7f).toString('base64') } });
+  it('writes an outbound media frame as a WebSocket text frame of the JSON Twilio expects', async () => {
+    // Written to a real connection and read by a real client, at each of the three header sizes.
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+    await new Promise<void>((r) => wss.once('listening', () => r()));
+    const sizes = [10, 160, 60_000];
+    wss.once('connection', (_ws, req) => {
+      for (const bytes of sizes) req.socket.write(mediaEnvelope('MZ"odd')(new Uint8Array(bytes).fill(0x7f)));
+    });
+    const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, { perMessageDeflate: false });
+    const received: { text: string; isBinary: boolean }[] = [];
+    await new Promise<void>((resolve, reject) => {
+      client.on('error', reject);
+      client.on('message', (data: Buffer, isBinary) => {
+        received.push({ text: data.toString(), isBinary });
+        if (received.length === sizes.length) resolve();
+      });
+    });
+    client.close();
+    wss.close();
+    expect(received.map((m) => m.isBinary)).toEqual([false, false, false]);
+    expect(received.map((m) => JSON.parse(m.text))).toEqual(sizes.map((bytes) => ({ event: 'media', streamSid: 'MZ"odd', media: { payload: Buffer.alloc(bytes, 0x7f).toString('base64') } })));
   });
 
   it('reads a Twilio media frame from its bytes, as the full parser reads it', () => {

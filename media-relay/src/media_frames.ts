@@ -1,8 +1,8 @@
 // The per-frame path of a Twilio Media Stream without per-frame garbage beyond the audio itself: 50 frames a second
 // each way on every call. Inbound, a `media` message is recognised by its prefix and its payload decoded from the
 // socket's bytes (no JSON.parse, no string of the payload); anything unusual falls back to the full parser.
-// Outbound, a frame is written as bytes into one buffer: a JSON envelope built once per stream around the base64 of
-// the audio, encoded straight from the μ-law bytes.
+// Outbound, a frame is written as bytes into one buffer: its WebSocket header, then a JSON envelope built once per
+// stream around the base64 of the audio, encoded straight from the μ-law bytes.
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const ENCODE = new Uint8Array(64);
@@ -62,14 +62,39 @@ export function decodeBase64Bytes(src: Uint8Array, start: number, end: number): 
   return out;
 }
 
-/** Outbound `media` frames for one stream: `{"event":"media","streamSid":…,"media":{"payload":"<base64>"}}`. */
+/** The WebSocket header of an unmasked text frame (RFC 6455 §5.2) carrying `length` bytes: 2, 4 or 10 bytes. */
+function textFrameHeaderLength(length: number): number {
+  return length < 126 ? 2 : length < 65536 ? 4 : 10;
+}
+
+function writeTextFrameHeader(out: Buffer, length: number): void {
+  out[0] = 0x81; // FIN, opcode 1 (text)
+  if (length < 126) out[1] = length;
+  else if (length < 65536) {
+    out[1] = 126;
+    out.writeUInt16BE(length, 2);
+  } else {
+    out[1] = 127;
+    out.writeUInt32BE(0, 2);
+    out.writeUInt32BE(length, 6);
+  }
+}
+
+/**
+ * Outbound `media` frames for one stream, as whole WebSocket frames ready for the socket: the text frame's header,
+ * then `{"event":"media","streamSid":…,"media":{"payload":"<base64>"}}`. One buffer, one write: through the
+ * WebSocket library a frame is a header and a payload gathered by a second write.
+ */
 export function mediaEnvelope(streamSid: string): (mulaw: Uint8Array) => Buffer {
   const head = Buffer.from(`{"event":"media","streamSid":${JSON.stringify(streamSid)},"media":{"payload":"`);
   const tail = Buffer.from('"}}');
   return (mulaw) => {
-    const out = Buffer.allocUnsafe(head.length + base64Length(mulaw.length) + tail.length);
-    head.copy(out, 0);
-    const end = encodeBase64Into(mulaw, out, head.length);
+    const length = head.length + base64Length(mulaw.length) + tail.length;
+    const at = textFrameHeaderLength(length);
+    const out = Buffer.allocUnsafe(at + length);
+    writeTextFrameHeader(out, length);
+    head.copy(out, at);
+    const end = encodeBase64Into(mulaw, out, at + head.length);
     tail.copy(out, end);
     return out;
   };

@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { withFields, type Log } from '../../core/src/log_line.ts';
 import { decodeBase64, parseInboundMessage, type StartMessage } from '../../core/src/media_streams.ts';
@@ -161,11 +162,11 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
         const check = checkUpgradeSignature(req.headers['x-twilio-signature'], sig.streamUrl, rawQuery, sig.authTokens);
         if (!check.ok) return refuseUpgrade('403 Forbidden', check.reason);
       }
-      return wss.handleUpgrade(req, socket, head, (ws) => serveStream(ws, 'twilio', streamLog));
+      return wss.handleUpgrade(req, socket, head, (ws) => serveStream(ws, socket, 'twilio', streamLog));
     }
     if (path === BROWSER_STREAM_PATH) {
       if (!deps.browserAuth) return refuseUpgrade('404 Not Found', 'browser_stream_off');
-      return wss.handleUpgrade(req, socket, head, (ws) => serveStream(ws, 'browser', streamLog));
+      return wss.handleUpgrade(req, socket, head, (ws) => serveStream(ws, socket, 'browser', streamLog));
     }
     refuseUpgrade('404 Not Found', 'unknown_path');
   });
@@ -196,7 +197,7 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
     return { ok: true, callId: verdict.callId };
   }
 
-  function serveStream(ws: WebSocket, kind: 'twilio' | 'browser', streamLog: Log): void {
+  function serveStream(ws: WebSocket, socket: Duplex, kind: 'twilio' | 'browser', streamLog: Log): void {
     let stage: 'awaiting_start' | 'admitting' | 'live' | 'closed' = 'awaiting_start';
     let session: CallSession | null = null;
     let callId: string | null = null;
@@ -266,7 +267,7 @@ export async function startRelayServer(deps: RelayServerDeps): Promise<RelayServ
         streamSid: msg.streamSid,
         call: kind === 'browser' ? { ...call, mode: 'browser' } : call,
         transport: kind === 'twilio' ? 'twilio' : 'softphone',
-        telephony: twilioTelephony(ws, msg.streamSid, () => {
+        telephony: twilioTelephony(ws, socket, msg.streamSid, () => {
           metrics.error('line_stalled');
           callLog('relay.stream.line_stalled', { level: 'warn' });
           ws.terminate();

@@ -203,6 +203,8 @@ export class TurnRunner {
           let gotAudio = false;
           try {
             for await (const ev of tts.synthesize(text, { voiceId: this.d.voice.voiceId, signal, ...(this.d.voice.voiceSettings ? { voiceSettings: this.d.voice.voiceSettings } : {}) })) {
+              // Interrupted: the sender waits for this stream's end, so it ends here, whatever the vendor does.
+              if (signal.aborted) break;
               if (ev.type === 'audio') {
                 if (first && !gotAudio && t.ttsFirstByteMs === null) t.ttsFirstByteMs = this.d.elapsed() - askedAt;
                 gotAudio = true;
@@ -294,14 +296,9 @@ export class TurnRunner {
         let carry = NO_BYTES;
         let started = false;
         try {
-          for (;;) {
+          // Each chunk goes out as the synthesis delivers it (see AudioBuffer); after an interruption none does.
+          await audio.drain((bytes) => {
             if (signal.aborted) return;
-            const bytes = audio.take();
-            if (bytes === null) {
-              if (audio.ended) break;
-              await audio.ready();
-              continue;
-            }
             const all = carry.length ? concat(carry, bytes) : bytes;
             let off = 0;
             for (; off + FRAME_BYTES <= all.length; off += FRAME_BYTES) {
@@ -313,7 +310,7 @@ export class TurnRunner {
               this.sendFrame(t, all.length === FRAME_BYTES ? all : all.subarray(off, off + FRAME_BYTES));
             }
             carry = off < all.length ? all.slice(off) : NO_BYTES;
-          }
+          });
         } catch {
           if (!started) continue; // skipped sentence: nothing was queued, no mark needed
         }

@@ -3,10 +3,25 @@ import WebSocket from 'ws';
 import { CallClock } from './call_clock.ts';
 import { CATCH_UP_MS, OUTBOUND_LEAD_MS, twilioTelephony } from './twilio_media_stream.ts';
 
+/** Media frames come as whole WebSocket text frames written to the connection: their JSON, without the header. */
+function unframe(frame: Buffer): string {
+  expect(frame[0]).toBe(0x81); // FIN, text
+  const len = frame[1]!;
+  const at = len < 126 ? 2 : len === 126 ? 4 : 10;
+  const length = len < 126 ? len : len === 126 ? frame.readUInt16BE(2) : frame.readUInt32BE(6);
+  expect(frame.length).toBe(at + length);
+  return frame.subarray(at).toString();
+}
+
+/** A WebSocket and its connection; `sent` is everything that went out on either, in order. */
 function fakeSocket(state: { readyState: number; bufferedAmount: number }) {
   const sent: string[] = [];
   const closed: string[] = [];
-  return { sent, closed, ws: { get readyState() { return state.readyState; }, get bufferedAmount() { return state.bufferedAmount; }, send: (d: string | Buffer) => sent.push(String(d)), close: (_code: number, reason: string) => closed.push(reason) } as unknown as WebSocket };
+  return {
+    sent, closed,
+    ws: { get readyState() { return state.readyState; }, get bufferedAmount() { return state.bufferedAmount; }, send: (d: string | Buffer) => sent.push(String(d)), close: (_code: number, reason: string) => closed.push(reason) } as unknown as WebSocket,
+    socket: { write: (frame: Buffer) => sent.push(unframe(frame)) > 0 }
+  };
 }
 
 /** What went out, as event names: `media`, or the mark's name, or `clear`. */
@@ -22,8 +37,8 @@ describe('Twilio telephony', () => {
     vi.useFakeTimers();
     let t = 0;
     const clock = new CallClock({ tickMs: 20, now: () => t });
-    const { ws, sent } = fakeSocket({ readyState: WebSocket.OPEN, bufferedAmount: 0 });
-    const line = twilioTelephony(ws, 'MZ1', () => undefined, () => undefined, { clock, now: () => t });
+    const { ws, socket, sent } = fakeSocket({ readyState: WebSocket.OPEN, bufferedAmount: 0 });
+    const line = twilioTelephony(ws, socket, 'MZ1', () => undefined, () => undefined, { clock, now: () => t });
     const ahead = OUTBOUND_LEAD_MS / 20;
     // A sentence synthesised at once: one second of audio, then its mark.
     for (let i = 0; i < 50; i++) line.sendAudio(new Uint8Array(160));
@@ -42,8 +57,8 @@ describe('Twilio telephony', () => {
     vi.useFakeTimers();
     let t = 0;
     const clock = new CallClock({ tickMs: 20, now: () => t });
-    const { ws, sent } = fakeSocket({ readyState: WebSocket.OPEN, bufferedAmount: 0 });
-    const line = twilioTelephony(ws, 'MZ1', () => undefined, () => undefined, { clock, now: () => t });
+    const { ws, socket, sent } = fakeSocket({ readyState: WebSocket.OPEN, bufferedAmount: 0 });
+    const line = twilioTelephony(ws, socket, 'MZ1', () => undefined, () => undefined, { clock, now: () => t });
     for (let i = 0; i < 60; i++) line.sendAudio(new Uint8Array(160));
     expect(sent).toHaveLength(OUTBOUND_LEAD_MS / 20); // 200 ms of audio, playing until t = 200
     // The process was busy: the next tick comes at 400 instead of 20. What should have gone out by then goes now.
@@ -61,8 +76,8 @@ describe('Twilio telephony', () => {
     vi.useFakeTimers();
     let t = 0;
     const clock = new CallClock({ tickMs: 20, now: () => t });
-    const { ws, sent, closed } = fakeSocket({ readyState: WebSocket.OPEN, bufferedAmount: 0 });
-    const line = twilioTelephony(ws, 'MZ1', () => undefined, () => undefined, { clock, now: () => t });
+    const { ws, socket, sent, closed } = fakeSocket({ readyState: WebSocket.OPEN, bufferedAmount: 0 });
+    const line = twilioTelephony(ws, socket, 'MZ1', () => undefined, () => undefined, { clock, now: () => t });
     const ahead = OUTBOUND_LEAD_MS / 20;
     for (let i = 0; i < 30; i++) line.sendAudio(new Uint8Array(160));
     line.mark('t1c0');
@@ -81,10 +96,10 @@ describe('Twilio telephony', () => {
 
   it('reports audio it could not send: a stalled line (and says it stalled) or a closed socket; marks are not audio', () => {
     const state: { readyState: number; bufferedAmount: number } = { readyState: WebSocket.OPEN, bufferedAmount: 0 };
-    const { ws, sent } = fakeSocket(state);
+    const { ws, socket, sent } = fakeSocket(state);
     const dropped: string[] = [];
     let stalled = 0;
-    const line = twilioTelephony(ws, 'MZ1', () => stalled++, (r) => dropped.push(r));
+    const line = twilioTelephony(ws, socket, 'MZ1', () => stalled++, (r) => dropped.push(r));
     line.sendAudio(new Uint8Array(160));
     expect(sent).toHaveLength(1);
     state.bufferedAmount = 3 * 1024 * 1024;

@@ -5,6 +5,10 @@
 // its buffer, so that much lateness on our side goes unheard), the rest queued here and released by the process's
 // one call clock, every call's line on the same 20 ms tick; frames our own lateness held back go out at once. A vendor that synthesises faster than real time then
 // neither bursts onto the socket nor piles seconds of audio up at Twilio that a barge-in would have to clear.
+// Media frames, fifty a second, are written to the socket as whole WebSocket frames (media_frames.ts); the rare
+// control messages go through the WebSocket. Deflate is off on this socket, so the library writes each message at
+// once and the two kinds stay in order.
+import type { Writable } from 'node:stream';
 import WebSocket from 'ws';
 import { clearMessage, markMessage } from '../../core/src/media_streams.ts';
 import { callClock, type CallClock } from './call_clock.ts';
@@ -29,8 +33,11 @@ export interface TelephonyPacing {
   now?: () => number;
 }
 
-/** `onDropped`: an audio frame was not sent, because the line is stalled or already closed. */
-export function twilioTelephony(ws: WebSocket, streamSid: string, onStalled: () => void, onDropped: (reason: 'line_stalled' | 'socket_closed') => void = () => undefined, pacing: TelephonyPacing = {}): Telephony {
+/**
+ * `socket`: the WebSocket's own connection (the one its upgrade came on). `onDropped`: an audio frame was not sent,
+ * because the line is stalled or already closed.
+ */
+export function twilioTelephony(ws: WebSocket, socket: Pick<Writable, 'write'>, streamSid: string, onStalled: () => void, onDropped: (reason: 'line_stalled' | 'socket_closed') => void = () => undefined, pacing: TelephonyPacing = {}): Telephony {
   const clock = pacing.clock ?? callClock;
   const now = pacing.now ?? (() => performance.now());
   const writable = (audio: boolean) => {
@@ -45,10 +52,9 @@ export function twilioTelephony(ws: WebSocket, streamSid: string, onStalled: () 
     }
     return true;
   };
-  // Built once per stream: a media frame is its envelope around the payload, written as bytes, sent as text.
+  // Built once per stream: a media frame is its envelope around the payload, written as bytes.
   const media = mediaEnvelope(streamSid);
   const clear = JSON.stringify(clearMessage(streamSid));
-  const text = { binary: false };
 
   // Frames (their envelopes and how long they play) and marks, in the order they were given.
   const queue: ({ frame: Buffer; ms: number } | string)[] = [];
@@ -61,7 +67,7 @@ export function twilioTelephony(ws: WebSocket, streamSid: string, onStalled: () 
     if (writable(false)) ws.send(JSON.stringify(markMessage(streamSid, name)));
   };
   const sendFrame = (frame: Buffer, ms: number) => {
-    if (writable(true)) ws.send(frame, text);
+    if (writable(true)) socket.write(frame);
     playedAt += ms;
   };
   /** After a quiet spell the audio starts a new schedule at `t` (see CATCH_UP_MS); true when a frame may go now. */
