@@ -39,7 +39,7 @@ const SECRET = 'bench-secret-of-at-least-32-characters!';
 const FRAME_MS = 20;
 const JITTER_P99_LIMIT_MS = 20;
 // Finer around the target, where the ratio to the echo server is decided.
-const STEPS = [50, 100, 200, 300, 400, 500, 550, 600, 650, 700, 800, 900, 1000, 1200, 1500, 2000];
+const STEPS = [50, 100, 200, 300, 400, 450, 500, 550, 600, 650, 700, 800, 900, 1000, 1200, 1500, 2000];
 const WARMUP_MS = 1500;
 const WINDOW_MS = 3000;
 const TARGET_CALLS = 500;
