@@ -365,7 +365,7 @@ async function capacity(phoneProcs: PhoneProc[], kind: 'relay' | 'echo', run: nu
         const s = summary(r.jitter);
         ok = s.p99 < JITTER_P99_LIMIT_MS && r.delivered >= 0.95 && r.connected === calls;
         const verdict = ok ? 'ok' : attempt === 0 ? 'broken, measured again' : 'BROKEN';
-        rows.push(`  ${kind.padEnd(5)} run ${run + 1} ${String(calls).padStart(5)} calls   jitter p50 ${s.p50.toFixed(2)} ms  p99 ${s.p99.toFixed(2)} ms  max ${s.max.toFixed(1)} ms   frames delivered ${(r.delivered * 100).toFixed(1)} %   CPU server ${r.serverCpu === null ? '?' : (r.serverCpu * 100).toFixed(0)} %, phones ${(r.phoneCpu * 100).toFixed(0)} %   load ${load()}   ${verdict}`);
+        rows.push(`  ${kind.padEnd(5)} run ${run + 1} ${String(calls).padStart(5)} calls   jitter p50 ${s.p50.toFixed(2)} ms  p99 ${s.p99.toFixed(2)} ms  max ${s.max.toFixed(1)} ms   frames delivered ${(r.delivered * 100).toFixed(1)} %   ${cpuUsed(r)}   load ${load()}   ${verdict}`);
         console.log(rows.at(-1));
       }
       if (!ok) break;
@@ -375,6 +375,16 @@ async function capacity(phoneProcs: PhoneProc[], kind: 'relay' | 'echo', run: nu
     await stopServer(child);
   }
   return { max, rows };
+}
+
+/** The CPU the server and the phones used in a step's window (100 % = one core). */
+const cpuUsed = (r: { serverCpu: number | null; phoneCpu: number }) =>
+  `CPU server ${r.serverCpu === null ? '?' : (r.serverCpu * 100).toFixed(0)} %, phones ${(r.phoneCpu * 100).toFixed(0)} %`;
+
+/** Ends the bench: the phone processes first, so none is left behind. */
+function exitWith(phoneProcs: PhoneProc[]): never {
+  for (const p of phoneProcs) p.child.send({ cmd: 'exit' });
+  process.exit(0);
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -408,7 +418,7 @@ async function profileServer(phoneProcs: PhoneProc[], kind: 'relay' | 'echo', ca
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
     const s = summary(r.jitter);
     return [
-      `  ${kind} CPU profile at ${calls} calls (jitter p99 ${s.p99.toFixed(2)} ms, frames delivered ${(r.delivered * 100).toFixed(1)} %, CPU server ${r.serverCpu === null ? '?' : (r.serverCpu * 100).toFixed(0)} %, phones ${(r.phoneCpu * 100).toFixed(0)} %), top ${PROFILE_TOP} by self time:`,
+      `  ${kind} CPU profile at ${calls} calls (jitter p99 ${s.p99.toFixed(2)} ms, frames delivered ${(r.delivered * 100).toFixed(1)} %, ${cpuUsed(r)}), top ${PROFILE_TOP} by self time:`,
       ...(file ? topSelfTime(join(dir, file), PROFILE_TOP) : ['    (no profile was written)'])
     ];
   } finally {
@@ -431,8 +441,7 @@ if (process.argv[2] === '--serve') {
     const calls = Number(process.env.BENCH_PROFILE_AT);
     process.env.BENCH_KEEP_PROFILE = '1';
     for (const line of [...await profileServer(phoneProcs, 'relay', calls), ...await profileServer(phoneProcs, 'echo', calls)]) console.log(line);
-    for (const p of phoneProcs) p.child.send({ cmd: 'exit' });
-    process.exit(0);
+    exitWith(phoneProcs);
   }
   if (process.env.BENCH_CPU_AT) {
     // Only the CPU both servers use at one load, alternating, RUNS times each (for comparing a change quickly).
@@ -443,13 +452,12 @@ if (process.argv[2] === '--serve') {
         const { port, child } = servers[kind];
         const r = await runStep(phoneProcs, kind, port, child.pid!, calls, run * 2 + (kind === 'relay' ? 0 : 1));
         const s = summary(r.jitter);
-        console.log(`  ${kind.padEnd(5)} run ${run + 1} ${calls} calls   jitter p99 ${s.p99.toFixed(2)} ms   CPU server ${r.serverCpu === null ? '?' : (r.serverCpu * 100).toFixed(0)} %, phones ${(r.phoneCpu * 100).toFixed(0)} %   load ${load()}`);
+        console.log(`  ${kind.padEnd(5)} run ${run + 1} ${calls} calls   jitter p99 ${s.p99.toFixed(2)} ms   ${cpuUsed(r)}   load ${load()}`);
       }
     }
     await stopServer(servers.relay.child);
     await stopServer(servers.echo.child);
-    for (const p of phoneProcs) p.child.send({ cmd: 'exit' });
-    process.exit(0);
+    exitWith(phoneProcs);
   }
   const relayMax: number[] = [];
   const echoMax: number[] = [];
@@ -464,11 +472,10 @@ if (process.argv[2] === '--serve') {
   // Where the relay's CPU goes at its capacity (at the first step when it carried none).
   const profiled = relay > 0 ? relay : STEPS[0]!;
   const profile = [...await profileServer(phoneProcs, 'relay', profiled), ...await profileServer(phoneProcs, 'echo', profiled)];
-  for (const p of phoneProcs) p.child.send({ cmd: 'exit' });
   console.log(`  load average at end ${load()}`);
   console.log(`  relay carries ${relay} concurrent calls, median of ${RUNS} (runs: ${relayMax.join(', ')}; spread ${Math.min(...relayMax)}–${Math.max(...relayMax)}) (target >= ${TARGET_CALLS}: ${relay >= TARGET_CALLS ? 'ok' : 'UNDER'})`);
   console.log(`  bare ws echo server carries ${topped ? `>= ${echo} (the largest step)` : echo}, median of ${RUNS} (runs: ${echoMax.join(', ')}; spread ${Math.min(...echoMax)}–${Math.max(...echoMax)}) at the same message rate`);
   console.log(`  ratio relay / echo ${topped ? '<= ' : ''}${ratio.toFixed(2)} (target >= ${TARGET_RATIO}: ${ratio >= TARGET_RATIO ? 'ok' : topped ? 'echo not saturated' : 'UNDER'})   run took ${((performance.now() - started) / 1000).toFixed(0)} s`);
   for (const line of profile) console.log(line);
-  process.exit(0);
+  exitWith(phoneProcs);
 }
