@@ -38,4 +38,22 @@ describe('call clock', () => {
     expect(runs).toBe(2);
     stop();
   });
+
+  it('keeps its ticks on its grid: a late tick does not move the next, and jobs are told the grid point', () => {
+    vi.useFakeTimers();
+    let t = 0;
+    const clock = new CallClock({ tickMs: 20, now: () => t });
+    const seen: number[] = [];
+    const stop = clock.every(20, (at) => seen.push(at));
+    // The first tick runs 7 ms late: the job hears 20, and the next tick is still due at 40, 13 ms on.
+    t = 27;
+    vi.advanceTimersByTime(20);
+    t = 40;
+    vi.advanceTimersByTime(13);
+    // A tick a hair early (timers keep whole milliseconds) is the same grid point, and its job still runs.
+    t = 59.6;
+    vi.advanceTimersByTime(20);
+    expect(seen).toEqual([20, 40, 60]);
+    stop();
+  });
 });

@@ -88,7 +88,7 @@ export interface TextToSpeech {
 
 export interface Telephony {
   readonly info: ProviderInfo;
-  /** Queues μ-law audio for the caller, in order. */
+  /** Queues μ-law audio for the caller, in order; the bytes are kept as they are until sent, so they must not be reused. */
   sendAudio(mulaw: Uint8Array): void;
   /** Asks to be told (by `onMark`) when the audio queued so far has played. */
   mark(name: string): void;

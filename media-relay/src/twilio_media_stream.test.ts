@@ -53,6 +53,30 @@ describe('Twilio telephony', () => {
     expect(clock.size).toBe(0); // nothing queued: the line is off the clock
   });
 
+  it('sends one frame a tick behind queued audio, with ticks a hair early or late and audio pushed between them', () => {
+    vi.useFakeTimers();
+    let t = 0;
+    const clock = new CallClock({ tickMs: 20, now: () => t });
+    const { ws, socket, sent } = fakeSocket({ readyState: WebSocket.OPEN, bufferedAmount: 0 });
+    const line = twilioTelephony(ws, socket, 'MZ1', () => undefined, () => undefined, { clock, now: () => t });
+    // A vendor faster than real time: 100 ms chunks (five frames) twice as fast as they play.
+    const chunk = () => { for (let i = 0; i < 5; i++) line.sendAudio(new Uint8Array(160)); };
+    chunk();
+    chunk();
+    chunk();
+    const ahead = OUTBOUND_LEAD_MS / 20;
+    expect(sent).toHaveLength(ahead);
+    for (let k = 1; k <= 40; k++) {
+      t = 20 * k + (k % 2 ? -0.4 : 0.4);
+      vi.advanceTimersByTime(20);
+      expect(sent).toHaveLength(ahead + k);
+      t = 20 * k + 10;
+      if (k % 3 === 0) chunk(); // behind queued audio: waits for the next tick, not sent off the grid
+      expect(sent).toHaveLength(ahead + k);
+    }
+    line.clear();
+  });
+
   it('makes up its own lateness at once, and starts a new schedule after a longer gap', () => {
     vi.useFakeTimers();
     let t = 0;

@@ -3,8 +3,10 @@
 // Closing the socket ends the <Connect>, and with nothing after it in the TwiML, the call.
 // Outbound audio is paced at the pace it plays: at most OUTBOUND_LEAD_MS of it ahead of real time (Twilio plays from
 // its buffer, so that much lateness on our side goes unheard), the rest queued here and released by the process's
-// one call clock, every call's line on the same 20 ms tick; frames our own lateness held back go out at once. A vendor that synthesises faster than real time then
-// neither bursts onto the socket nor piles seconds of audio up at Twilio that a barge-in would have to clear.
+// one call clock, every call's line on the same 20 ms tick; frames our own lateness held back go out at once. Once
+// audio is queued, only the ticks send it, so a line's frames keep one grid. A vendor that synthesises faster than
+// real time then neither bursts onto the socket nor piles seconds of audio up at Twilio that a barge-in would have
+// to clear. A queued frame is encoded when it is sent: what a barge-in clears is never encoded.
 // Media frames, fifty a second, are written to the socket as whole WebSocket frames (media_frames.ts); the rare
 // control messages go through the WebSocket. Deflate is off on this socket, so the library writes each message at
 // once and the two kinds stay in order.
@@ -57,7 +59,7 @@ export function twilioTelephony(ws: WebSocket, socket: Pick<Writable, 'write'>, 
   const clear = JSON.stringify(clearMessage(streamSid));
 
   // Frames (their envelopes and how long they play) and marks, in the order they were given.
-  const queue: ({ frame: Buffer; ms: number } | string)[] = [];
+  const queue: (Uint8Array | string)[] = [];
   let head = 0;
   /** When the audio sent so far will have played. */
   let playedAt = 0;
@@ -66,32 +68,35 @@ export function twilioTelephony(ws: WebSocket, socket: Pick<Writable, 'write'>, 
   const sendMark = (name: string) => {
     if (writable(false)) ws.send(JSON.stringify(markMessage(streamSid, name)));
   };
-  const sendFrame = (frame: Buffer, ms: number) => {
-    if (writable(true)) socket.write(frame);
-    playedAt += ms;
+  const sendFrame = (mulaw: Uint8Array) => {
+    if (writable(true)) socket.write(media(mulaw));
+    playedAt += mulaw.length / BYTES_PER_MS;
   };
   /** After a quiet spell the audio starts a new schedule at `t` (see CATCH_UP_MS); true when a frame may go now. */
   const mayPlayAt = (t: number) => {
     if (playedAt < t - CATCH_UP_MS) playedAt = t;
     return playedAt - t < OUTBOUND_LEAD_MS;
   };
-  /** Sends what has come due; with `all`, everything (the line is closing). */
-  const release = (all = false) => {
+  /**
+   * Sends what has come due by `t`; with `all`, everything (the line is closing). On the clock's ticks `t` is the
+   * tick's point on the clock's grid: with the time it ran, a tick a hair early would hold a frame back a whole tick
+   * and the next would send two.
+   */
+  const release = (all = false, t = now()) => {
     if (ws.readyState !== WebSocket.OPEN) {
       // The line is gone: nothing queued will ever play.
       for (let i = head; i < queue.length; i++) if (typeof queue[i] !== 'string') onDropped('socket_closed');
       head = queue.length;
     }
-    const t = now();
     while (head < queue.length) {
       const item = queue[head]!;
       if (typeof item === 'string') sendMark(item);
-      else if (all || mayPlayAt(t)) sendFrame(item.frame, item.ms);
+      else if (all || mayPlayAt(t)) sendFrame(item);
       else break;
       head++;
     }
     if (head < queue.length) {
-      stopTicks ??= clock.every(TICK_MS, () => release());
+      stopTicks ??= clock.every(TICK_MS, (at) => release(false, at));
       return;
     }
     queue.length = 0;
@@ -103,10 +108,10 @@ export function twilioTelephony(ws: WebSocket, socket: Pick<Writable, 'write'>, 
   return {
     info: { service: 'twilio', model: 'media-streams' },
     sendAudio: (mulaw) => {
-      const ms = mulaw.length / BYTES_PER_MS;
-      if (head === queue.length && mayPlayAt(now())) return sendFrame(media(mulaw), ms);
-      queue.push({ frame: media(mulaw), ms });
-      release();
+      if (head === queue.length && mayPlayAt(now())) return sendFrame(mulaw);
+      // Behind queued audio a frame waits for the ticks, which keep the line's frames on one grid.
+      queue.push(mulaw);
+      stopTicks ??= clock.every(TICK_MS, (at) => release(false, at));
     },
     mark: (name) => {
       if (head === queue.length) return sendMark(name);
