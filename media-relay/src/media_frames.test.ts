@@ -17,6 +17,12 @@ describe('media frames', () => {
       expect(text).toBe(Buffer.from(bytes).toString('base64'));
       expect(decodeBase64Bytes(Buffer.from(text), 0, text.length)).toEqual(Buffer.from(bytes));
     }
+    // A range of a longer buffer, as the line sends a vendor's chunk frame by frame.
+    const chunk = Uint8Array.from({ length: 800 }, (_, i) => (i * 13) & 255);
+    const envelope = mediaEnvelope('MZ1');
+    for (const [start, end] of [[0, 160], [160, 320], [640, 800], [700, 741]] as const) {
+      expect(envelope(chunk, start, end)).toEqual(envelope(chunk.slice(start, end)));
+    }
     expect(decodeBase64Bytes(Buffer.from('ab*d'), 0, 4)).toBeNull();
     expect(decodeBase64Bytes(Buffer.from('abc'), 0, 3)).toBeNull();
   });

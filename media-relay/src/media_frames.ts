@@ -17,18 +17,18 @@ export function base64Length(bytes: number): number {
   return Math.ceil(bytes / 3) * 4;
 }
 
-/** Writes the base64 of `src` into `out` at `at`; returns where it ended. */
-export function encodeBase64Into(src: Uint8Array, out: Uint8Array, at: number): number {
+/** Writes the base64 of `src[start, end)` into `out` at `at`; returns where it ended. */
+export function encodeBase64Into(src: Uint8Array, out: Uint8Array, at: number, start = 0, end = src.length): number {
   let o = at;
-  let i = 0;
-  for (; i + 2 < src.length; i += 3) {
+  let i = start;
+  for (; i + 2 < end; i += 3) {
     const n = (src[i]! << 16) | (src[i + 1]! << 8) | src[i + 2]!;
     out[o++] = ENCODE[n >>> 18]!;
     out[o++] = ENCODE[(n >>> 12) & 63]!;
     out[o++] = ENCODE[(n >>> 6) & 63]!;
     out[o++] = ENCODE[n & 63]!;
   }
-  const rest = src.length - i;
+  const rest = end - i;
   if (rest > 0) {
     const n = (src[i]! << 16) | (rest === 2 ? src[i + 1]! << 8 : 0);
     out[o++] = ENCODE[n >>> 18]!;
@@ -82,20 +82,19 @@ function writeTextFrameHeader(out: Buffer, length: number): void {
 
 /**
  * Outbound `media` frames for one stream, as whole WebSocket frames ready for the socket: the text frame's header,
- * then `{"event":"media","streamSid":…,"media":{"payload":"<base64>"}}`. One buffer, one write: through the
- * WebSocket library a frame is a header and a payload gathered by a second write.
+ * then `{"event":"media","streamSid":…,"media":{"payload":"<base64>"}}` around `mulaw[start, end)`. One buffer, one
+ * write: through the WebSocket library a frame is a header and a payload gathered by a second write.
  */
-export function mediaEnvelope(streamSid: string): (mulaw: Uint8Array) => Buffer {
+export function mediaEnvelope(streamSid: string): (mulaw: Uint8Array, start?: number, end?: number) => Buffer {
   const head = Buffer.from(`{"event":"media","streamSid":${JSON.stringify(streamSid)},"media":{"payload":"`);
   const tail = Buffer.from('"}}');
-  return (mulaw) => {
-    const length = head.length + base64Length(mulaw.length) + tail.length;
+  return (mulaw, start = 0, end = mulaw.length) => {
+    const length = head.length + base64Length(end - start) + tail.length;
     const at = textFrameHeaderLength(length);
     const out = Buffer.allocUnsafe(at + length);
     writeTextFrameHeader(out, length);
     head.copy(out, at);
-    const end = encodeBase64Into(mulaw, out, at + head.length);
-    tail.copy(out, end);
+    tail.copy(out, encodeBase64Into(mulaw, out, at + head.length, start, end));
     return out;
   };
 }

@@ -299,17 +299,17 @@ export class TurnRunner {
           // Each chunk goes out as the synthesis delivers it (see AudioBuffer); after an interruption none does.
           await audio.drain((bytes) => {
             if (signal.aborted) return;
+            // Whole frames go to the line in one piece (it cuts them as it sends); a part frame waits for more.
             const all = carry.length ? concat(carry, bytes) : bytes;
-            let off = 0;
-            for (; off + FRAME_BYTES <= all.length; off += FRAME_BYTES) {
+            const whole = all.length - (all.length % FRAME_BYTES);
+            if (whole > 0) {
               if (!started) {
                 started = true;
                 this.d.dispatch({ type: 'audio_sent', turn });
               }
-              // A chunk of exactly one frame (a vendor streaming in real time) goes out as it is.
-              this.sendFrame(t, all.length === FRAME_BYTES ? all : all.subarray(off, off + FRAME_BYTES));
+              this.sendAudio(t, whole === all.length ? all : all.subarray(0, whole));
             }
-            carry = off < all.length ? all.slice(off) : NO_BYTES;
+            carry = whole < all.length ? all.slice(whole) : NO_BYTES;
           });
         } catch {
           if (!started) continue; // skipped sentence: nothing was queued, no mark needed
@@ -322,7 +322,7 @@ export class TurnRunner {
             started = true;
             this.d.dispatch({ type: 'audio_sent', turn });
           }
-          this.sendFrame(t, last);
+          this.sendAudio(t, last);
         }
         if (!started) continue;
         t.chunks.push({ mark, text: job.text, heard: false });
@@ -360,12 +360,12 @@ export class TurnRunner {
     if (t.allSent && t.chunks.every((c) => c.heard)) this.finishTurn(t, true);
   }
 
-  private sendFrame(t: ActiveTurn, frame: Uint8Array): void {
+  private sendAudio(t: ActiveTurn, audio: Uint8Array): void {
     if (t.firstFrameAtMs === null) {
       t.firstFrameAtMs = this.d.elapsed();
       if (t.callerEndedAt !== null) this.d.metrics.recordTurnLatency(t.firstFrameAtMs - t.callerEndedAt);
     }
-    this.d.telephony.sendAudio(frame);
+    this.d.telephony.sendAudio(audio);
   }
 
   private reportLatency(t: ActiveTurn, interrupted: boolean): void {

@@ -30,91 +30,134 @@ const events = (sent: string[]) => sent.map((d) => {
   return m.event === 'mark' ? m.mark!.name : m.event;
 });
 
+/**
+ * A line paced by its own clock, with time in the test's hands: `at(ms)` sets the time, `tick(ms)` runs the timers
+ * (the clock's tick) due within `ms`.
+ */
+function pacedLine() {
+  vi.useFakeTimers();
+  let t = 0;
+  const clock = new CallClock({ tickMs: 20, now: () => t });
+  const state: { readyState: number; bufferedAmount: number } = { readyState: WebSocket.OPEN, bufferedAmount: 0 };
+  const { ws, socket, sent, closed } = fakeSocket(state);
+  const dropped: string[] = [];
+  const line = twilioTelephony(ws, socket, 'MZ1', () => undefined, (r) => dropped.push(r), { clock, now: () => t });
+  return {
+    line, clock, state, sent, closed, dropped,
+    at: (ms: number) => { t = ms; },
+    tick: (ms = 20) => vi.advanceTimersByTime(ms),
+    /** The audio of each media frame sent. */
+    payloads: () => sent.map((d) => JSON.parse(d) as { event: string; media?: { payload: string } }).filter((m) => m.event === 'media')
+      .map((m) => Buffer.from(m.media!.payload, 'base64'))
+  };
+}
+
+const AHEAD = OUTBOUND_LEAD_MS / 20;
+
 describe('Twilio telephony', () => {
   afterEach(() => vi.useRealTimers());
 
   it('paces audio at the rate it plays, a little ahead, on the shared clock; marks keep their place', () => {
-    vi.useFakeTimers();
-    let t = 0;
-    const clock = new CallClock({ tickMs: 20, now: () => t });
-    const { ws, socket, sent } = fakeSocket({ readyState: WebSocket.OPEN, bufferedAmount: 0 });
-    const line = twilioTelephony(ws, socket, 'MZ1', () => undefined, () => undefined, { clock, now: () => t });
-    const ahead = OUTBOUND_LEAD_MS / 20;
+    const { line, clock, sent, at, tick } = pacedLine();
     // A sentence synthesised at once: one second of audio, then its mark.
     for (let i = 0; i < 50; i++) line.sendAudio(new Uint8Array(160));
     line.mark('t1c0');
-    expect(events(sent)).toEqual(Array(ahead).fill('media'));
+    expect(events(sent)).toEqual(Array(AHEAD).fill('media'));
     expect(clock.size).toBe(1);
-    const advance = (ms: number) => { t += ms; vi.advanceTimersByTime(ms); };
-    advance(100);
-    expect(sent).toHaveLength(ahead + 5);
-    for (let i = 0; i < 100; i++) advance(20);
+    at(100);
+    tick(100);
+    expect(sent).toHaveLength(AHEAD + 5);
+    for (let i = 1; i <= 100; i++) {
+      at(100 + 20 * i);
+      tick();
+    }
     expect(events(sent)).toEqual([...Array(50).fill('media'), 't1c0']);
     expect(clock.size).toBe(0); // nothing queued: the line is off the clock
   });
 
   it('sends one frame a tick behind queued audio, with ticks a hair early or late and audio pushed between them', () => {
-    vi.useFakeTimers();
-    let t = 0;
-    const clock = new CallClock({ tickMs: 20, now: () => t });
-    const { ws, socket, sent } = fakeSocket({ readyState: WebSocket.OPEN, bufferedAmount: 0 });
-    const line = twilioTelephony(ws, socket, 'MZ1', () => undefined, () => undefined, { clock, now: () => t });
+    const { line, sent, at, tick } = pacedLine();
     // A vendor faster than real time: 100 ms chunks (five frames) twice as fast as they play.
     const chunk = () => { for (let i = 0; i < 5; i++) line.sendAudio(new Uint8Array(160)); };
     chunk();
     chunk();
     chunk();
-    const ahead = OUTBOUND_LEAD_MS / 20;
-    expect(sent).toHaveLength(ahead);
+    expect(sent).toHaveLength(AHEAD);
     for (let k = 1; k <= 40; k++) {
-      t = 20 * k + (k % 2 ? -0.4 : 0.4);
-      vi.advanceTimersByTime(20);
-      expect(sent).toHaveLength(ahead + k);
-      t = 20 * k + 10;
+      at(20 * k + (k % 2 ? -0.4 : 0.4));
+      tick();
+      expect(sent).toHaveLength(AHEAD + k);
+      at(20 * k + 10);
       if (k % 3 === 0) chunk(); // behind queued audio: waits for the next tick, not sent off the grid
-      expect(sent).toHaveLength(ahead + k);
+      expect(sent).toHaveLength(AHEAD + k);
     }
     line.clear();
   });
 
+  it('cuts audio given in chunks into 20 ms frames as it sends them, a part frame last, and counts unsent frames', () => {
+    const { line, clock, state, sent, dropped, at, tick, payloads } = pacedLine();
+    // One second at once, then 100 ms and a part frame: what may play goes now, the rest on the ticks.
+    const second = Uint8Array.from({ length: 8000 }, (_, i) => i & 255);
+    line.sendAudio(second);
+    line.sendAudio(new Uint8Array(840).fill(7));
+    expect(sent).toHaveLength(AHEAD);
+    for (let k = 1; k <= 5; k++) {
+      at(20 * k);
+      tick();
+    }
+    expect(sent).toHaveLength(AHEAD + 5);
+    expect(Buffer.concat(payloads())).toEqual(Buffer.from(second.subarray(0, 15 * 160)));
+    // The line closes: the 35 frames left of the second and the 6 of the rest (5 whole, 1 part) are counted.
+    state.readyState = WebSocket.CLOSED;
+    at(120);
+    tick();
+    expect(dropped).toHaveLength(35 + 6);
+    expect(clock.size).toBe(0);
+  });
+
+  it('sends every frame of a chunk in order with its last part frame, and marks after it', () => {
+    const { line, sent, at, tick, payloads } = pacedLine();
+    const audio = Uint8Array.from({ length: 4040 }, (_, i) => (i * 7) & 255);
+    line.sendAudio(audio);
+    line.mark('t1c0');
+    for (let k = 1; k <= 20; k++) {
+      at(20 * k);
+      tick();
+    }
+    expect(events(sent)).toEqual([...Array(26).fill('media'), 't1c0']);
+    expect(payloads().map((p) => p.length)).toEqual([...Array(25).fill(160), 40]);
+    expect(Buffer.concat(payloads())).toEqual(Buffer.from(audio));
+  });
+
   it('makes up its own lateness at once, and starts a new schedule after a longer gap', () => {
-    vi.useFakeTimers();
-    let t = 0;
-    const clock = new CallClock({ tickMs: 20, now: () => t });
-    const { ws, socket, sent } = fakeSocket({ readyState: WebSocket.OPEN, bufferedAmount: 0 });
-    const line = twilioTelephony(ws, socket, 'MZ1', () => undefined, () => undefined, { clock, now: () => t });
+    const { line, sent, at, tick } = pacedLine();
     for (let i = 0; i < 60; i++) line.sendAudio(new Uint8Array(160));
-    expect(sent).toHaveLength(OUTBOUND_LEAD_MS / 20); // 200 ms of audio, playing until t = 200
+    expect(sent).toHaveLength(AHEAD); // 200 ms of audio, playing until t = 200
     // The process was busy: the next tick comes at 400 instead of 20. What should have gone out by then goes now.
-    t = 400;
-    vi.advanceTimersByTime(20);
+    at(400);
+    tick();
     expect(sent).toHaveLength((400 + OUTBOUND_LEAD_MS) / 20);
     // Then nothing for longer than the catch-up allowance: the line has played out and restarts from now.
-    t = 600 + CATCH_UP_MS + 100;
-    vi.advanceTimersByTime(20);
-    expect(sent).toHaveLength((400 + OUTBOUND_LEAD_MS) / 20 + OUTBOUND_LEAD_MS / 20);
+    at(600 + CATCH_UP_MS + 100);
+    tick();
+    expect(sent).toHaveLength((400 + OUTBOUND_LEAD_MS) / 20 + AHEAD);
     line.clear();
   });
 
   it('drops what is queued on clear, and sends everything before it hangs up', () => {
-    vi.useFakeTimers();
-    let t = 0;
-    const clock = new CallClock({ tickMs: 20, now: () => t });
-    const { ws, socket, sent, closed } = fakeSocket({ readyState: WebSocket.OPEN, bufferedAmount: 0 });
-    const line = twilioTelephony(ws, socket, 'MZ1', () => undefined, () => undefined, { clock, now: () => t });
-    const ahead = OUTBOUND_LEAD_MS / 20;
+    const { line, clock, sent, closed } = pacedLine();
     for (let i = 0; i < 30; i++) line.sendAudio(new Uint8Array(160));
     line.mark('t1c0');
     line.clear();
-    expect(events(sent)).toEqual([...Array(ahead).fill('media'), 'clear']);
+    expect(events(sent)).toEqual([...Array(AHEAD).fill('media'), 'clear']);
     expect(clock.size).toBe(0);
     // After the clear the line has played nothing of the next turn: it starts at once.
     line.sendAudio(new Uint8Array(160));
-    expect(sent).toHaveLength(ahead + 2);
+    expect(sent).toHaveLength(AHEAD + 2);
     for (let i = 0; i < 30; i++) line.sendAudio(new Uint8Array(160));
     line.mark('t2c0');
     line.hangup('persona_hung_up');
-    expect(events(sent).slice(ahead + 1)).toEqual([...Array(31).fill('media'), 't2c0']);
+    expect(events(sent).slice(AHEAD + 1)).toEqual([...Array(31).fill('media'), 't2c0']);
     expect(closed).toEqual(['persona_hung_up']);
   });
 

@@ -29,6 +29,7 @@ export const OUTBOUND_LEAD_MS = 200;
 export const CATCH_UP_MS = 1000;
 const TICK_MS = 20;
 const BYTES_PER_MS = 8; // μ-law 8 kHz
+const FRAME_BYTES = TICK_MS * BYTES_PER_MS;
 
 export interface TelephonyPacing {
   clock?: CallClock;
@@ -58,9 +59,12 @@ export function twilioTelephony(ws: WebSocket, socket: Pick<Writable, 'write'>, 
   const media = mediaEnvelope(streamSid);
   const clear = JSON.stringify(clearMessage(streamSid));
 
-  // Frames (their envelopes and how long they play) and marks, in the order they were given.
+  // Audio as it was given (cut into 20 ms frames as it is sent) and marks, in order. A vendor's chunk stays one
+  // object however many frames it holds: seconds of queued audio as one object per frame kept the collector busy.
   const queue: (Uint8Array | string)[] = [];
   let head = 0;
+  /** Bytes of the audio at `head` already sent. */
+  let sentOfHead = 0;
   /** When the audio sent so far will have played. */
   let playedAt = 0;
   let stopTicks: (() => void) | null = null;
@@ -68,9 +72,16 @@ export function twilioTelephony(ws: WebSocket, socket: Pick<Writable, 'write'>, 
   const sendMark = (name: string) => {
     if (writable(false)) ws.send(JSON.stringify(markMessage(streamSid, name)));
   };
-  const sendFrame = (mulaw: Uint8Array) => {
-    if (writable(true)) socket.write(media(mulaw));
-    playedAt += mulaw.length / BYTES_PER_MS;
+  /** Sends `audio` from `start`, a frame at a time, while a frame may play by `t` (every frame with `all`); returns where it stopped. */
+  const sendFrames = (audio: Uint8Array, start: number, t: number, all: boolean): number => {
+    let at = start;
+    while (at < audio.length && (all || mayPlayAt(t))) {
+      const end = Math.min(at + FRAME_BYTES, audio.length);
+      if (writable(true)) socket.write(media(audio, at, end));
+      playedAt += (end - at) / BYTES_PER_MS;
+      at = end;
+    }
+    return at;
   };
   /** After a quiet spell the audio starts a new schedule at `t` (see CATCH_UP_MS); true when a frame may go now. */
   const mayPlayAt = (t: number) => {
@@ -84,16 +95,24 @@ export function twilioTelephony(ws: WebSocket, socket: Pick<Writable, 'write'>, 
    */
   const release = (all = false, t = now()) => {
     if (ws.readyState !== WebSocket.OPEN) {
-      // The line is gone: nothing queued will ever play.
-      for (let i = head; i < queue.length; i++) if (typeof queue[i] !== 'string') onDropped('socket_closed');
+      // The line is gone: nothing queued will ever play (each frame of it is counted).
+      for (let i = head; i < queue.length; i++) {
+        const item = queue[i]!;
+        if (typeof item === 'string') continue;
+        const frames = Math.ceil((item.length - (i === head ? sentOfHead : 0)) / FRAME_BYTES);
+        for (let f = 0; f < frames; f++) onDropped('socket_closed');
+      }
       head = queue.length;
     }
     while (head < queue.length) {
       const item = queue[head]!;
       if (typeof item === 'string') sendMark(item);
-      else if (all || mayPlayAt(t)) sendFrame(item);
-      else break;
+      else {
+        sentOfHead = sendFrames(item, sentOfHead, t, all);
+        if (sentOfHead < item.length) break;
+      }
       head++;
+      sentOfHead = 0;
     }
     if (head < queue.length) {
       stopTicks ??= clock.every(TICK_MS, (at) => release(false, at));
@@ -101,6 +120,7 @@ export function twilioTelephony(ws: WebSocket, socket: Pick<Writable, 'write'>, 
     }
     queue.length = 0;
     head = 0;
+    sentOfHead = 0;
     stopTicks?.();
     stopTicks = null;
   };
@@ -108,8 +128,13 @@ export function twilioTelephony(ws: WebSocket, socket: Pick<Writable, 'write'>, 
   return {
     info: { service: 'twilio', model: 'media-streams' },
     sendAudio: (mulaw) => {
-      if (head === queue.length && mayPlayAt(now())) return sendFrame(mulaw);
-      // Behind queued audio a frame waits for the ticks, which keep the line's frames on one grid.
+      // With nothing queued, what may play now goes at once. Behind queued audio the rest waits for the ticks,
+      // which keep the line's frames on one grid.
+      if (head === queue.length) {
+        const sent = sendFrames(mulaw, 0, now(), false);
+        if (sent === mulaw.length) return;
+        sentOfHead = sent;
+      }
       queue.push(mulaw);
       stopTicks ??= clock.every(TICK_MS, (at) => release(false, at));
     },
@@ -121,6 +146,7 @@ export function twilioTelephony(ws: WebSocket, socket: Pick<Writable, 'write'>, 
       // What is still queued here never reached Twilio: it is dropped with what Twilio holds.
       queue.length = 0;
       head = 0;
+      sentOfHead = 0;
       stopTicks?.();
       stopTicks = null;
       playedAt = now();
