@@ -2,20 +2,23 @@
 // in both directions while the outbound frame jitter stays under 20 ms at p99. Jitter of a frame = how much later
 // than its schedule it reached the phone, relative to the call's most punctual frame in the window (frame i is due
 // i x 20 ms after the first; RFC 3550's idea of transit variation), so a late burst counts each frame's lateness
-// once and two frames read together do not count as jitter. Providers are zero-latency fakes in the relay's process, so this measures the relay alone;
-// the persona talks the whole time (its speech synthesis delivers a frame every 20 ms, as a streaming vendor does)
-// and the phones send silence (no turn changes). Baseline in the same run: a bare `ws` echo server carrying the same
+// once and two frames read together do not count as jitter. Providers are zero-latency fakes in the relay's
+// process, so this measures the relay alone; the persona talks the whole time (its speech synthesis delivers a frame
+// every 20 ms in real time, so each goes out as it comes; audio a vendor delivers faster than real time is queued and
+// sent on the call clock's ticks instead, see twilio_media_stream.ts) and the phones send silence (no turn changes). Baseline in the same run: a bare `ws` echo server carrying the same
 // message rate (each phone frame echoed straight back), stepped up the same way. Servers run in a child process of
 // their own (a fresh one per run); the phones run in PHONE_PROCS processes of their own, so the load generator is not
 // the server's bottleneck nor its own: each phone process paces all its calls with one clock, and the processes'
 // clocks share one epoch, offset within the 20 ms period so their bursts do not coincide. Each step prints the CPU
 // the server and the phones used in the window (100 % = one core), so a saturated load generator shows. The
-// machine is shared, so a step that breaks is measured once more before it counts, and each server is measured
-// RUNS times, alternating, and the median is what counts; the spread and the load average are printed with it.
+// machine is shared and its speed drifts (the same server at the same load has used 45 % of a core in one minute and
+// 79 % in another), so the two servers are stepped up together, each step measured on the relay and then at once on
+// the echo server: a slow spell falls on both. A step that breaks is measured once more before it counts. RUNS such
+// runs, and the median of each server's capacity is what counts; the spread and the load average are printed too.
 // Then both servers run once more at the relay's median capacity under --cpu-prof, and the functions with the most
 // self time are listed side by side.
 // Run: node bench/relay_capacity.bench.ts        (prints the call count and the ratio to the echo server)
-//      BENCH_PHONE_PROCS=n phone processes (default 2); BENCH_RUNS=n runs of each (default 3);
+//      BENCH_PHONE_PROCS=n phone processes (default 2); BENCH_RUNS=n runs (default 3);
 //      BENCH_PHASES=n phases the fake vendors' streams are spread over (default 4).
 //      Looking into a result: BENCH_PROFILE_AT=calls (only the two profiles, kept on disk), BENCH_CPU_AT=calls (only
 //      the CPU each server uses at that load, RUNS times, alternating, on servers kept warm), BENCH_SERVER_FLAGS
@@ -41,7 +44,8 @@ const JITTER_P99_LIMIT_MS = 20;
 // Finer around the target, where the ratio to the echo server is decided.
 const STEPS = [50, 100, 200, 300, 400, 450, 500, 550, 600, 650, 700, 800, 900, 1000, 1200, 1500, 2000];
 const WARMUP_MS = 1500;
-const WINDOW_MS = 3000;
+// Long enough that one stall of the shared machine (a few frames late on every call) is not 1 % of the frames.
+const WINDOW_MS = 5000;
 const TARGET_CALLS = 500;
 const TARGET_RATIO = 0.8;
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
@@ -50,6 +54,8 @@ const PROFILE_TOP = 15;
 const PHASES = Math.max(1, Number(process.env.BENCH_PHASES ?? 4));
 const PHONE_PROCS = Math.max(1, Number(process.env.BENCH_PHONE_PROCS ?? 2));
 const SELF = fileURLToPath(import.meta.url);
+
+type Kind = 'relay' | 'echo';
 
 // ---------------------------------------------------------------- servers (child process) ----
 
@@ -183,7 +189,7 @@ async function serve(kind: string): Promise<void> {
 
 // ---------------------------------------------------------------- phones (this process) ----
 
-async function startServer(kind: 'relay' | 'echo', profileDir?: string): Promise<{ port: number; child: ChildProcess }> {
+async function startServer(kind: Kind, profileDir?: string): Promise<{ port: number; child: ChildProcess }> {
   // BENCH_SERVER_FLAGS: extra node flags for the server (e.g. --trace-gc), when looking into a result.
   const flags = [...(process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean), ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
   const child = spawn(process.execPath, [...flags, SELF, '--serve', kind], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -218,7 +224,7 @@ function sendFrame(p: Phone): void {
   p.ws.send(`{"event":"media","sequenceNumber":"${p.seq++}","streamSid":"${p.streamSid}","media":{"track":"inbound","chunk":"${p.chunk}","timestamp":"${p.chunk * FRAME_MS}","payload":"${PAYLOAD}"}}`);
 }
 
-interface StepOrder { kind: 'relay' | 'echo'; port: number; from: number; calls: number; step: number }
+interface StepOrder { kind: Kind; port: number; from: number; calls: number; step: number }
 interface StepResult { offsets: Float64Array[]; connected: number; cpuMs: number }
 
 /** In a phone process: whether arrivals are being recorded (the measured window). */
@@ -312,7 +318,7 @@ function startPhones(): PhoneProc[] {
 }
 
 /** Runs `calls` phones (shared among the phone processes) for the window: jitter samples, delivery, CPU used. */
-async function runStep(phoneProcs: PhoneProc[], kind: 'relay' | 'echo', port: number, serverPid: number, calls: number, step: number): Promise<{ jitter: number[]; delivered: number; connected: number; serverCpu: number | null; phoneCpu: number }> {
+async function runStep(phoneProcs: PhoneProc[], kind: Kind, port: number, serverPid: number, calls: number, step: number): Promise<{ jitter: number[]; delivered: number; connected: number; serverCpu: number | null; phoneCpu: number }> {
   const share = Math.ceil(calls / phoneProcs.length);
   const orders = phoneProcs.map((_, i) => ({ kind, port, from: i * share, calls: Math.max(0, Math.min(share, calls - i * share)), step }));
   phoneProcs.forEach((p, i) => p.child.send({ cmd: 'connect', order: orders[i] }));
@@ -350,31 +356,37 @@ async function stopServer(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function capacity(phoneProcs: PhoneProc[], kind: 'relay' | 'echo', run: number): Promise<{ max: number; rows: string[] }> {
-  const { port, child } = await startServer(kind);
-  const rows: string[] = [];
-  let max = 0;
+/**
+ * One run: both servers, fresh, stepped up together; at each step the relay and then the echo server carry the
+ * calls for a window. A step that breaks is measured once more, and only a second break ends that server's run: on a
+ * shared machine one stall of another process can spoil a window's p99, and that says nothing about the server.
+ */
+async function capacityRun(phoneProcs: PhoneProc[], run: number): Promise<Record<Kind, number>> {
+  const servers = { relay: await startServer('relay'), echo: await startServer('echo') };
+  const max: Record<Kind, number> = { relay: 0, echo: 0 };
+  const going = new Set<Kind>(['relay', 'echo']);
   try {
     for (const [i, calls] of STEPS.entries()) {
-      // A step that breaks is measured once more, and only a second break ends the run: on a shared machine one
-      // stall of another process can spoil a window's p99, and that says nothing about the server. Both servers
-      // get the same second chance.
-      let ok = false;
-      for (let attempt = 0; attempt < 2 && !ok; attempt++) {
-        const r = await runStep(phoneProcs, kind, port, child.pid!, calls, run * 100 + i + attempt * 50);
-        const s = summary(r.jitter);
-        ok = s.p99 < JITTER_P99_LIMIT_MS && r.delivered >= 0.95 && r.connected === calls;
-        const verdict = ok ? 'ok' : attempt === 0 ? 'broken, measured again' : 'BROKEN';
-        rows.push(`  ${kind.padEnd(5)} run ${run + 1} ${String(calls).padStart(5)} calls   jitter p50 ${s.p50.toFixed(2)} ms  p99 ${s.p99.toFixed(2)} ms  max ${s.max.toFixed(1)} ms   frames delivered ${(r.delivered * 100).toFixed(1)} %   ${cpuUsed(r)}   load ${load()}   ${verdict}`);
-        console.log(rows.at(-1));
+      for (const kind of going) {
+        const { port, child } = servers[kind];
+        let ok = false;
+        for (let attempt = 0; attempt < 2 && !ok; attempt++) {
+          const r = await runStep(phoneProcs, kind, port, child.pid!, calls, run * 100 + i + attempt * 50);
+          const s = summary(r.jitter);
+          ok = s.p99 < JITTER_P99_LIMIT_MS && r.delivered >= 0.95 && r.connected === calls;
+          const verdict = ok ? 'ok' : attempt === 0 ? 'broken, measured again' : 'BROKEN';
+          console.log(`  ${kind.padEnd(5)} run ${run + 1} ${String(calls).padStart(5)} calls   jitter p50 ${s.p50.toFixed(2)} ms  p99 ${s.p99.toFixed(2)} ms  max ${s.max.toFixed(1)} ms   frames delivered ${(r.delivered * 100).toFixed(1)} %   ${cpuUsed(r)}   load ${load()}   ${verdict}`);
+        }
+        if (ok) max[kind] = calls;
+        else going.delete(kind);
       }
-      if (!ok) break;
-      max = calls;
+      if (going.size === 0) break;
     }
   } finally {
-    await stopServer(child);
+    await stopServer(servers.relay.child);
+    await stopServer(servers.echo.child);
   }
-  return { max, rows };
+  return max;
 }
 
 /** The CPU the server and the phones used in a step's window (100 % = one core). */
@@ -409,7 +421,7 @@ function topSelfTime(file: string, n: number): string[] {
 }
 
 /** A server carrying `calls` for one window under --cpu-prof: where its CPU goes at that load. */
-async function profileServer(phoneProcs: PhoneProc[], kind: 'relay' | 'echo', calls: number): Promise<string[]> {
+async function profileServer(phoneProcs: PhoneProc[], kind: Kind, calls: number): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), `${kind}-prof-`));
   try {
     const { port, child } = await startServer(kind, dir);
@@ -433,7 +445,7 @@ if (process.argv[2] === '--serve') {
   await phoneProcess();
 } else {
   const started = performance.now();
-  console.log(`bench relay-capacity: 20 ms frames both ways, outbound jitter p99 < ${JITTER_P99_LIMIT_MS} ms and >= 95 % of frames delivered; ${RUNS} runs each, alternating`);
+  console.log(`bench relay-capacity: 20 ms frames both ways, outbound jitter p99 < ${JITTER_P99_LIMIT_MS} ms and >= 95 % of frames delivered; ${RUNS} runs, the two servers stepped up together`);
   console.log(`  machine: ${cpus().length} cores, load average at start ${load()} (shared with other work); phones in ${PHONE_PROCS} processes of their own, server in another`);
   const phoneProcs = startPhones();
   if (process.env.BENCH_PROFILE_AT) {
@@ -462,8 +474,10 @@ if (process.argv[2] === '--serve') {
   const relayMax: number[] = [];
   const echoMax: number[] = [];
   for (let run = 0; run < RUNS; run++) {
-    relayMax.push((await capacity(phoneProcs, 'relay', run)).max);
-    echoMax.push((await capacity(phoneProcs, 'echo', run)).max);
+    const max = await capacityRun(phoneProcs, run);
+    relayMax.push(max.relay);
+    echoMax.push(max.echo);
+    console.log(`  run ${run + 1}: relay ${max.relay}, echo ${max.echo}, ratio ${(max.relay / max.echo).toFixed(2)}`);
   }
   const relay = median(relayMax);
   const echo = median(echoMax);
