@@ -45,11 +45,11 @@ describe('call clock', () => {
     const clock = new CallClock({ tickMs: 20, now: () => t });
     const seen: number[] = [];
     const stop = clock.every(20, (at) => seen.push(at));
-    // The first tick runs 7 ms late: the job hears 20, and the next tick is still due at 40, 13 ms on.
-    t = 27;
+    // The first tick runs 17 ms late: the job hears 20, and the next tick is still due at 40, 3 ms on.
+    t = 37;
     vi.advanceTimersByTime(20);
     t = 40;
-    vi.advanceTimersByTime(13);
+    vi.advanceTimersByTime(3);
     // A tick a hair early (timers keep whole milliseconds) is the same grid point, and its job still runs.
     t = 59.6;
     vi.advanceTimersByTime(20);

@@ -4,10 +4,13 @@
 // The timer aims each tick at start + k x tick, so a late tick does not move the ones after it: the line's audio is
 // released on these ticks, and a clock that slipped by each tick's lateness would shift every call's frames.
 
+/** How much before its time a timer may run, by rounding to whole milliseconds. */
+const TIMER_SLACK_MS = 1;
+
 interface Job {
   everyMs: number;
   nextAt: number;
-  /** `at`: the tick's time on the clock's grid, the grid point nearest to when it ran. */
+  /** `at`: the tick's time on the clock's grid (the last grid point reached when it ran). */
   run: (at: number) => void;
 }
 
@@ -60,10 +63,10 @@ export class CallClock {
 
   private tick(): void {
     const t = this.now();
-    // Timers keep whole milliseconds, so a tick may run a hair before its time as well as after. Jobs are told the
-    // grid point, the same for both, and a job runs on the tick nearest its time: a hair early must not put a job
-    // due every tick off to the next one.
-    const at = this.startedAt + Math.round((t - this.startedAt) / this.tickMs) * this.tickMs;
+    // Timers keep whole milliseconds, so a tick may run up to a millisecond before its time as well as after. Jobs
+    // are told the last grid point the tick has reached, the same for both, and a job runs on the tick nearest its
+    // time: a hair early must not put a job due every tick off to the next one.
+    const at = this.startedAt + Math.floor((t - this.startedAt + TIMER_SLACK_MS) / this.tickMs) * this.tickMs;
     const early = this.tickMs / 2;
     for (const job of this.jobs) {
       if (t < job.nextAt - early) continue;

@@ -72,7 +72,10 @@ export function twilioTelephony(ws: WebSocket, socket: Pick<Writable, 'write'>, 
   const sendMark = (name: string) => {
     if (writable(false)) ws.send(JSON.stringify(markMessage(streamSid, name)));
   };
-  /** Sends `audio` from `start`, a frame at a time, while a frame may play by `t` (every frame with `all`); returns where it stopped. */
+  /**
+   * Sends `audio` from `start`, a frame at a time, while a frame may play by `t` (every frame with `all`); returns
+   * where it stopped.
+   */
   const sendFrames = (audio: Uint8Array, start: number, t: number, all: boolean): number => {
     let at = start;
     while (at < audio.length && (all || mayPlayAt(t))) {
@@ -87,6 +90,17 @@ export function twilioTelephony(ws: WebSocket, socket: Pick<Writable, 'write'>, 
   const mayPlayAt = (t: number) => {
     if (playedAt < t - CATCH_UP_MS) playedAt = t;
     return playedAt - t < OUTBOUND_LEAD_MS;
+  };
+  const startTicks = () => {
+    stopTicks ??= clock.every(TICK_MS, (at) => release(false, at));
+  };
+  /** Nothing queued: the line is off the clock. */
+  const emptyQueue = () => {
+    queue.length = 0;
+    head = 0;
+    sentOfHead = 0;
+    stopTicks?.();
+    stopTicks = null;
   };
   /**
    * Sends what has come due by `t`; with `all`, everything (the line is closing). On the clock's ticks `t` is the
@@ -114,15 +128,8 @@ export function twilioTelephony(ws: WebSocket, socket: Pick<Writable, 'write'>, 
       head++;
       sentOfHead = 0;
     }
-    if (head < queue.length) {
-      stopTicks ??= clock.every(TICK_MS, (at) => release(false, at));
-      return;
-    }
-    queue.length = 0;
-    head = 0;
-    sentOfHead = 0;
-    stopTicks?.();
-    stopTicks = null;
+    if (head < queue.length) startTicks();
+    else emptyQueue();
   };
 
   return {
@@ -136,7 +143,7 @@ export function twilioTelephony(ws: WebSocket, socket: Pick<Writable, 'write'>, 
         sentOfHead = sent;
       }
       queue.push(mulaw);
-      stopTicks ??= clock.every(TICK_MS, (at) => release(false, at));
+      startTicks();
     },
     mark: (name) => {
       if (head === queue.length) return sendMark(name);
@@ -144,11 +151,7 @@ export function twilioTelephony(ws: WebSocket, socket: Pick<Writable, 'write'>, 
     },
     clear: () => {
       // What is still queued here never reached Twilio: it is dropped with what Twilio holds.
-      queue.length = 0;
-      head = 0;
-      sentOfHead = 0;
-      stopTicks?.();
-      stopTicks = null;
+      emptyQueue();
       playedAt = now();
       if (writable(false)) ws.send(clear);
     },
