@@ -305,6 +305,22 @@ function processCpuMs(pid: number): number | null {
   }
 }
 
+/**
+ * Waits until the process has used under 5 % of a core over 100 ms (at most 10 s), and returns how long that took:
+ * a server still tearing hundreds of calls down would take CPU from the next step's measurement.
+ */
+async function untilQuiet(pid: number): Promise<number> {
+  const start = performance.now();
+  let before = processCpuMs(pid);
+  while (before !== null && performance.now() - start < 10_000) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = processCpuMs(pid);
+    if (now === null || now - before < 5) break;
+    before = now;
+  }
+  return performance.now() - start;
+}
+
 type PhoneProc = { child: ChildProcess; next: () => Promise<unknown> };
 
 function startPhones(): PhoneProc[] {
@@ -318,7 +334,7 @@ function startPhones(): PhoneProc[] {
 }
 
 /** Runs `calls` phones (shared among the phone processes) for the window: jitter samples, delivery, CPU used. */
-async function runStep(phoneProcs: PhoneProc[], kind: Kind, port: number, serverPid: number, calls: number, step: number): Promise<{ jitter: number[]; delivered: number; connected: number; serverCpu: number | null; phoneCpu: number }> {
+async function runStep(phoneProcs: PhoneProc[], kind: Kind, port: number, serverPid: number, calls: number, step: number): Promise<{ jitter: number[]; delivered: number; connected: number; serverCpu: number | null; phoneCpu: number; settledMs: number }> {
   const share = Math.ceil(calls / phoneProcs.length);
   const orders = phoneProcs.map((_, i) => ({ kind, port, from: i * share, calls: Math.max(0, Math.min(share, calls - i * share)), step }));
   phoneProcs.forEach((p, i) => p.child.send({ cmd: 'connect', order: orders[i] }));
@@ -342,9 +358,10 @@ async function runStep(phoneProcs: PhoneProc[], kind: Kind, port: number, server
     }
   }
   const expected = calls * (WINDOW_MS / FRAME_MS);
-  await new Promise((r) => setTimeout(r, 500)); // let the server tear the calls down
+  // The next step (perhaps on the other server) starts once this server has torn its calls down and gone quiet.
+  const settledMs = await untilQuiet(serverPid);
   return {
-    jitter, delivered: frames / expected, connected: results.reduce((n, r) => n + r.connected, 0),
+    jitter, delivered: frames / expected, connected: results.reduce((n, r) => n + r.connected, 0), settledMs,
     serverCpu: cpuStart === null || cpuEnd === null ? null : (cpuEnd - cpuStart) / WINDOW_MS,
     phoneCpu: results.reduce((n, r) => n + r.cpuMs, 0) / WINDOW_MS
   };
@@ -375,7 +392,7 @@ async function capacityRun(phoneProcs: PhoneProc[], run: number): Promise<Record
           const s = summary(r.jitter);
           ok = s.p99 < JITTER_P99_LIMIT_MS && r.delivered >= 0.95 && r.connected === calls;
           const verdict = ok ? 'ok' : attempt === 0 ? 'broken, measured again' : 'BROKEN';
-          console.log(`  ${kind.padEnd(5)} run ${run + 1} ${String(calls).padStart(5)} calls   jitter p50 ${s.p50.toFixed(2)} ms  p99 ${s.p99.toFixed(2)} ms  max ${s.max.toFixed(1)} ms   frames delivered ${(r.delivered * 100).toFixed(1)} %   ${cpuUsed(r)}   load ${load()}   ${verdict}`);
+          console.log(`  ${kind.padEnd(5)} run ${run + 1} ${String(calls).padStart(5)} calls   jitter p50 ${s.p50.toFixed(2)} ms  p99 ${s.p99.toFixed(2)} ms  max ${s.max.toFixed(1)} ms   frames delivered ${(r.delivered * 100).toFixed(1)} %   ${cpuUsed(r)}   load ${load()}   quiet after ${(r.settledMs / 1000).toFixed(1)} s   ${verdict}`);
         }
         if (ok) max[kind] = calls;
         else going.delete(kind);
