@@ -5,8 +5,9 @@
 // once and two frames read together do not count as jitter. Providers are zero-latency fakes in the relay's
 // process, so this measures the relay alone; the persona talks the whole time (its speech synthesis delivers a frame
 // every 20 ms in real time, so each goes out as it comes; audio a vendor delivers faster than real time is queued and
-// sent on the call clock's ticks instead, see twilio_media_stream.ts) and the phones send silence (no turn changes). Baseline in the same run: a bare `ws` echo server carrying the same
-// message rate (each phone frame echoed straight back), stepped up the same way. Servers run in a child process of
+// sent on the call clock's ticks instead, see twilio_media_stream.ts) and the phones send silence (no turn changes).
+// Baseline in the same run: a bare `ws` echo server carrying the same message rate (each phone frame echoed straight
+// back), stepped up the same way. Servers run in a child process of
 // their own (a fresh one per run); the phones run in PHONE_PROCS processes of their own, so the load generator is not
 // the server's bottleneck nor its own: each phone process paces all its calls with one clock, and the processes'
 // clocks share one epoch, offset within the 20 ms period so their bursts do not coincide. Each step prints the CPU
