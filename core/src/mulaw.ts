@@ -10,6 +10,9 @@ const CLIP = 32635; // largest magnitude that still fits the top segment after b
 /** μ-law byte for digital silence (linear 0). */
 export const MULAW_SILENCE = 0xff;
 
+/** One 20 ms frame of 8 kHz μ-law, the unit Twilio Media Streams play: 160 bytes. */
+export const MULAW_FRAME_BYTES = 160;
+
 function encodeSampleSlow(sample: number): number {
   let sign = 0;
   let magnitude = sample;

@@ -6,7 +6,7 @@
 // While the caller is still talking, the runner can start the answer to what they have said so far (preemptive
 // generation, preemptive_reply.ts); the turn adopts it only if the caller's final words are the same. When the first
 // sentence is late all the same, a short acknowledgement plays first so the line is not silent.
-import { MULAW_SILENCE } from '../../core/src/mulaw.ts';
+import { MULAW_FRAME_BYTES as FRAME_BYTES, MULAW_SILENCE } from '../../core/src/mulaw.ts';
 import type { Service, UsageKind } from '../../core/src/pricing.ts';
 import { SentenceChunker } from '../../core/src/sentence_chunker.ts';
 import { AudioBuffer } from './audio_buffer.ts';
@@ -19,7 +19,6 @@ import { ProviderError, type LanguageModel, type Telephony, type TextToSpeech } 
 import type { ReportProviderError } from './provider_error_report.ts';
 import type { TurnEvent } from './turn_taking.ts';
 
-const FRAME_BYTES = 160; // 20 ms of 8 kHz μ-law
 const NO_BYTES = new Uint8Array(0);
 const GOODBYE = /\b(good ?bye|bye)\b/i;
 /** Preemptive replies one caller turn may start: each change of their words restarts it, and each costs tokens. */

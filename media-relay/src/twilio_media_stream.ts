@@ -13,6 +13,7 @@
 import type { Writable } from 'node:stream';
 import WebSocket from 'ws';
 import { clearMessage, markMessage } from '../../core/src/media_streams.ts';
+import { MULAW_FRAME_BYTES as FRAME_BYTES } from '../../core/src/mulaw.ts';
 import { callClock, type CallClock } from './call_clock.ts';
 import { mediaEnvelope } from './media_frames.ts';
 import type { Telephony } from './provider_contracts.ts';
@@ -29,7 +30,6 @@ export const OUTBOUND_LEAD_MS = 200;
 export const CATCH_UP_MS = 1000;
 const TICK_MS = 20;
 const BYTES_PER_MS = 8; // μ-law 8 kHz
-const FRAME_BYTES = TICK_MS * BYTES_PER_MS;
 
 export interface TelephonyPacing {
   clock?: CallClock;
