@@ -4,9 +4,6 @@
 // The timer aims each tick at start + k x tick, so a late tick does not move the ones after it: the line's audio is
 // released on these ticks, and a clock that slipped by each tick's lateness would shift every call's frames.
 
-/** How much before its time a timer may run, by rounding to whole milliseconds. */
-const TIMER_SLACK_MS = 1;
-
 interface Job {
   everyMs: number;
   nextAt: number;
@@ -63,13 +60,16 @@ export class CallClock {
 
   private tick(): void {
     const t = this.now();
-    // Timers keep whole milliseconds, so a tick may run up to a millisecond before its time as well as after. Jobs
-    // are told the last grid point the tick has reached, the same for both, and a job runs on the tick nearest its
-    // time: a hair early must not put a job due every tick off to the next one.
-    const at = this.startedAt + Math.floor((t - this.startedAt + TIMER_SLACK_MS) / this.tickMs) * this.tickMs;
+    // A timer can run before its time: timers keep whole milliseconds, and Node counts a timer's delay from the time
+    // its loop turn began, which under load is milliseconds before the timer was set. Jobs are told the grid point
+    // this tick was scheduled for when it runs up to half a tick early (told the point before, it would hold a line's
+    // frame back a whole tick), else the last grid point reached. A job runs on the tick nearest its time.
     const early = this.tickMs / 2;
+    const reached = Math.floor((t - this.startedAt) / this.tickMs);
+    const scheduled = this.startedAt + this.ticks * this.tickMs;
+    const at = this.startedAt + (t >= scheduled - early ? Math.max(this.ticks, reached) : reached) * this.tickMs;
     for (const job of this.jobs) {
-      if (t < job.nextAt - early) continue;
+      if (at < job.nextAt - early) continue;
       // A late tick runs a job once, not once per period missed.
       job.nextAt = Math.max(job.nextAt + job.everyMs, t + 1);
       try {
