@@ -10,8 +10,11 @@ const CLIP = 32635; // largest magnitude that still fits the top segment after b
 /** μ-law byte for digital silence (linear 0). */
 export const MULAW_SILENCE = 0xff;
 
+/** 8 kHz μ-law: a byte a sample, 8 a millisecond. */
+export const MULAW_BYTES_PER_MS = 8;
+
 /** One 20 ms frame of 8 kHz μ-law, the unit Twilio Media Streams play: 160 bytes. */
-export const MULAW_FRAME_BYTES = 160;
+export const MULAW_FRAME_BYTES = 20 * MULAW_BYTES_PER_MS;
 
 function encodeSampleSlow(sample: number): number {
   let sign = 0;

@@ -75,6 +75,17 @@ describe('Twilio telephony', () => {
     expect(clock.size).toBe(0); // nothing queued: the line is off the clock
   });
 
+  it('keeps to the lead from its first audio in a process only milliseconds old', () => {
+    const { line, sent, at, tick } = pacedLine();
+    // The process's clock starts near 0: the line's first audio still goes out at most the lead ahead.
+    at(60);
+    for (let i = 0; i < 50; i++) line.sendAudio(new Uint8Array(160));
+    expect(sent).toHaveLength(AHEAD);
+    at(80);
+    tick();
+    expect(sent).toHaveLength(AHEAD + 1);
+  });
+
   it('sends one frame a tick behind queued audio, with ticks a hair early or late and audio pushed between them', () => {
     const { line, sent, at, tick } = pacedLine();
     // A vendor faster than real time: 100 ms chunks (five frames) twice as fast as they play.

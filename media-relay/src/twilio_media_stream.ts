@@ -13,7 +13,7 @@
 import type { Writable } from 'node:stream';
 import WebSocket from 'ws';
 import { clearMessage, markMessage } from '../../core/src/media_streams.ts';
-import { MULAW_FRAME_BYTES as FRAME_BYTES } from '../../core/src/mulaw.ts';
+import { MULAW_BYTES_PER_MS as BYTES_PER_MS, MULAW_FRAME_BYTES as FRAME_BYTES } from '../../core/src/mulaw.ts';
 import { callClock, type CallClock } from './call_clock.ts';
 import { mediaEnvelope } from './media_frames.ts';
 import type { Telephony } from './provider_contracts.ts';
@@ -29,7 +29,6 @@ export const OUTBOUND_LEAD_MS = 200;
  */
 export const CATCH_UP_MS = 1000;
 const TICK_MS = 20;
-const BYTES_PER_MS = 8; // μ-law 8 kHz
 
 export interface TelephonyPacing {
   clock?: CallClock;
@@ -65,8 +64,11 @@ export function twilioTelephony(ws: WebSocket, socket: Pick<Writable, 'write'>, 
   let head = 0;
   /** Bytes of the audio at `head` already sent. */
   let sentOfHead = 0;
-  /** When the audio sent so far will have played. */
-  let playedAt = 0;
+  /**
+   * When the audio sent so far will have played; before any, never (a time of 0 would read as "just played" in a
+   * process younger than CATCH_UP_MS, whose clock starts near 0, and let its first audio out beyond the lead).
+   */
+  let playedAt = -Infinity;
   let stopTicks: (() => void) | null = null;
 
   const sendMark = (name: string) => {
