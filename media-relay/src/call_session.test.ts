@@ -22,6 +22,8 @@ interface Harness {
   store: InMemoryCallStore;
   llmRequests: ChatMessage[][];
   spoken: string[];
+  /** When each synthesis was asked for (performance.now()). */
+  spokenAt: number[];
   line: string[];
   hangups: string[];
   metrics: RelayMetrics;
@@ -29,10 +31,11 @@ interface Harness {
   ended: Promise<EndReason>;
 }
 
-function harness(opts: { call?: Partial<CallContext>; chargeOf?: (r: UsageReport) => number; llm?: (n: number) => AsyncIterable<LlmEvent>; echoMarks?: boolean | ((name: string) => boolean); store?: InMemoryCallStore; maxRetries?: number; policy?: TurnPolicy; now?: () => number; model?: LanguageModel; answering?: SessionDeps['answering'] }): Harness {
+function harness(opts: { call?: Partial<CallContext>; chargeOf?: (r: UsageReport) => number; llm?: (n: number) => AsyncIterable<LlmEvent>; echoMarks?: boolean | ((name: string) => boolean); store?: InMemoryCallStore; maxRetries?: number; policy?: TurnPolicy; now?: () => number; model?: LanguageModel; answering?: SessionDeps['answering']; ttsAudioBytes?: number }): Harness {
   const store = opts.store ?? new InMemoryCallStore({ chargeOf: opts.chargeOf });
   const llmRequests: ChatMessage[][] = [];
   const spoken: string[] = [];
+  const spokenAt: number[] = [];
   const line: string[] = [];
   const hangups: string[] = [];
   let onStt: (e: SttEvent) => void = () => undefined;
@@ -51,7 +54,8 @@ function harness(opts: { call?: Partial<CallContext>; chargeOf?: (r: UsageReport
       info: { service: 'elevenlabs', model: 'flash' },
       async *synthesize(text) {
         spoken.push(text);
-        yield { type: 'audio', mulaw: new Uint8Array(1600).fill(0x20) };
+        spokenAt.push(performance.now());
+        yield { type: 'audio', mulaw: new Uint8Array(opts.ttsAudioBytes ?? 1600).fill(0x20) };
         yield { type: 'usage', characters: text.length };
       }
     }
@@ -76,7 +80,7 @@ function harness(opts: { call?: Partial<CallContext>; chargeOf?: (r: UsageReport
     policy: opts.policy ?? POLICY, llmMaxRetries: opts.maxRetries ?? 1, metrics, log: () => undefined,
     onEnded: resolveEnded, ...(opts.now ? { now: opts.now } : {}), ...(opts.answering ? { answering: opts.answering } : {})
   });
-  return { session, store, llmRequests, spoken, line, hangups, metrics, emitStt: (e) => onStt(e), ended };
+  return { session, store, llmRequests, spoken, spokenAt, line, hangups, metrics, emitStt: (e) => onStt(e), ended };
 }
 
 const waitUntil = (cond: () => boolean) => vi.waitUntil(cond, { timeout: 5000, interval: 10 });
@@ -185,6 +189,57 @@ describe('call session', () => {
     expect(turn2!.voiceToVoiceMs).toEqual(expect.any(Number));
     expect(turn2!.ttsFirstByteMs).toEqual(expect.any(Number));
     expect(h.store.turnLatencies.some((r) => r.turn === 1)).toBe(false);
+  });
+
+  it('synthesises an answer a sentence ahead of what has played, so a barge-in leaves at most two sentences paid for and unheard', async () => {
+    // A vendor far faster than real time: each sentence's 5 s of audio arrives at once.
+    const story = ['Once there was a fox.', 'It lived in a wood.', 'One day it met a crow.', 'The crow had cheese.', 'The fox wanted it.', 'So it flattered her.'];
+    const h = harness({
+      ttsAudioBytes: 40_000,
+      echoMarks: (name) => name.startsWith('t1'), // none of the answer has played yet
+      llm: (n) => (async function* (): AsyncIterable<LlmEvent> {
+        yield { type: 'text', delta: n === 2 ? story.join(' ') : 'Hello there, it is Sarah.' };
+      })()
+    });
+    await h.session.start();
+    await waitUntil(() => h.session.phase === 'listening');
+    h.emitStt({ type: 'final', text: 'tell me a story', endOfTurn: true });
+    // Both first sentences are with the line; the third waits until the first has played, 5 s from now.
+    await waitUntil(() => h.line.includes('mark:t2c1'));
+    expect(h.spoken.slice(1)).toEqual(story.slice(0, 2));
+    for (let i = 0; i < 15; i++) h.session.onAudio(new Uint8Array(160).fill(0x00)); // 300 ms of loud speech
+    expect(h.line.at(-1)).toBe('clear');
+    h.emitStt({ type: 'final', text: 'wait', endOfTurn: true });
+    await waitUntil(() => h.llmRequests.length === 3);
+    await h.session.end('user_hung_up');
+    // Nothing more was synthesised for the interrupted answer, and only its two sentences' characters were used.
+    expect(h.spoken.slice(1, 3)).toEqual(story.slice(0, 2));
+    expect(h.spoken.slice(3).some((s) => story.includes(s))).toBe(false);
+    const characters = h.store.usage.filter((u) => u.usage === 'tts_characters').reduce((n, u) => n + u.quantity, 0);
+    expect(characters).toBe(h.spoken.reduce((n, s) => n + s.length, 0));
+  });
+
+  it('synthesises each later sentence once the one two before it has played, and still speaks the whole answer', async () => {
+    // 200 ms of audio a sentence: the third sentence is asked for 200 ms after the first went out, the sixth 600 ms
+    // after the third, and every mark comes back.
+    const story = ['Once there was a fox.', 'It lived in a wood.', 'One day it met a crow.', 'The crow had cheese.', 'The fox wanted it.', 'So it flattered her.'];
+    const h = harness({
+      llm: (n) => (async function* (): AsyncIterable<LlmEvent> {
+        yield { type: 'text', delta: n === 2 ? story.join(' ') : 'Hello there, it is Sarah.' };
+      })()
+    });
+    await h.session.start();
+    await waitUntil(() => h.session.phase === 'listening');
+    h.emitStt({ type: 'final', text: 'tell me a story', endOfTurn: true });
+    await waitUntil(() => h.line.includes('mark:t2c5') && h.session.phase === 'listening');
+    expect(h.spoken.slice(1)).toEqual(story);
+    const at = h.spokenAt.slice(1);
+    // Timers never fire early by more than their millisecond rounding.
+    expect(at[5]! - at[2]!).toBeGreaterThanOrEqual(3 * 200 - 3);
+    await h.session.end('user_hung_up');
+    expect(h.store.transcript.filter((t) => t.speaker === 'persona').map((t) => [t.text, t.interrupted])).toEqual([
+      ['Hello there, it is Sarah.', false], [story.join(' '), false]
+    ]);
   });
 
   it('lets a call run to its own limit of 30 minutes, not a shorter relay default, then says goodbye', async () => {

@@ -1,12 +1,12 @@
 // Stage: the turn runner. Speaks one assistant turn at a time: a fixed line, or the LLM's streamed answer cut into
-// sentences; each sentence is synthesised (μ-law 8 kHz) and sent as 20 ms frames followed by a mark. The next
-// sentence is synthesised while the current one is still being sent and played; audio goes out strictly in
-// sentence order. A barge-in clears the line and aborts generation and synthesis, and the conversation keeps only
+// sentences; each sentence is synthesised (μ-law 8 kHz) and sent as 20 ms frames followed by a mark. A sentence is
+// synthesised while the one before it plays, and no further ahead (what a caller cuts off was paid for all the same);
+// audio goes out strictly in sentence order. A barge-in clears the line and aborts generation and synthesis, and the conversation keeps only
 // the sentences whose marks came back (what the caller heard).
 // While the caller is still talking, the runner can start the answer to what they have said so far (preemptive
 // generation, preemptive_reply.ts); the turn adopts it only if the caller's final words are the same. When the first
 // sentence is late all the same, a short acknowledgement plays first so the line is not silent.
-import { MULAW_FRAME_BYTES as FRAME_BYTES, MULAW_SILENCE } from '../../core/src/mulaw.ts';
+import { MULAW_BYTES_PER_MS as BYTES_PER_MS, MULAW_FRAME_BYTES as FRAME_BYTES, MULAW_SILENCE } from '../../core/src/mulaw.ts';
 import type { Service, UsageKind } from '../../core/src/pricing.ts';
 import { SentenceChunker } from '../../core/src/sentence_chunker.ts';
 import { AudioBuffer } from './audio_buffer.ts';
@@ -185,7 +185,8 @@ export class TurnRunner {
     if (answer?.adopted) this.d.metrics.preemptive('adopted', 0);
     this.current = t;
     const signal = t.abort.signal;
-    const jobs: { text: string; audio: AudioBuffer | null }[] = [];
+    /** `playedBy`: when the sentence's audio will have played (call time), once all of it is with the line. */
+    const jobs: { text: string; audio: AudioBuffer | null; playedBy: number | null }[] = [];
     let wake: (() => void) | null = null;
     const notify = () => wake?.();
     let producing = true;
@@ -226,8 +227,34 @@ export class TurnRunner {
     };
 
     const addSentence = (text: string) => {
-      jobs.push({ text, audio: jobs.length <= 1 ? startSynthesis(text) : null });
+      jobs.push({ text, audio: jobs.length <= 1 ? startSynthesis(text) : null, playedBy: null });
       notify();
+    };
+    // When the audio handed to the line so far will have played (call time), as the line plays it: continuously,
+    // resuming from now after a gap.
+    let lineFreeAt = -Infinity;
+    const toLine = (audio: Uint8Array) => {
+      this.sendAudio(t, audio);
+      lineFreeAt = Math.max(lineFreeAt, this.d.elapsed()) + audio.length / BYTES_PER_MS;
+    };
+    /**
+     * Resolves once sentence `i` has played (at once for none, or when the turn is interrupted): a vendor faster than
+     * real time would otherwise synthesise a long answer far ahead of the caller, and every character of it is paid
+     * for, heard or not, when the caller cuts in.
+     */
+    const played = (i: number): Promise<void> => {
+      const by = i >= 0 ? jobs[i]?.playedBy ?? null : null;
+      const wait = by === null ? 0 : by - this.d.elapsed();
+      if (wait <= 0 || signal.aborted) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, wait);
+        signal.addEventListener('abort', done);
+      });
     };
 
     // The acknowledgement: only for an answer to the caller, only when no word of it has come by the deadline.
@@ -287,10 +314,18 @@ export class TurnRunner {
         wake = null;
         if (signal.aborted || i >= jobs.length) return;
         const job = jobs[i]!;
+        // Look-ahead of one: a sentence is synthesised while the one before it plays, once the one before that has.
+        if (!job.audio) {
+          await played(i - 2);
+          if (signal.aborted) return;
+        }
         const audio = job.audio ?? (job.audio = startSynthesis(job.text));
-        // Look-ahead of one: the next sentence is synthesised while this one is sent and played.
         const next = jobs[i + 1];
-        if (next && !next.audio) next.audio = startSynthesis(next.text);
+        if (next && !next.audio) {
+          void played(i - 1).then(() => {
+            if (!next.audio && !signal.aborted) next.audio = startSynthesis(next.text);
+          });
+        }
         const mark = `t${turn}c${i}`;
         let carry = NO_BYTES;
         let started = false;
@@ -306,7 +341,7 @@ export class TurnRunner {
                 started = true;
                 this.d.dispatch({ type: 'audio_sent', turn });
               }
-              this.sendAudio(t, whole === all.length ? all : all.subarray(0, whole));
+              toLine(whole === all.length ? all : all.subarray(0, whole));
             }
             carry = whole < all.length ? all.slice(whole) : NO_BYTES;
           });
@@ -321,8 +356,9 @@ export class TurnRunner {
             started = true;
             this.d.dispatch({ type: 'audio_sent', turn });
           }
-          this.sendAudio(t, last);
+          toLine(last);
         }
+        if (started) job.playedBy = lineFreeAt;
         if (!started) continue;
         t.chunks.push({ mark, text: job.text, heard: false });
         this.d.telephony.mark(mark);
