@@ -1,8 +1,8 @@
 // Stage: the turn runner. Speaks one assistant turn at a time: a fixed line, or the LLM's streamed answer cut into
 // sentences; each sentence is synthesised (μ-law 8 kHz) and sent as 20 ms frames followed by a mark. A sentence is
 // synthesised while the one before it plays, and no further ahead (what a caller cuts off was paid for all the same);
-// audio goes out strictly in sentence order. A barge-in clears the line and aborts generation and synthesis, and the conversation keeps only
-// the sentences whose marks came back (what the caller heard).
+// audio goes out strictly in sentence order. A barge-in clears the line and aborts generation and synthesis, and the
+// conversation keeps only the sentences whose marks came back (what the caller heard).
 // While the caller is still talking, the runner can start the answer to what they have said so far (preemptive
 // generation, preemptive_reply.ts); the turn adopts it only if the caller's final words are the same. When the first
 // sentence is late all the same, a short acknowledgement plays first so the line is not silent.
