@@ -3,9 +3,10 @@
 // than its schedule it reached the phone, relative to the call's most punctual frame in the window (frame i is due
 // i x 20 ms after the first; RFC 3550's idea of transit variation), so a late burst counts each frame's lateness
 // once and two frames read together do not count as jitter. Providers are zero-latency fakes in the relay's
-// process, so this measures the relay alone; the persona talks the whole time (its speech synthesis delivers a frame
-// every 20 ms in real time, so each goes out as it comes; audio a vendor delivers faster than real time is queued and
-// sent on the call clock's ticks instead, see twilio_media_stream.ts) and the phones send silence (no turn changes).
+// process, so this measures the relay alone; the persona talks the whole time (by default its speech synthesis
+// delivers a frame every 20 ms in real time, so each goes out as it comes; with BENCH_VENDOR=chunks it delivers
+// sentences faster than real time, as ElevenLabs does, and the line queues them and sends a frame on each tick of the
+// call clock, see twilio_media_stream.ts) and the phones send silence (no turn changes).
 // Baseline in the same run: a bare `ws` echo server carrying the same message rate (each phone frame echoed straight
 // back), stepped up the same way. Servers run in a child process of
 // their own (a fresh one per run); the phones run in PHONE_PROCS processes of their own, so the load generator is not
@@ -20,7 +21,8 @@
 // self time are listed side by side.
 // Run: node bench/relay_capacity.bench.ts        (prints the call count and the ratio to the echo server)
 //      BENCH_PHONE_PROCS=n phone processes (default 2); BENCH_RUNS=n runs (default 3);
-//      BENCH_PHASES=n phases the fake vendors' streams are spread over (default 4).
+//      BENCH_PHASES=n phases the fake vendors' streams are spread over (default 4); BENCH_VENDOR=chunks for a vendor
+//      faster than real time (see VENDOR).
 //      Looking into a result: BENCH_PROFILE_AT=calls (only the two profiles, kept on disk), BENCH_CPU_AT=calls (only
 //      the CPU each server uses at that load, RUNS times, alternating, on servers kept warm), BENCH_SERVER_FLAGS
 //      (node flags for the servers, e.g. --trace-gc, printed with BENCH_DEBUG=1), BENCH_HEAP_SAMPLES=path (where
@@ -96,33 +98,50 @@ function frameClock(t0: number) {
   return clock;
 }
 
+/**
+ * How the fake vendors speak. `frames` (the default): one long sentence whose synthesis delivers a 20 ms frame every
+ * 20 ms, in real time, so each goes out as it comes. `chunks`: an answer of many sentences, each synthesised as
+ * ElevenLabs delivers audio, 100 ms chunks five times faster than real time, so the line queues them and sends a
+ * frame on each tick of the call clock (the path production takes).
+ */
+const VENDOR = process.env.BENCH_VENDOR === 'chunks' ? 'chunks' : 'frames';
+/** `chunks`: each sentence is 5 s of audio in 100 ms chunks, and the answer outlasts any step. */
+const CHUNK_BYTES = 800;
+const CHUNKS_PER_SENTENCE = 50;
+const SENTENCES = 80;
+
 function fakeProviders(): Providers {
   const start = performance.now();
   const clocks = Array.from({ length: PHASES }, (_, i) => frameClock(start + (i * FRAME_MS) / PHASES));
   let streams = 0;
-  const frame = new Uint8Array(160).fill(0x2a);
+  const audio = new Uint8Array(VENDOR === 'chunks' ? CHUNK_BYTES : 160).fill(0x2a);
+  // `frames`: five minutes of one sentence; `chunks`: one sentence of many.
+  const perStream = VENDOR === 'chunks' ? CHUNKS_PER_SENTENCE : (5 * 60_000) / FRAME_MS;
+  const answer = VENDOR === 'chunks'
+    ? Array.from({ length: SENTENCES }, (_, k) => `This is sentence number ${k} of a long story. `).join('')
+    : 'Hello there, this is a very long story told to measure how many calls one relay carries.';
   return {
     stt: { info: { service: 'deepgram', model: 'fake' }, open: async () => ({ sendAudio: () => undefined, close: async () => ({ audioSeconds: 0 }) }) },
     llm: {
       info: { service: 'cerebras', model: 'fake' },
       async *stream() {
-        yield { type: 'text' as const, delta: 'Hello there, this is a very long story told to measure how many calls one relay carries.' };
+        yield { type: 'text' as const, delta: answer };
         yield { type: 'usage' as const, promptTokens: 100, completionTokens: 20 };
       }
     },
     tts: {
       info: { service: 'elevenlabs', model: 'fake' },
       // An iterator by hand, not an async generator: the vendor's cost is not the relay's, so the stand-in should
-      // spend as little as it can (one promise per frame, the same result object every time).
+      // spend as little as it can (one promise per chunk, the same result object every time).
       synthesize(_text, { signal }): AsyncIterable<TtsEvent> {
         const clock = clocks[streams++ % PHASES]!;
         const startTick = clock.ticks;
         let sent = 0;
-        const more: IteratorResult<TtsEvent> = { value: { type: 'audio', mulaw: frame }, done: false };
+        const more: IteratorResult<TtsEvent> = { value: { type: 'audio', mulaw: audio }, done: false };
         const over: IteratorResult<TtsEvent> = { value: undefined, done: true };
         const next = async (): Promise<IteratorResult<TtsEvent>> => {
-          if (signal.aborted || sent >= (5 * 60_000) / FRAME_MS) return over;
-          // A frame is due for each tick since the stream started; wait for the tick only when none is.
+          if (signal.aborted || sent >= perStream) return over;
+          // A chunk is due for each tick since the stream started; wait for the tick only when none is.
           while (clock.ticks - startTick <= sent) {
             await clock.wait();
             if (signal.aborted) return over;
@@ -464,7 +483,7 @@ if (process.argv[2] === '--serve') {
 } else {
   const started = performance.now();
   console.log(`bench relay-capacity: 20 ms frames both ways, outbound jitter p99 < ${JITTER_P99_LIMIT_MS} ms and >= 95 % of frames delivered; ${RUNS} runs, the two servers stepped up together`);
-  console.log(`  machine: ${cpus().length} cores, load average at start ${load()} (shared with other work); phones in ${PHONE_PROCS} processes of their own, server in another`);
+  console.log(`  machine: ${cpus().length} cores, load average at start ${load()} (shared with other work); phones in ${PHONE_PROCS} processes of their own, server in another; vendor ${VENDOR} (BENCH_VENDOR)`);
   const phoneProcs = startPhones();
   if (process.env.BENCH_PROFILE_AT) {
     // Only the profiles, at a given load (for looking into where the CPU goes).
