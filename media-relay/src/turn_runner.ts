@@ -6,6 +6,7 @@
 // While the caller is still talking, the runner can start the answer to what they have said so far (preemptive
 // generation, preemptive_reply.ts); the turn adopts it only if the caller's final words are the same. When the first
 // sentence is late all the same, a short acknowledgement plays first so the line is not silent.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { MULAW_BYTES_PER_MS as BYTES_PER_MS, MULAW_FRAME_BYTES as FRAME_BYTES, MULAW_SILENCE } from '../../core/src/mulaw.ts';
 import type { Service, UsageKind } from '../../core/src/pricing.ts';
 import { SentenceChunker } from '../../core/src/sentence_chunker.ts';
@@ -238,23 +239,16 @@ export class TurnRunner {
       lineFreeAt = Math.max(lineFreeAt, this.d.elapsed()) + audio.length / BYTES_PER_MS;
     };
     /**
-     * Resolves once sentence `i` has played (at once for none, or when the turn is interrupted): a vendor faster than
-     * real time would otherwise synthesise a long answer far ahead of the caller, and every character of it is paid
-     * for, heard or not, when the caller cuts in.
+     * Starts sentence `k`'s synthesis once sentence k−2 has played, so while k−1 plays (at once for the first two; an
+     * interruption ends the wait and starts nothing): a vendor faster than real time would otherwise synthesise a
+     * long answer far ahead of the caller, and every character of it is paid for, heard or not, when they cut in.
      */
-    const played = (i: number): Promise<void> => {
-      const by = i >= 0 ? jobs[i]?.playedBy ?? null : null;
+    const synthesiseWhenDue = async (k: number): Promise<void> => {
+      const by = k >= 2 ? jobs[k - 2]!.playedBy : null;
       const wait = by === null ? 0 : by - this.d.elapsed();
-      if (wait <= 0 || signal.aborted) return Promise.resolve();
-      return new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          signal.removeEventListener('abort', done);
-          resolve();
-        };
-        const timer = setTimeout(done, wait);
-        signal.addEventListener('abort', done);
-      });
+      if (wait > 0) await sleep(wait, undefined, { signal }).catch(() => undefined);
+      const job = jobs[k]!;
+      if (!job.audio && !signal.aborted) job.audio = startSynthesis(job.text);
     };
 
     // The acknowledgement: only for an answer to the caller, only when no word of it has come by the deadline.
@@ -314,18 +308,11 @@ export class TurnRunner {
         wake = null;
         if (signal.aborted || i >= jobs.length) return;
         const job = jobs[i]!;
-        // Look-ahead of one: a sentence is synthesised while the one before it plays, once the one before that has.
-        if (!job.audio) {
-          await played(i - 2);
-          if (signal.aborted) return;
-        }
-        const audio = job.audio ?? (job.audio = startSynthesis(job.text));
-        const next = jobs[i + 1];
-        if (next && !next.audio) {
-          void played(i - 1).then(() => {
-            if (!next.audio && !signal.aborted) next.audio = startSynthesis(next.text);
-          });
-        }
+        // Look-ahead of one: the next sentence's synthesis is due while this one plays.
+        if (!job.audio) await synthesiseWhenDue(i);
+        const audio = job.audio;
+        if (signal.aborted || !audio) return;
+        if (jobs[i + 1] && !jobs[i + 1]!.audio) void synthesiseWhenDue(i + 1);
         const mark = `t${turn}c${i}`;
         let carry = NO_BYTES;
         let started = false;
