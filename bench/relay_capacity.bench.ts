@@ -3,10 +3,10 @@
 // than its schedule it reached the phone, relative to the call's most punctual frame in the window (frame i is due
 // i x 20 ms after the first; RFC 3550's idea of transit variation), so a late burst counts each frame's lateness
 // once and two frames read together do not count as jitter. Providers are zero-latency fakes in the relay's
-// process, so this measures the relay alone; the persona talks the whole time (by default its speech synthesis
-// delivers a frame every 20 ms in real time, so each goes out as it comes; with BENCH_VENDOR=chunks it delivers
-// sentences faster than real time, as ElevenLabs does, and the line queues them and sends a frame on each tick of the
-// call clock, see twilio_media_stream.ts) and the phones send silence (no turn changes).
+// process, so this measures the relay alone; the persona talks the whole time (its speech synthesis delivers each
+// sentence faster than real time, as ElevenLabs does, so the line queues it and sends a frame on each tick of the call
+// clock, the path production takes, see twilio_media_stream.ts; with BENCH_VENDOR=frames it delivers a frame every
+// 20 ms in real time instead, and each goes out as it comes) and the phones send silence (no turn changes).
 // Baseline in the same run: a bare `ws` echo server carrying the same message rate (each phone frame echoed straight
 // back), stepped up the same way. Servers run in a child process of
 // their own (a fresh one per run); the phones run in PHONE_PROCS processes of their own, so the load generator is not
@@ -21,8 +21,8 @@
 // self time are listed side by side.
 // Run: node bench/relay_capacity.bench.ts        (prints the call count and the ratio to the echo server)
 //      BENCH_PHONE_PROCS=n phone processes (default 2); BENCH_RUNS=n runs (default 3);
-//      BENCH_PHASES=n phases the fake vendors' streams are spread over (default 4); BENCH_VENDOR=chunks for a vendor
-//      faster than real time (see VENDOR).
+//      BENCH_PHASES=n phases the fake vendors' streams are spread over (default 4); BENCH_VENDOR=frames for a vendor
+//      that delivers in real time (see VENDOR).
 //      Looking into a result: BENCH_PROFILE_AT=calls (only the two profiles, kept on disk), BENCH_CPU_AT=calls (only
 //      the CPU each server uses at that load, RUNS times, alternating, on servers kept warm), BENCH_SERVER_FLAGS
 //      (node flags for the servers, e.g. --trace-gc, printed with BENCH_DEBUG=1), BENCH_HEAP_SAMPLES=path (where
@@ -99,12 +99,13 @@ function frameClock(t0: number) {
 }
 
 /**
- * How the fake vendors speak. `frames` (the default): one long sentence whose synthesis delivers a 20 ms frame every
- * 20 ms, in real time, so each goes out as it comes. `chunks`: an answer of many sentences, each synthesised as
- * ElevenLabs delivers audio, 100 ms chunks five times faster than real time, so the line queues them and sends a
- * frame on each tick of the call clock (the path production takes).
+ * How the fake vendors speak. `chunks` (the default): an answer of many sentences, each synthesised as ElevenLabs
+ * delivers audio, 100 ms chunks five times faster than real time, so the line queues them and sends a frame on each
+ * tick of the call clock (the path production takes). `frames`: one long sentence whose synthesis delivers a 20 ms
+ * frame every 20 ms, in real time, so each goes out as it comes and the vendor's stream costs a promise a frame; no
+ * speech vendor streams that way, so it is a harsher case than production, kept for comparison.
  */
-const VENDOR = process.env.BENCH_VENDOR === 'chunks' ? 'chunks' : 'frames';
+const VENDOR = process.env.BENCH_VENDOR === 'frames' ? 'frames' : 'chunks';
 /** `chunks`: each sentence is 5 s of audio in 100 ms chunks, and the answer outlasts any step. */
 const CHUNK_BYTES = 800;
 const CHUNKS_PER_SENTENCE = 50;
