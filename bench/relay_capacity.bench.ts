@@ -34,6 +34,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import WebSocket, { WebSocketServer } from 'ws';
+import { MULAW_BYTES_PER_MS, MULAW_FRAME_BYTES, MULAW_SILENCE } from '../core/src/mulaw.ts';
 import type { CallContext, CallOwnership, CallStore, RunningCharge } from '../media-relay/src/call_store.ts';
 import type { Providers } from '../media-relay/src/providers.ts';
 import type { TtsEvent } from '../media-relay/src/provider_contracts.ts';
@@ -106,21 +107,27 @@ function frameClock(t0: number) {
  * speech vendor streams that way, so it is a harsher case than production, kept for comparison.
  */
 const VENDOR = process.env.BENCH_VENDOR === 'frames' ? 'frames' : 'chunks';
-/** `chunks`: each sentence is 5 s of audio in 100 ms chunks, and the answer outlasts any step. */
-const CHUNK_BYTES = 800;
-const CHUNKS_PER_SENTENCE = 50;
-const SENTENCES = 80;
+/** What the fake LLM answers, and how each sentence of it is synthesised: `perStream` chunks of `chunkBytes`. */
+const SPEECH = VENDOR === 'chunks'
+  ? {
+    // 80 sentences of 5 s each in 100 ms chunks: the answer outlasts any step.
+    answer: Array.from({ length: 80 }, (_, k) => `This is sentence number ${k} of a long story. `).join(''),
+    chunkBytes: 100 * MULAW_BYTES_PER_MS,
+    perStream: 50
+  }
+  : {
+    // One sentence of five minutes, a frame at a time.
+    answer: 'Hello there, this is a very long story told to measure how many calls one relay carries.',
+    chunkBytes: MULAW_FRAME_BYTES,
+    perStream: (5 * 60_000) / FRAME_MS
+  };
 
 function fakeProviders(): Providers {
   const start = performance.now();
   const clocks = Array.from({ length: PHASES }, (_, i) => frameClock(start + (i * FRAME_MS) / PHASES));
   let streams = 0;
-  const audio = new Uint8Array(VENDOR === 'chunks' ? CHUNK_BYTES : 160).fill(0x2a);
-  // `frames`: five minutes of one sentence; `chunks`: one sentence of many.
-  const perStream = VENDOR === 'chunks' ? CHUNKS_PER_SENTENCE : (5 * 60_000) / FRAME_MS;
-  const answer = VENDOR === 'chunks'
-    ? Array.from({ length: SENTENCES }, (_, k) => `This is sentence number ${k} of a long story. `).join('')
-    : 'Hello there, this is a very long story told to measure how many calls one relay carries.';
+  const audio = new Uint8Array(SPEECH.chunkBytes).fill(0x2a);
+  const { answer, perStream } = SPEECH;
   return {
     stt: { info: { service: 'deepgram', model: 'fake' }, open: async () => ({ sendAudio: () => undefined, close: async () => ({ audioSeconds: 0 }) }) },
     llm: {
@@ -237,7 +244,7 @@ interface Phone {
   offsets: number[];
 }
 
-const PAYLOAD = Buffer.alloc(160, 0xff).toString('base64');
+const PAYLOAD = Buffer.alloc(MULAW_FRAME_BYTES, MULAW_SILENCE).toString('base64');
 const MEDIA_PREFIX = Buffer.from('{"event":"media"');
 
 function sendFrame(p: Phone): void {

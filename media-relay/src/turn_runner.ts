@@ -186,8 +186,11 @@ export class TurnRunner {
     if (answer?.adopted) this.d.metrics.preemptive('adopted', 0);
     this.current = t;
     const signal = t.abort.signal;
-    /** `playedBy`: when the sentence's audio will have played (call time), once all of it is with the line. */
-    const jobs: { text: string; audio: AudioBuffer | null; playedBy: number | null }[] = [];
+    /**
+     * `playedBy`: when the sentence's audio will have played (call time), once all of it is with the line. `due`: the
+     * wait for its synthesis to be due, one per sentence however many times the sender asks.
+     */
+    const jobs: { text: string; audio: AudioBuffer | null; playedBy: number | null; due: Promise<void> | null }[] = [];
     let wake: (() => void) | null = null;
     const notify = () => wake?.();
     let producing = true;
@@ -228,7 +231,7 @@ export class TurnRunner {
     };
 
     const addSentence = (text: string) => {
-      jobs.push({ text, audio: jobs.length <= 1 ? startSynthesis(text) : null, playedBy: null });
+      jobs.push({ text, audio: jobs.length <= 1 ? startSynthesis(text) : null, playedBy: null, due: null });
       notify();
     };
     // When the audio handed to the line so far will have played (call time), as the line plays it: continuously,
@@ -243,13 +246,13 @@ export class TurnRunner {
      * interruption ends the wait and starts nothing): a vendor faster than real time would otherwise synthesise a
      * long answer far ahead of the caller, and every character of it is paid for, heard or not, when they cut in.
      */
-    const synthesiseWhenDue = async (k: number): Promise<void> => {
+    const synthesiseWhenDue = (k: number): Promise<void> => (jobs[k]!.due ??= (async () => {
       const by = k >= 2 ? jobs[k - 2]!.playedBy : null;
       const wait = by === null ? 0 : by - this.d.elapsed();
       if (wait > 0) await sleep(wait, undefined, { signal }).catch(() => undefined);
       const job = jobs[k]!;
       if (!job.audio && !signal.aborted) job.audio = startSynthesis(job.text);
-    };
+    })());
 
     // The acknowledgement: only for an answer to the caller, only when no word of it has come by the deadline.
     let ackTimer: NodeJS.Timeout | null = null;
