@@ -23,6 +23,14 @@ describe('media frames', () => {
     for (const [start, end] of [[0, 160], [160, 320], [640, 800], [700, 741]] as const) {
       expect(envelope(chunk, start, end)).toEqual(envelope(chunk.slice(start, end)));
     }
+    // A recycled buffer carries the next frame of its size; a frame of another size gets its own.
+    const first = envelope(chunk, 0, 160);
+    envelope.recycle(first);
+    const second = envelope(chunk, 160, 320);
+    expect(second).toBe(first);
+    expect(second).toEqual(envelope(chunk.slice(160, 320)));
+    envelope.recycle(second);
+    expect(envelope(chunk, 0, 41)).not.toBe(second);
     expect(decodeBase64Bytes(Buffer.from('ab*d'), 0, 4)).toBeNull();
     expect(decodeBase64Bytes(Buffer.from('abc'), 0, 3)).toBeNull();
   });
@@ -63,6 +71,7 @@ describe('media frames', () => {
     expect(readMediaFrame(Buffer.from('{"event":"mark","mark":{"name":"x"}}'))).toBeNull();
     expect(readMediaFrame(twilioMedia('not base64!'))).toBeNull();
     expect(readMediaFrame(twilioMedia('AAAA', ',"x":"\\u0041"'))).toBeNull(); // escapes
+    expect(readMediaFrame(twilioMedia('AA\\"AA'))).toBeNull(); // an escaped quote in the payload
     expect(readMediaFrame(Buffer.from('{"event":"media","media":{"track":"inbound","timestamp":"1","payload":"AAAA"}}'))).toBeNull(); // no sequenceNumber
     expect(readMediaFrame(Buffer.from(twilioMedia('AAAA').toString().replace('"160"', '"-5"')))).toBeNull();
   });

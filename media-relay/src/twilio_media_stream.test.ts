@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import WebSocket from 'ws';
+import type { AddressInfo } from 'node:net';
+import WebSocket, { WebSocketServer } from 'ws';
 import { CallClock } from './call_clock.ts';
 import { CATCH_UP_MS, OUTBOUND_LEAD_MS, twilioTelephony } from './twilio_media_stream.ts';
 
@@ -20,7 +21,7 @@ function fakeSocket(state: { readyState: number; bufferedAmount: number }) {
   return {
     sent, closed,
     ws: { get readyState() { return state.readyState; }, get bufferedAmount() { return state.bufferedAmount; }, send: (d: string | Buffer) => sent.push(String(d)), close: (_code: number, reason: string) => closed.push(reason) } as unknown as WebSocket,
-    socket: { write: (frame: Buffer) => sent.push(unframe(frame)) > 0 }
+    socket: { write: (frame: Buffer) => sent.push(unframe(frame)) > 0, writableLength: 0 }
   };
 }
 
@@ -189,5 +190,46 @@ describe('Twilio telephony', () => {
     line.mark('t1c1');
     expect(dropped).toEqual(['line_stalled', 'socket_closed']);
     expect(sent).toHaveLength(1);
+  });
+
+  it('reuses a frame buffer only once the socket took all of it: what a slow peer has not read yet stays intact', async () => {
+    // A real connection whose reader is paused: the kernel takes frames at first (each buffer is then reused), then
+    // its buffers fill and the socket keeps frames queued, whose buffers must not be written over.
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+    await new Promise<void>((r) => wss.once('listening', () => r()));
+    const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, { perMessageDeflate: false });
+    const [server, socket] = await new Promise<[WebSocket, import('node:net').Socket]>((r) => wss.once('connection', (ws, req) => r([ws, req.socket as import('node:net').Socket])));
+    await new Promise<void>((r) => (client.readyState === WebSocket.OPEN ? r() : client.once('open', () => r())));
+    const received: Buffer[] = [];
+    let total = 0;
+    const closed = new Promise<void>((r) => client.once('close', () => r()));
+    client.on('message', (data: Buffer) => {
+      const m = JSON.parse(data.toString()) as { event: string; media?: { payload: string } };
+      if (m.event === 'media') received.push(Buffer.from(m.media!.payload, 'base64'));
+    });
+    const clientSocket = (client as unknown as { _socket: import('node:net').Socket })._socket;
+    clientSocket.pause();
+    const dropped: string[] = [];
+    const line = twilioTelephony(server, socket, 'MZ1', () => undefined, (r) => dropped.push(r));
+    // Each frame says which it is; hanging up sends everything at once, past what the kernel holds.
+    const frames = 20_000;
+    const frame = (i: number) => Buffer.alloc(160, i % 251).fill(i >> 8, 0, 1);
+    for (let i = 0; i < frames; i++) line.sendAudio(frame(i));
+    let queuedOnSocket = false;
+    const write = socket.write.bind(socket);
+    socket.write = ((chunk: Buffer) => {
+      const ok = write(chunk);
+      if (socket.writableLength > 0) queuedOnSocket = true;
+      return ok;
+    }) as typeof socket.write;
+    line.hangup('persona_hung_up');
+    clientSocket.resume();
+    await closed;
+    wss.close();
+    total = received.length;
+    expect(queuedOnSocket).toBe(true);
+    expect(total + dropped.length).toBe(frames);
+    expect(total).toBeGreaterThan(100);
+    for (let i = 0; i < total; i++) if (!received[i]!.equals(frame(i))) expect.fail(`frame ${i} arrived changed`);
   });
 });

@@ -39,7 +39,7 @@ export interface TelephonyPacing {
  * `socket`: the WebSocket's own connection (the one its upgrade came on). `onDropped`: an audio frame was not sent,
  * because the line is stalled or already closed.
  */
-export function twilioTelephony(ws: WebSocket, socket: Pick<Writable, 'write'>, streamSid: string, onStalled: () => void, onDropped: (reason: 'line_stalled' | 'socket_closed') => void = () => undefined, pacing: TelephonyPacing = {}): Telephony {
+export function twilioTelephony(ws: WebSocket, socket: Pick<Writable, 'write' | 'writableLength'>, streamSid: string, onStalled: () => void, onDropped: (reason: 'line_stalled' | 'socket_closed') => void = () => undefined, pacing: TelephonyPacing = {}): Telephony {
   const clock = pacing.clock ?? callClock;
   const now = pacing.now ?? (() => performance.now());
   const writable = (audio: boolean) => {
@@ -82,7 +82,13 @@ export function twilioTelephony(ws: WebSocket, socket: Pick<Writable, 'write'>, 
     let at = start;
     while (at < audio.length && (all || mayPlayAt(t))) {
       const end = Math.min(at + FRAME_BYTES, audio.length);
-      if (writable(true)) socket.write(media(audio, at, end));
+      if (writable(true)) {
+        const frame = media(audio, at, end);
+        socket.write(frame);
+        // Written through at once: the kernel has the bytes and the buffer can carry the line's next frame. Whatever
+        // the socket still holds (a partial write, a slow peer) stays its own.
+        if (socket.writableLength === 0) media.recycle(frame);
+      }
       playedAt += (end - at) / BYTES_PER_MS;
       at = end;
     }
