@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { CallClock } from './call_clock.ts';
 import { CATCH_UP_MS, OUTBOUND_LEAD_MS, twilioTelephony } from './twilio_media_stream.ts';
@@ -198,16 +198,15 @@ describe('Twilio telephony', () => {
     const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
     await new Promise<void>((r) => wss.once('listening', () => r()));
     const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, { perMessageDeflate: false });
-    const [server, socket] = await new Promise<[WebSocket, import('node:net').Socket]>((r) => wss.once('connection', (ws, req) => r([ws, req.socket as import('node:net').Socket])));
+    const [server, socket] = await new Promise<[WebSocket, Socket]>((r) => wss.once('connection', (ws, req) => r([ws, req.socket as Socket])));
     await new Promise<void>((r) => (client.readyState === WebSocket.OPEN ? r() : client.once('open', () => r())));
     const received: Buffer[] = [];
-    let total = 0;
     const closed = new Promise<void>((r) => client.once('close', () => r()));
     client.on('message', (data: Buffer) => {
       const m = JSON.parse(data.toString()) as { event: string; media?: { payload: string } };
       if (m.event === 'media') received.push(Buffer.from(m.media!.payload, 'base64'));
     });
-    const clientSocket = (client as unknown as { _socket: import('node:net').Socket })._socket;
+    const clientSocket = (client as unknown as { _socket: Socket })._socket;
     clientSocket.pause();
     const dropped: string[] = [];
     const line = twilioTelephony(server, socket, 'MZ1', () => undefined, (r) => dropped.push(r));
@@ -226,7 +225,7 @@ describe('Twilio telephony', () => {
     clientSocket.resume();
     await closed;
     wss.close();
-    total = received.length;
+    const total = received.length;
     expect(queuedOnSocket).toBe(true);
     expect(total + dropped.length).toBe(frames);
     expect(total).toBeGreaterThan(100);
