@@ -78,8 +78,14 @@ test('a customer buys, saves a card and manages their plan on the billing page a
   await nothingOverflows(page);
 });
 
-test('a refusal carrying an address shows it as a link that stays inside its card on a phone', async ({ page }) => {
+test('a refusal carrying an address shows it as a link that stays inside its card on a phone', async ({ page, browser }) => {
   await signUp(page, 'Cy', 'billing-link');
+  // Before the page can act on a click (here: never, without JavaScript) its buttons are disabled, not dead.
+  const withoutJs = await browser.newContext({ javaScriptEnabled: false, baseURL: new URL(page.url()).origin, storageState: await page.context().storageState() });
+  const staticPage = await withoutJs.newPage();
+  await staticPage.goto('/billing');
+  await expect(staticPage.getByRole('button', { name: 'Buy 500 credits for $5.00' })).toBeDisabled();
+  await withoutJs.close();
   const address = `${String(stackStatus().STRIPE_API_BASE)}/checkout/cs_test_${'a1B2c3D4e5'.repeat(6)}`;
   // The function's answer is replaced, so the page has to render whatever sentence a server sends.
   await page.route('**/functions/v1/billing-checkout', (route) => route.fulfill({
